@@ -8,9 +8,9 @@ const FRAMEWORK_PACKAGES = ['@nestjs/*', 'typeorm', 'pg', 'pg-*', 'class-validat
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/coverage/**', '.hookyard/**', '**/*.js', '**/*.mjs'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/coverage/**', '.hookyard/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
   },
-  ...tseslint.configs.recommendedTypeChecked,
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
   {
     files: ['**/*.ts'],
     languageOptions: {

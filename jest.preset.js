@@ -3,6 +3,7 @@ const path = require('node:path');
 /** Shared jest settings: swc transpiles TypeScript and the ESM-only @nestjs packages to CommonJS. */
 module.exports = {
   testEnvironment: 'node',
+  testTimeout: 30_000,
   transform: {
     '^.+\\.(t|j)s$': [
       '@swc/jest',
@@ -19,6 +20,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
-    '^@hookyard/webhook-core$': path.join(__dirname, 'libs/webhook-core/src/index.ts'),
+    '^@hookyard/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
 };

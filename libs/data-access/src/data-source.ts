@@ -1,0 +1,61 @@
+import { DataSource } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { AttemptEntity } from './entities/attempt.entity';
+import { DeliveryEntity } from './entities/delivery.entity';
+import { EndpointSecretEntity } from './entities/endpoint-secret.entity';
+import { EndpointEntity } from './entities/endpoint.entity';
+import { EventEntity } from './entities/event.entity';
+import { OrganizationEntity } from './entities/organization.entity';
+import { CreateSchema1764000000000 } from './migrations/1764000000000-CreateSchema';
+
+export const ENTITIES = [
+  OrganizationEntity,
+  ApiKeyEntity,
+  EndpointEntity,
+  EndpointSecretEntity,
+  EventEntity,
+  DeliveryEntity,
+  AttemptEntity,
+];
+
+export const MIGRATIONS = [CreateSchema1764000000000];
+
+export interface DataSourceOptions {
+  url: string;
+  /** Pool size; the embedded database needs at least this many socket connections. */
+  poolSize?: number;
+  /** Fails a statement that runs longer than this instead of hanging the request. */
+  statementTimeoutMs?: number;
+  /** Fails a statement that waits on a lock longer than this. */
+  lockTimeoutMs?: number;
+  /** How long to wait for a pool connection or a new TCP connection. */
+  connectTimeoutMs?: number;
+}
+
+/** A TypeORM DataSource over PostgreSQL; the schema comes from migrations only, never synchronisation. */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'hookyard_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    poolSize: options.poolSize ?? 10,
+    extra: {
+      statement_timeout: options.statementTimeoutMs ?? 10_000,
+      lock_timeout: options.lockTimeoutMs ?? 5_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    },
+  });
+}
+
+/** Connects and applies pending migrations. */
+export async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = createDataSource(options);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

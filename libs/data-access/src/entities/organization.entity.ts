@@ -1,0 +1,21 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'organizations' })
+export class OrganizationEntity {
+  @PrimaryColumn({ type: 'char', length: 24 })
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** Per-organization endpoint limit; null = the deployment default. */
+  @Column({ name: 'endpoint_limit', type: 'integer', nullable: true })
+  endpointLimit!: number | null;
+
+  /** The Featurebase API version used when a request names none. */
+  @Column({ name: 'featurebase_version', type: 'text', nullable: true })
+  featurebaseVersion!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,35 @@
+import { type EntityManager, IsNull } from 'typeorm';
+import { ApiKeyEntity } from '../entities/api-key.entity';
+
+/** API keys. Lookup by hash is the one unscoped read: it is how a request finds its organization. */
+export class ApiKeyRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  findActiveByHash(keyHash: string): Promise<ApiKeyEntity | null> {
+    return this.manager.findOneBy(ApiKeyEntity, { keyHash, revokedAt: IsNull() });
+  }
+
+  list(organizationId: string): Promise<ApiKeyEntity[]> {
+    return this.manager.find(ApiKeyEntity, {
+      where: { organizationId, revokedAt: IsNull() },
+      order: { id: 'ASC' },
+    });
+  }
+
+  findById(organizationId: string, id: string): Promise<ApiKeyEntity | null> {
+    return this.manager.findOneBy(ApiKeyEntity, { organizationId, id, revokedAt: IsNull() });
+  }
+
+  async insert(key: ApiKeyEntity): Promise<void> {
+    await this.manager.insert(ApiKeyEntity, key);
+  }
+
+  async revoke(organizationId: string, id: string, at: Date): Promise<boolean> {
+    const result = await this.manager.update(
+      ApiKeyEntity,
+      { organizationId, id, revokedAt: IsNull() },
+      { revokedAt: at },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+}

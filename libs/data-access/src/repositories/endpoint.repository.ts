@@ -1,0 +1,78 @@
+import { type EntityManager, type FindOptionsWhere, MoreThan } from 'typeorm';
+import { EndpointEntity } from '../entities/endpoint.entity';
+import { EndpointSecretEntity } from '../entities/endpoint-secret.entity';
+
+export interface EndpointPageQuery {
+  limit: number;
+  /** The last id of the previous page; the page holds ids after it, ascending. */
+  cursor?: string | null;
+  status?: EndpointEntity['status'] | null;
+}
+
+/** Endpoint rows and their secrets. Every method takes the organization first. */
+export class EndpointRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  withManager(manager: EntityManager): EndpointRepository {
+    return new EndpointRepository(manager);
+  }
+
+  findById(organizationId: string, id: string): Promise<EndpointEntity | null> {
+    return this.manager.findOneBy(EndpointEntity, { organizationId, id });
+  }
+
+  /** Locks the row for the rest of the transaction (the manager must be transactional). */
+  findByIdForUpdate(organizationId: string, id: string): Promise<EndpointEntity | null> {
+    return this.manager
+      .createQueryBuilder(EndpointEntity, 'e')
+      .setLock('pessimistic_write')
+      .where('e.organization_id = :organizationId AND e.id = :id', { organizationId, id })
+      .getOne();
+  }
+
+  /** One page plus one row, so the caller knows whether another page follows. */
+  page(organizationId: string, query: EndpointPageQuery): Promise<EndpointEntity[]> {
+    const where: FindOptionsWhere<EndpointEntity> = { organizationId };
+    if (query.cursor) where.id = MoreThan(query.cursor);
+    if (query.status) where.status = query.status;
+    return this.manager.find(EndpointEntity, {
+      where,
+      order: { id: 'ASC' },
+      take: query.limit + 1,
+    });
+  }
+
+  count(organizationId: string): Promise<number> {
+    return this.manager.countBy(EndpointEntity, { organizationId });
+  }
+
+  async insert(endpoint: EndpointEntity): Promise<void> {
+    await this.manager.insert(EndpointEntity, endpoint);
+  }
+
+  async save(endpoint: EndpointEntity): Promise<EndpointEntity> {
+    return this.manager.save(EndpointEntity, endpoint);
+  }
+
+  async delete(organizationId: string, id: string): Promise<boolean> {
+    const result = await this.manager.delete(EndpointEntity, { organizationId, id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  secrets(organizationId: string, endpointId: string): Promise<EndpointSecretEntity[]> {
+    return this.manager.find(EndpointSecretEntity, {
+      where: { organizationId, endpointId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+  }
+
+  /** Replaces the endpoint's secret set (call inside a transaction). */
+  async replaceSecrets(
+    organizationId: string,
+    endpointId: string,
+    secrets: EndpointSecretEntity[],
+  ): Promise<void> {
+    await this.manager.delete(EndpointSecretEntity, { organizationId, endpointId });
+    if (secrets.length > 0) await this.manager.insert(EndpointSecretEntity, secrets);
+  }
+}
