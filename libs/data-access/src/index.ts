@@ -12,3 +12,4 @@ export * from './entities/organization.entity';
 export * from './repositories/api-key.repository';
 export * from './repositories/endpoint.repository';
 export * from './repositories/organization.repository';
+export * from './endpoint-state.mapper';

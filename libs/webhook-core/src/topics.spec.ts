@@ -43,16 +43,25 @@ describe('topic catalogue', () => {
 });
 
 describe('topic names and patterns', () => {
-  it.each(['post.created', 'conversation_part.redacted', 'a', 'x.y.z'])('accepts the name %s', (t) => {
-    expect(isTopicName(t)).toBe(true);
-  });
-
-  it.each(['', 'User Created', 'user..created', '.post', 'post.', 'Post.created', 'post.*', 'a'.repeat(129)])(
-    'rejects the name %j',
+  it.each(['post.created', 'conversation_part.redacted', 'a', 'x.y.z'])(
+    'accepts the name %s',
     (t) => {
-      expect(isTopicName(t)).toBe(false);
+      expect(isTopicName(t)).toBe(true);
     },
   );
+
+  it.each([
+    '',
+    'User Created',
+    'user..created',
+    '.post',
+    'post.',
+    'Post.created',
+    'post.*',
+    'a'.repeat(129),
+  ])('rejects the name %j', (t) => {
+    expect(isTopicName(t)).toBe(false);
+  });
 
   it('accepts wildcard segments in patterns only', () => {
     expect(isTopicPattern('post.*')).toBe(true);
@@ -80,9 +89,13 @@ describe('topic matching', () => {
 
   it('an exact pattern matches only itself', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...BUILTIN_TOPICS), fc.constantFrom(...BUILTIN_TOPICS), (a, b) => {
-        expect(topicMatches(a, b)).toBe(a === b);
-      }),
+      fc.property(
+        fc.constantFrom(...BUILTIN_TOPICS),
+        fc.constantFrom(...BUILTIN_TOPICS),
+        (a, b) => {
+          expect(topicMatches(a, b)).toBe(a === b);
+        },
+      ),
     );
   });
 });

@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApiKeyEntity, ApiKeyRepository } from '@hookyard/data-access';
+import { ObjectIdGenerator } from '@hookyard/webhook-core';
+import { ApiError, ErrorCode } from '../common/api-error';
+import { type AuthContext } from './auth-context';
+import { ALL_PERMISSIONS, type PermissionGrant } from './permissions';
+
+export const KEY_PREFIX = 'hk_';
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function generateApiKey(): string {
+  return `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export interface CreatedApiKey {
+  readonly entity: ApiKeyEntity;
+  /** The key itself: returned once, never stored. */
+  readonly key: string;
+}
+
+/** Issues, lists, revokes and checks API keys; keys are stored as a prefix plus a SHA-256 hash. */
+@Injectable()
+export class ApiKeyService {
+  private readonly keys: ApiKeyRepository;
+
+  constructor(
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
+  ) {
+    this.keys = new ApiKeyRepository(dataSource.manager);
+  }
+
+  async authenticate(key: string, now: Date): Promise<AuthContext | null> {
+    const entity = await this.keys.findActiveByHash(hashApiKey(key));
+    if (!entity || (entity.expiresAt && entity.expiresAt <= now)) return null;
+    return {
+      keyId: entity.id,
+      organizationId: entity.organizationId,
+      permissions: entity.permissions,
+      operator: entity.organizationId === null,
+    };
+  }
+
+  /** Issues a key; `key` may be given (bootstrap), else one is generated. */
+  async create(
+    organizationId: string | null,
+    name: string,
+    permissions: readonly PermissionGrant[],
+    now: Date,
+    repository: ApiKeyRepository = this.keys,
+    key: string = generateApiKey(),
+  ): Promise<CreatedApiKey> {
+    const entity = Object.assign(new ApiKeyEntity(), {
+      id: this.ids.next(now),
+      organizationId,
+      name,
+      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      keyHash: hashApiKey(key),
+      permissions: [...permissions],
+      createdAt: now,
+      expiresAt: null,
+      revokedAt: null,
+    });
+    await repository.insert(entity);
+    return { entity, key };
+  }
+
+  /** A key may only hand out permissions it holds itself. */
+  assertCanGrant(caller: AuthContext, permissions: readonly PermissionGrant[]): void {
+    if (caller.permissions.includes(ALL_PERMISSIONS)) return;
+    const missing = permissions.filter((p) => !caller.permissions.includes(p));
+    if (missing.length > 0) {
+      throw new ApiError(
+        ErrorCode.FORBIDDEN,
+        `cannot grant permissions this key does not hold: ${missing.join(', ')}`,
+      );
+    }
+  }
+
+  list(organizationId: string): Promise<ApiKeyEntity[]> {
+    return this.keys.list(organizationId);
+  }
+
+  async revoke(organizationId: string, id: string, now: Date): Promise<void> {
+    if (!(await this.keys.revoke(organizationId, id, now))) throw ApiError.notFound('API key');
+  }
+}

@@ -1,0 +1,103 @@
+import { ValidationCode } from '@hookyard/webhook-core';
+
+/** A failure a client can act on, in dialect-neutral terms; each dialect's filter shapes the body. */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  PROPERTY_NOT_ALLOWED: 'PROPERTY_NOT_ALLOWED',
+  BODY_INVALID: 'BODY_INVALID',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  ID_INVALID: 'ID_INVALID',
+  PAGINATION_INVALID: 'PAGINATION_INVALID',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  ENDPOINT_LIMIT_REACHED: 'ENDPOINT_LIMIT_REACHED',
+  GRACE_PERIOD_INVALID: 'GRACE_PERIOD_INVALID',
+  ROTATION_LIMIT_REACHED: 'ROTATION_LIMIT_REACHED',
+  SECRET_INVALID: 'SECRET_INVALID',
+  UNAVAILABLE: 'UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+/** Every code a client may see: the service's own and the core's field validation codes. */
+export type ApiErrorCode = ErrorCode | ValidationCode;
+
+const VALIDATION_CODES: ReadonlySet<string> = new Set(Object.values(ValidationCode));
+
+function isValidationCode(code: ApiErrorCode): code is ValidationCode {
+  return VALIDATION_CODES.has(code);
+}
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  static notFound(what: string): ApiError {
+    return new ApiError(ErrorCode.NOT_FOUND, `${what} not found`);
+  }
+
+  static validation(
+    errors: readonly FieldError[],
+    code: ApiErrorCode = ErrorCode.VALIDATION_FAILED,
+  ): ApiError {
+    const first = errors[0];
+    return new ApiError(
+      code,
+      first ? `${first.path}: ${first.message}` : 'invalid request',
+      errors,
+    );
+  }
+}
+
+/** The one place codes become HTTP statuses; a new code cannot ship unmapped. */
+export function statusOf(code: ApiErrorCode): number {
+  if (isValidationCode(code)) return code === ValidationCode.TOPIC_UNKNOWN ? 422 : 400;
+  switch (code) {
+    case ErrorCode.VALIDATION_FAILED:
+    case ErrorCode.PROPERTY_NOT_ALLOWED:
+    case ErrorCode.BODY_INVALID:
+    case ErrorCode.ID_INVALID:
+    case ErrorCode.PAGINATION_INVALID:
+    case ErrorCode.ENDPOINT_LIMIT_REACHED:
+    case ErrorCode.GRACE_PERIOD_INVALID:
+    case ErrorCode.ROTATION_LIMIT_REACHED:
+    case ErrorCode.SECRET_INVALID:
+      return 400;
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.FORBIDDEN:
+      return 403;
+    case ErrorCode.NOT_FOUND:
+      return 404;
+    case ErrorCode.CONFLICT:
+      return 409;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 413;
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return 415;
+    case ErrorCode.UNAVAILABLE:
+      return 503;
+    case ErrorCode.INTERNAL:
+      return 500;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+export function assertUnreachable(value: never): never {
+  throw new Error(`unhandled value: ${String(value)}`);
+}

@@ -1,0 +1,78 @@
+import { HttpException } from '@nestjs/common';
+import { ApiError, ErrorCode } from './api-error';
+
+/** Turns anything thrown while serving a request into an ApiError (unknown errors become INTERNAL). */
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof ApiError) return exception;
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (isBodyParserError(exception)) {
+    if (exception.type === 'entity.too.large')
+      return new ApiError(ErrorCode.PAYLOAD_TOO_LARGE, 'request body too large');
+    return new ApiError(ErrorCode.BODY_INVALID, 'request body is not valid JSON', [
+      { path: 'body', message: 'malformed JSON' },
+    ]);
+  }
+  if (isDatabaseUnavailable(exception))
+    return new ApiError(ErrorCode.UNAVAILABLE, 'database unavailable, retry later');
+  return new ApiError(ErrorCode.INTERNAL, 'internal error');
+}
+
+function fromHttpException(exception: HttpException): ApiError {
+  const status = exception.getStatus();
+  const cause = exception.cause;
+  if (cause && isBodyParserError(cause)) return toApiError(cause);
+  switch (status) {
+    case 400:
+      return new ApiError(ErrorCode.BODY_INVALID, exception.message);
+    case 401:
+      return new ApiError(ErrorCode.UNAUTHENTICATED, 'missing or invalid API key');
+    case 403:
+      return new ApiError(ErrorCode.FORBIDDEN, exception.message);
+    case 404:
+      return new ApiError(ErrorCode.NOT_FOUND, 'not found');
+    case 413:
+      return new ApiError(ErrorCode.PAYLOAD_TOO_LARGE, 'request body too large');
+    case 415:
+      return new ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, exception.message);
+    default:
+      return status >= 500
+        ? new ApiError(ErrorCode.INTERNAL, 'internal error')
+        : new ApiError(ErrorCode.BODY_INVALID, exception.message);
+  }
+}
+
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(value: unknown): value is BodyParserError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'type' in value &&
+    'status' in value &&
+    typeof value.type === 'string' &&
+    value.type.startsWith('entity.')
+  );
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  '57P01',
+  '57P03',
+  '57014',
+  '55P03',
+  '53300',
+]);
+
+function isDatabaseUnavailable(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const code =
+    (value as { code?: unknown; driverError?: { code?: unknown } }).code ??
+    (value as { driverError?: { code?: unknown } }).driverError?.code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const message = value instanceof Error ? value.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect/i.test(message);
+}

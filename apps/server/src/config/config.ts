@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  DEFAULT_THRESHOLDS,
+  DEFAULT_RETRY_SCHEDULE,
+  parseRetrySchedule,
+  type StateThresholds,
+} from '@hookyard/webhook-core';
+
+export type Role = 'all' | 'api' | 'worker';
+
+/** The whole configuration, validated once at start-up; nothing else reads `process.env`. */
+export interface HookyardConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly role: Role;
+  readonly database: { readonly url: string | null; readonly dataDir: string };
+  readonly bootstrapApiKey: string | null;
+  readonly encryptionKey: Buffer | null;
+  readonly requireHttps: boolean;
+  readonly outboundAllow: readonly string[];
+  readonly retryScheduleMs: readonly number[];
+  readonly thresholds: StateThresholds;
+  readonly endpointLimit: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+interface VariableSpec {
+  readonly description: string;
+  readonly sensitive?: boolean;
+}
+
+/** Every variable Hookyard reads, documented (the README table mirrors this list). */
+export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
+  PORT: { description: 'HTTP port of the API (default 3000).' },
+  HOST: { description: 'Interface the API binds to (default 0.0.0.0).' },
+  DATABASE_URL: {
+    description: 'PostgreSQL URL; unset = embedded PostgreSQL under HOOKYARD_DATA_DIR.',
+    sensitive: true,
+  },
+  HOOKYARD_DATA_DIR: {
+    description: 'Where embedded mode keeps its data and key (default .hookyard).',
+  },
+  HOOKYARD_ROLE: { description: 'all | api | worker (default all).' },
+  HOOKYARD_BOOTSTRAP_API_KEY: {
+    description: 'Ensures a default organization holding this key (all permissions).',
+    sensitive: true,
+  },
+  HOOKYARD_ENCRYPTION_KEY: {
+    description: '32-byte key (base64 or hex) for secrets at rest; required with DATABASE_URL.',
+    sensitive: true,
+  },
+  HOOKYARD_REQUIRE_HTTPS: { description: 'Refuse plain-http endpoint URLs (default true).' },
+  HOOKYARD_OUTBOUND_ALLOW: {
+    description: 'Comma list of CIDRs or host names the SSRF guard lets through (default empty).',
+  },
+  HOOKYARD_RETRY_SCHEDULE: {
+    description: `Comma list of retry delays (default ${DEFAULT_RETRY_SCHEDULE}).`,
+  },
+  HOOKYARD_PENALTY_AFTER: {
+    description: `Consecutive failures before the penalty box (default ${DEFAULT_THRESHOLDS.penaltyAfter}).`,
+  },
+  HOOKYARD_PAUSE_AFTER: {
+    description: `Consecutive failures before auto-pause (default ${DEFAULT_THRESHOLDS.pauseAfter}).`,
+  },
+  HOOKYARD_PAUSE_AFTER_SECONDS: {
+    description: 'Seconds of unbroken failure before auto-pause (default 86400).',
+  },
+  HOOKYARD_SUSPEND_AFTER_SECONDS: {
+    description: 'Seconds of unbroken failure before suspension (default 432000).',
+  },
+  HOOKYARD_ENDPOINT_LIMIT: { description: 'Endpoints per organization (default 10).' },
+  HOOKYARD_LOG_LEVEL: { description: 'debug | info | warn | error | silent (default info).' },
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
+  const problems: string[] = [];
+  const read = <T>(name: string, parse: (raw: string) => T, fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    try {
+      return parse(raw.trim());
+    } catch (error) {
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      return fallback;
+    }
+  };
+  const int = (min: number, max: number) => (raw: string) => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new Error(`must be an integer from ${min} to ${max}`);
+    return value;
+  };
+  const bool = (raw: string) => {
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    throw new Error('must be true or false');
+  };
+  const oneOf =
+    <T extends string>(...values: T[]) =>
+    (raw: string): T => {
+      if (!(values as string[]).includes(raw))
+        throw new Error(`must be one of ${values.join(', ')}`);
+      return raw as T;
+    };
+
+  const databaseUrl = read(
+    'DATABASE_URL',
+    (raw) => {
+      if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('must be a postgres:// URL');
+      return raw;
+    },
+    null,
+  );
+  const encryptionKey = read('HOOKYARD_ENCRYPTION_KEY', parseKey, null);
+  if (
+    databaseUrl &&
+    !encryptionKey &&
+    !problems.some((p) => p.startsWith('HOOKYARD_ENCRYPTION_KEY'))
+  ) {
+    problems.push(
+      'HOOKYARD_ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes, base64 or hex)',
+    );
+  }
+  const defaults = DEFAULT_THRESHOLDS;
+  const config: HookyardConfig = {
+    port: read('PORT', int(0, 65535), 3000),
+    host: read('HOST', (raw) => raw, '0.0.0.0'),
+    role: read('HOOKYARD_ROLE', oneOf<Role>('all', 'api', 'worker'), 'all'),
+    database: {
+      url: databaseUrl,
+      dataDir: resolve(read('HOOKYARD_DATA_DIR', (raw) => raw, '.hookyard')),
+    },
+    bootstrapApiKey: read(
+      'HOOKYARD_BOOTSTRAP_API_KEY',
+      (raw) => {
+        if (raw.length < 16) throw new Error('must be at least 16 characters');
+        return raw;
+      },
+      null,
+    ),
+    encryptionKey,
+    requireHttps: read('HOOKYARD_REQUIRE_HTTPS', bool, true),
+    outboundAllow: read(
+      'HOOKYARD_OUTBOUND_ALLOW',
+      (raw) =>
+        raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      [],
+    ),
+    retryScheduleMs: read(
+      'HOOKYARD_RETRY_SCHEDULE',
+      parseRetrySchedule,
+      parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
+    ),
+    thresholds: {
+      ...defaults,
+      penaltyAfter: read('HOOKYARD_PENALTY_AFTER', int(1, 1_000_000), defaults.penaltyAfter),
+      pauseAfter: read('HOOKYARD_PAUSE_AFTER', int(1, 1_000_000), defaults.pauseAfter),
+      pauseAfterMs:
+        read('HOOKYARD_PAUSE_AFTER_SECONDS', int(1, 365 * 86400), defaults.pauseAfterMs / 1000) *
+        1000,
+      suspendAfterMs:
+        read(
+          'HOOKYARD_SUSPEND_AFTER_SECONDS',
+          int(1, 365 * 86400),
+          defaults.suspendAfterMs / 1000,
+        ) * 1000,
+    },
+    endpointLimit: read('HOOKYARD_ENDPOINT_LIMIT', int(0, 1_000_000), 10),
+    logLevel: read('HOOKYARD_LOG_LEVEL', oneOf('debug', 'info', 'warn', 'error', 'silent'), 'info'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseKey(raw: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32)
+    throw new Error('must decode to exactly 32 bytes (base64 or 64 hex characters)');
+  return key;
+}
+
+/**
+ * Embedded mode keeps its own encryption key beside its data, made on first start.
+ * Returns the key and whether it was just made.
+ */
+export function loadOrCreateEmbeddedKey(dataDir: string): { key: Buffer; created: boolean } {
+  const path = join(dataDir, 'encryption.key');
+  if (existsSync(path)) return { key: parseKey(readFileSync(path, 'utf8').trim()), created: false };
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600 });
+  return { key, created: true };
+}

@@ -1,0 +1,143 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { type EndpointEntity } from '@hookyard/data-access';
+import { type SecretSet } from '../endpoint-input';
+
+export class HealthDto {
+  @ApiProperty({ description: 'Average response time in ms since the last reset.' })
+  avgResponseTime!: number;
+  @ApiProperty({ description: 'Last response time in ms.', nullable: true, type: Number })
+  lastResponseTime!: number | null;
+  @ApiProperty({ description: 'Failed attempts in a row.' }) consecutiveFailures!: number;
+  @ApiProperty({ description: 'Failed attempts since the last success.' })
+  errorsSinceLastSuccess!: number;
+  @ApiProperty({
+    description: 'Time of the last successful delivery.',
+    nullable: true,
+    type: String,
+  })
+  lastSuccessAt!: string | null;
+}
+
+export class LastStatusDto {
+  @ApiProperty({
+    description: 'HTTP status of the last attempt (null for network errors).',
+    nullable: true,
+    type: Number,
+  })
+  code!: number | null;
+  @ApiProperty({ description: 'What happened.' }) message!: string;
+  @ApiProperty({ description: 'When.' }) timestamp!: string;
+}
+
+export class RequestConfigResponseDto {
+  @ApiProperty({ description: 'Request timeout in ms.' }) timeoutMs!: number;
+  @ApiProperty({
+    description: 'Custom headers.',
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  headers!: Record<string, string>;
+}
+
+export class AuthenticationResponseDto {
+  @ApiProperty({ enum: ['none', 'basic', 'api_key'], description: 'Outbound authentication type.' })
+  type!: string;
+  @ApiPropertyOptional({ description: 'Basic-auth username.' }) username?: string;
+  @ApiPropertyOptional({ description: 'Header carrying the API key.' }) headerName?: string;
+}
+
+export class EndpointDto {
+  @ApiProperty({ description: '24-hex id.' }) id!: string;
+  @ApiProperty({ description: 'Delivery URL.' }) url!: string;
+  @ApiProperty({ description: 'Name.' }) name!: string;
+  @ApiProperty({ description: 'Description.', nullable: true, type: String }) description!:
+    string | null;
+  @ApiProperty({ description: 'Subscribed topics.', type: [String] }) topics!: string[];
+  @ApiProperty({ enum: ['active', 'paused', 'suspended'], description: 'Status.' }) status!: string;
+  @ApiProperty({
+    description: 'Why the endpoint is paused or suspended.',
+    nullable: true,
+    type: String,
+  })
+  statusReason!: string | null;
+  @ApiProperty({ type: RequestConfigResponseDto }) requestConfig!: RequestConfigResponseDto;
+  @ApiProperty({ type: AuthenticationResponseDto }) authentication!: AuthenticationResponseDto;
+  @ApiProperty({ type: HealthDto }) health!: HealthDto;
+  @ApiProperty({ type: LastStatusDto, nullable: true }) lastStatus!: LastStatusDto | null;
+  @ApiProperty({ description: 'Creation time.' }) createdAt!: string;
+  @ApiProperty({ description: 'Last update.' }) updatedAt!: string;
+}
+
+export class CreatedEndpointDto extends EndpointDto {
+  @ApiProperty({ description: 'The signing secret (shown here and by GET …/secret).' })
+  secret!: string;
+}
+
+export class EndpointPageDto {
+  @ApiProperty({ type: [EndpointDto] }) data!: EndpointDto[];
+  @ApiProperty({
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+    nullable: true,
+    type: String,
+  })
+  nextCursor!: string | null;
+}
+
+export class PreviousSecretDto {
+  @ApiProperty({ description: 'A previous secret that still signs.' }) secret!: string;
+  @ApiProperty({ description: 'When it stops signing.' }) expiresAt!: string;
+}
+
+export class SecretDto {
+  @ApiProperty({ description: 'The current signing secret.' }) secret!: string;
+  @ApiProperty({
+    type: [PreviousSecretDto],
+    description: 'Previous secrets inside their grace window.',
+  })
+  previousSecrets!: PreviousSecretDto[];
+}
+
+export function toEndpointDto(endpoint: EndpointEntity): EndpointDto {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    name: endpoint.name,
+    description: endpoint.description,
+    topics: endpoint.topics,
+    status: endpoint.status,
+    statusReason: endpoint.statusReason,
+    requestConfig: { timeoutMs: endpoint.timeoutMs, headers: endpoint.headers },
+    authentication: {
+      type: endpoint.authType,
+      ...(endpoint.authUsername !== null ? { username: endpoint.authUsername } : {}),
+      ...(endpoint.authHeaderName !== null ? { headerName: endpoint.authHeaderName } : {}),
+    },
+    health: {
+      avgResponseTime: endpoint.avgResponseTime,
+      lastResponseTime: endpoint.lastResponseTime,
+      consecutiveFailures: endpoint.consecutiveFailures,
+      errorsSinceLastSuccess: endpoint.errorsSinceLastSuccess,
+      lastSuccessAt: endpoint.lastSuccessAt?.toISOString() ?? null,
+    },
+    lastStatus:
+      endpoint.lastStatusAt === null
+        ? null
+        : {
+            code: endpoint.lastStatusCode,
+            message: endpoint.lastStatusMessage ?? '',
+            timestamp: endpoint.lastStatusAt.toISOString(),
+          },
+    createdAt: endpoint.createdAt.toISOString(),
+    updatedAt: endpoint.updatedAt.toISOString(),
+  };
+}
+
+export function toSecretDto(secrets: SecretSet): SecretDto {
+  return {
+    secret: secrets.current,
+    previousSecrets: secrets.previous.map((p) => ({
+      secret: p.secret,
+      expiresAt: p.expiresAt.toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,199 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { DEFAULT_GRACE_SECONDS, type OutboundAuthentication } from '@hookyard/webhook-core';
+import { OrgId } from '../auth/auth-context';
+import { RequirePermission } from '../auth/guards';
+import { ApiError, ErrorCode } from '../common/api-error';
+import { ObjectIdPipe } from '../common/validation';
+import { type DialectRules } from './endpoint-input';
+import { EndpointsService } from './endpoints.service';
+import {
+  type AuthenticationDto,
+  CreateEndpointDto,
+  ListEndpointsQueryDto,
+  RotateSecretDto,
+  UpdateEndpointDto,
+} from './dto/endpoint-request.dto';
+import {
+  CreatedEndpointDto,
+  EndpointDto,
+  EndpointPageDto,
+  SecretDto,
+  toEndpointDto,
+  toSecretDto,
+} from './dto/endpoint-response.dto';
+
+const NATIVE: DialectRules = { allowTopicPatterns: true };
+const MAX_PAGE = 100;
+const DEFAULT_PAGE = 50;
+
+/** The native `/v1/endpoints` API. */
+@ApiTags('endpoints')
+@Controller('v1/endpoints')
+export class EndpointsController {
+  constructor(@Inject(EndpointsService) private readonly endpoints: EndpointsService) {}
+
+  @Post()
+  @RequirePermission('WEBHOOK.CREATE')
+  @ApiOperation({ summary: 'Create an endpoint' })
+  @ApiCreatedResponse({ type: CreatedEndpointDto })
+  async create(
+    @OrgId() organizationId: string,
+    @Body() body: CreateEndpointDto,
+  ): Promise<CreatedEndpointDto> {
+    const endpoint = await this.endpoints.create(
+      organizationId,
+      {
+        dialect: 'native',
+        url: body.url,
+        name: body.name,
+        description: body.description,
+        topics: body.topics,
+        timeoutMs: body.requestConfig?.timeoutMs,
+        headers: body.requestConfig?.headers,
+        authentication: body.authentication && toAuthentication(body.authentication),
+        includePreviousData: body.includePreviousData,
+        secret: body.secret,
+      },
+      NATIVE,
+    );
+    const secrets = await this.endpoints.secrets(organizationId, endpoint.id);
+    return { ...toEndpointDto(endpoint), secret: secrets.current };
+  }
+
+  @Get()
+  @RequirePermission('WEBHOOK.READ')
+  @ApiOperation({ summary: 'List endpoints (ascending by id, cursor-paginated)' })
+  @ApiOkResponse({ type: EndpointPageDto })
+  async list(
+    @OrgId() organizationId: string,
+    @Query() query: ListEndpointsQueryDto,
+  ): Promise<EndpointPageDto> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw ApiError.validation(
+        [{ path: 'limit', message: `must be from 1 to ${MAX_PAGE}` }],
+        ErrorCode.PAGINATION_INVALID,
+      );
+    }
+    if (query.cursor !== undefined && !/^[0-9a-f]{24}$/.test(query.cursor)) {
+      throw ApiError.validation(
+        [{ path: 'cursor', message: 'not a cursor this API returned' }],
+        ErrorCode.PAGINATION_INVALID,
+      );
+    }
+    const page = await this.endpoints.list(organizationId, {
+      limit,
+      cursor: query.cursor,
+      status: query.status,
+    });
+    return { data: page.data.map(toEndpointDto), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @RequirePermission('WEBHOOK.READ')
+  @ApiOperation({ summary: 'Get an endpoint' })
+  @ApiOkResponse({ type: EndpointDto })
+  async get(
+    @OrgId() organizationId: string,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<EndpointDto> {
+    return toEndpointDto(await this.endpoints.get(organizationId, id));
+  }
+
+  @Patch(':id')
+  @RequirePermission('WEBHOOK.UPDATE')
+  @ApiOperation({ summary: 'Update an endpoint (partial)' })
+  @ApiOkResponse({ type: EndpointDto })
+  async update(
+    @OrgId() organizationId: string,
+    @Param('id', ObjectIdPipe) id: string,
+    @Body() body: UpdateEndpointDto,
+  ): Promise<EndpointDto> {
+    const endpoint = await this.endpoints.update(
+      organizationId,
+      id,
+      {
+        url: body.url,
+        name: body.name,
+        description: body.description,
+        topics: body.topics,
+        timeoutMs: body.requestConfig?.timeoutMs,
+        headers: body.requestConfig?.headers,
+        authentication: body.authentication && toAuthentication(body.authentication),
+        includePreviousData: body.includePreviousData,
+        status: body.status,
+      },
+      NATIVE,
+    );
+    return toEndpointDto(endpoint);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('WEBHOOK.DELETE')
+  @ApiOperation({ summary: 'Delete an endpoint' })
+  @ApiNoContentResponse()
+  async delete(
+    @OrgId() organizationId: string,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<void> {
+    await this.endpoints.delete(organizationId, id);
+  }
+
+  @Get(':id/secret')
+  @RequirePermission('WEBHOOK.READ')
+  @ApiOperation({ summary: 'Get the signing secrets' })
+  @ApiOkResponse({ type: SecretDto })
+  async secret(
+    @OrgId() organizationId: string,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<SecretDto> {
+    return toSecretDto(await this.endpoints.secrets(organizationId, id));
+  }
+
+  @Post(':id/secret/rotate')
+  @HttpCode(200)
+  @RequirePermission('WEBHOOK.UPDATE')
+  @ApiOperation({
+    summary: 'Rotate the signing secret; the previous one signs until the grace window ends',
+  })
+  @ApiOkResponse({ type: SecretDto })
+  async rotate(
+    @OrgId() organizationId: string,
+    @Param('id', ObjectIdPipe) id: string,
+    @Body() body: RotateSecretDto,
+  ): Promise<SecretDto> {
+    const grace = body.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    return toSecretDto(await this.endpoints.rotateSecret(organizationId, id, grace, body.secret));
+  }
+}
+
+/** Maps the native DTO to the core's union; missing parts become '' so the core rules name them. */
+export function toAuthentication(dto: AuthenticationDto): OutboundAuthentication {
+  switch (dto.type) {
+    case 'none':
+      return { type: 'none' };
+    case 'basic':
+      return { type: 'basic', username: dto.username ?? '', password: dto.password ?? '' };
+    case 'api_key':
+      return { type: 'api_key', headerName: dto.headerName ?? '', apiKey: dto.apiKey ?? '' };
+  }
+}

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig } from './config/config';
+import { openRuntime } from './runtime';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = new ConsoleLogger('Hookyard', {
+    logLevels:
+      config.logLevel === 'silent'
+        ? []
+        : (['error', 'warn', 'log', 'debug'] as const).slice(
+            0,
+            ['error', 'warn', 'info', 'debug'].indexOf(config.logLevel) + 1,
+          ),
+  });
+  const runtime = await openRuntime(config);
+  runtime.notes.forEach((note) => logger.log(note));
+  const { app } = await createApp(config, runtime, { logger });
+  await app.listen(config.port, config.host);
+  const base = `http://localhost:${config.port}`;
+  logger.log(`API listening on ${base} (role: ${config.role})`);
+  logger.log(`API docs: ${base}/docs  (OpenAPI: ${base}/openapi.json)`);
+  logger.log(
+    config.bootstrapApiKey
+      ? 'API key: the one in HOOKYARD_BOOTSTRAP_API_KEY (default organization)'
+      : 'Get an API key: npm run hookyard -- org create --name <name>   (or set HOOKYARD_BOOTSTRAP_API_KEY)',
+  );
+  const stop = async () => {
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { TopicCatalogue } from '@hookyard/webhook-core';
+import { RequirePermission } from '../auth/guards';
+
+export class TopicListDto {
+  @ApiProperty({ type: [String], description: 'Every topic an endpoint may subscribe to.' })
+  data!: string[];
+}
+
+@ApiTags('topics')
+@Controller('v1/topics')
+export class TopicsController {
+  constructor(@Inject(TopicCatalogue) private readonly catalogue: TopicCatalogue) {}
+
+  @Get()
+  @RequirePermission('WEBHOOK.READ')
+  @ApiOperation({ summary: 'List the topic catalogue' })
+  @ApiOkResponse({ type: TopicListDto })
+  list(): TopicListDto {
+    return { data: [...this.catalogue.list()] };
+  }
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { type INestApplication, type LoggerService } from '@nestjs/common';
+import { type DataSource } from 'typeorm';
+import {
+  createTestDatabase,
+  openDatabase,
+  SecretCipher,
+  type TestDatabase,
+} from '@hookyard/data-access';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/config';
+import { OrganizationsService } from '../src/organizations/organizations.service';
+
+export interface TestApp {
+  readonly baseUrl: string;
+  readonly app: INestApplication;
+  readonly dataSource: DataSource;
+  readonly database: TestDatabase;
+  /** Makes an organization with an all-permission key. */
+  createOrganization(name?: string): Promise<{ organizationId: string; apiKey: string }>;
+  request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  readonly key?: string | null;
+  readonly body?: unknown;
+  /** Sent as-is (for malformed JSON). */
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface TestResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: any;
+  readonly text: string;
+}
+
+/** Boots the real app on 127.0.0.1 over a fresh database (PostgreSQL or embedded). */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  logger?: LoggerService,
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const dataSource = await openDatabase({ url: database.url, poolSize: 5 });
+  const key = randomBytes(32);
+  const config = loadConfig({
+    HOOKYARD_ENCRYPTION_KEY: key.toString('base64'),
+    HOOKYARD_REQUIRE_HTTPS: 'true',
+    ...env,
+  });
+  const { app } = await createApp(
+    config,
+    { dataSource, cipher: SecretCipher.fromKey(key) },
+    { logger: logger ?? false },
+  );
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const organizations = app.get(OrganizationsService);
+  return {
+    baseUrl,
+    app,
+    dataSource,
+    database,
+    createOrganization: (name = `org-${randomBytes(3).toString('hex')}`) =>
+      organizations.create(name),
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      if (options.key) headers['authorization'] = `Bearer ${options.key}`;
+      let body: string | undefined;
+      if (options.rawBody !== undefined) body = options.rawBody;
+      else if (options.body !== undefined) body = JSON.stringify(options.body);
+      if (body !== undefined && !headers['content-type'])
+        headers['content-type'] = 'application/json';
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+      const text = await response.text();
+      const contentType = response.headers.get('content-type') ?? '';
+      let parsed: unknown = undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, contentType, body: parsed, text };
+    },
+    async close() {
+      await app.close();
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
+}
+
+/** A body for POST /v1/endpoints with sensible defaults. */
+export function endpointBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    url: 'https://example.com/hooks',
+    name: 'Production',
+    topics: ['post.created'],
+    ...overrides,
+  };
+}

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import {
+  EMPTY_HEALTH,
+  type EndpointEvent,
+  type EndpointState,
+  type StateThresholds,
+  initialEndpointState,
+  transition,
+} from './endpoint-state';
+
+const T0 = Date.UTC(2024, 4, 1);
+const HOUR = 3_600_000;
+
+/** Small thresholds so that random sequences reach every rule. */
+const thresholdsArb: fc.Arbitrary<StateThresholds> = fc.record({
+  penaltyAfter: fc.integer({ min: 1, max: 6 }),
+  pauseAfter: fc.integer({ min: 1, max: 12 }),
+  pauseAfterMs: fc.integer({ min: 1, max: 48 * HOUR }),
+  suspendAfterMs: fc.integer({ min: 1, max: 96 * HOUR }),
+  penaltyBaseMs: fc.integer({ min: 0, max: 60_000 }),
+  penaltyMaxMs: fc.integer({ min: 0, max: HOUR }),
+});
+
+type EventAt = (at: Date) => EndpointEvent;
+
+const responseTimeArb = fc.option(fc.integer({ min: 0, max: 30_000 }), { nil: null });
+
+const eventArb: fc.Arbitrary<EventAt> = fc.oneof(
+  fc
+    .record({
+      statusCode: fc.integer({ min: 200, max: 299 }),
+      responseTimeMs: fc.integer({ min: 0, max: 30_000 }),
+    })
+    .map(({ statusCode, responseTimeMs }): EventAt => (at) => ({
+      type: 'attempt_succeeded',
+      at,
+      statusCode,
+      responseTimeMs,
+    })),
+  fc
+    .record({
+      statusCode: fc.option(fc.integer({ min: 100, max: 599 }), { nil: null }),
+      responseTimeMs: responseTimeArb,
+      message: fc.string({ maxLength: 20 }),
+    })
+    .map(({ statusCode, responseTimeMs, message }): EventAt => (at) => ({
+      type: 'attempt_failed',
+      at,
+      statusCode,
+      responseTimeMs,
+      message,
+    })),
+  responseTimeArb.map((responseTimeMs): EventAt => (at) => ({ type: 'gone', at, responseTimeMs })),
+  fc.constant<EventAt>((at) => ({ type: 'manual_pause', at })),
+  fc.constant<EventAt>((at) => ({ type: 'reactivate', at })),
+  fc.constant<EventAt>((at) => ({ type: 'time_passed', at })),
+);
+
+/** Events with times that never go backwards (gaps from 0 to 30 h). */
+const eventsArb: fc.Arbitrary<EndpointEvent[]> = fc
+  .array(fc.tuple(eventArb, fc.integer({ min: 0, max: 30 * HOUR })), { maxLength: 60 })
+  .map((steps) => {
+    let now = T0;
+    return steps.map(([make, gap]) => {
+      now += gap;
+      return make(new Date(now));
+    });
+  });
+
+/** Runs the events and checks `check(before, event, after)` at each step. */
+function forEachStep(
+  check: (before: EndpointState, event: EndpointEvent, after: EndpointState) => void,
+): void {
+  fc.assert(
+    fc.property(thresholdsArb, eventsArb, (thresholds, events) => {
+      let state = initialEndpointState();
+      for (const event of events) {
+        const next = transition(state, event, thresholds);
+        check(state, event, next);
+        state = next;
+      }
+    }),
+  );
+}
+
+describe('endpoint state machine properties', () => {
+  it('is total: never throws on any sequence of events', () => {
+    fc.assert(
+      fc.property(thresholdsArb, eventsArb, (thresholds, events) => {
+        expect(() =>
+          events.reduce((s, e) => transition(s, e, thresholds), initialEndpointState()),
+        ).not.toThrow();
+      }),
+    );
+  });
+
+  it('a success always resets consecutiveFailures and errorsSinceLastSuccess to 0', () => {
+    forEachStep((_, event, after) => {
+      if (event.type === 'attempt_succeeded') {
+        expect(after.health.consecutiveFailures).toBe(0);
+        expect(after.health.errorsSinceLastSuccess).toBe(0);
+        expect(after.health.failingSince).toBeNull();
+        expect(after.penaltyBox).toBeNull();
+      }
+    });
+  });
+
+  it('reactivation always zeroes health and makes the endpoint active', () => {
+    forEachStep((_, event, after) => {
+      if (event.type === 'reactivate') {
+        expect(after.health).toEqual(EMPTY_HEALTH);
+        expect(after.status).toBe('active');
+        expect(after.penaltyBox).toBeNull();
+      }
+    });
+  });
+
+  it('no event except reactivate moves an endpoint out of suspended', () => {
+    forEachStep((before, event, after) => {
+      if (before.status === 'suspended' && event.type !== 'reactivate') {
+        expect(after.status).toBe('suspended');
+        expect(after.statusReason).toBe(before.statusReason);
+        expect(after.suspendedAt).toBe(before.suspendedAt);
+      }
+    });
+  });
+
+  it('no event except reactivate moves a paused endpoint back to active', () => {
+    forEachStep((before, event, after) => {
+      if (before.status === 'paused' && event.type !== 'reactivate') {
+        expect(after.status).not.toBe('active');
+      }
+    });
+  });
+
+  it('counters and averages are never negative and failures count in lockstep', () => {
+    forEachStep((_, __, after) => {
+      const { health } = after;
+      expect(health.consecutiveFailures).toBeGreaterThanOrEqual(0);
+      expect(health.errorsSinceLastSuccess).toBeGreaterThanOrEqual(0);
+      expect(health.sampleCount).toBeGreaterThanOrEqual(0);
+      expect(health.avgResponseTime).toBeGreaterThanOrEqual(0);
+      expect(health.errorsSinceLastSuccess).toBe(health.consecutiveFailures);
+      expect(health.failingSince === null).toBe(health.consecutiveFailures === 0);
+    });
+  });
+
+  it('keeps status, reason, penalty box and timestamps consistent', () => {
+    forEachStep((_, __, after) => {
+      expect(after.statusReason === null).toBe(after.status === 'active');
+      expect(after.suspendedAt !== null).toBe(after.status === 'suspended');
+      if (after.status === 'paused') {
+        expect(after.pausedAt).not.toBeNull();
+      }
+      if (after.status !== 'active') {
+        expect(after.penaltyBox).toBeNull();
+      }
+    });
+  });
+});
