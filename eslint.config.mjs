@@ -4,24 +4,48 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 /** Packages the framework-free core must never import. */
-const FRAMEWORK_PACKAGES = ['@nestjs/*', 'typeorm', 'pg', 'pg-*', 'class-validator', 'class-transformer', 'express'];
+const FRAMEWORK_PACKAGES = [
+  '@nestjs/*',
+  'typeorm',
+  'pg',
+  'pg-*',
+  'class-validator',
+  'class-transformer',
+  'express',
+];
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/coverage/**', '.hookyard/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+      '**/coverage/**',
+      '.hookyard/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
   {
     files: ['**/*.ts'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        // The probe file lets tools/workspace-checks lint would-be core code without writing it to disk.
+        projectService: { allowDefaultProject: ['libs/webhook-core/src/__lint_probe__.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -33,10 +57,22 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:domain'],
               bannedExternalImports: FRAMEWORK_PACKAGES,
             },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'] },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'],
+            },
+            {
+              sourceTag: 'type:adapter',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'],
+            },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'],
+            },
           ],
         },
       ],
@@ -48,7 +84,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: FRAMEWORK_PACKAGES, message: 'libs/webhook-core is framework-free: Node built-ins only.' }] },
+        {
+          patterns: [
+            {
+              group: FRAMEWORK_PACKAGES,
+              message: 'libs/webhook-core is framework-free: Node built-ins only.',
+            },
+          ],
+        },
       ],
     },
   },

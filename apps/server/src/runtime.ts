@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DataSource } from 'typeorm';
 import {
@@ -19,20 +20,26 @@ export interface Runtime {
 
 export async function openRuntime(config: HookyardConfig): Promise<Runtime> {
   const notes: string[] = [];
+  const dataDir = config.database.dataDir;
+  const shared = join(dataDir, 'embedded.json');
   let embedded: EmbeddedPostgres | null = null;
   let url = config.database.url;
   let key = config.encryptionKey;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: join(config.database.dataDir, 'pgdata') });
-    url = embedded.url;
-    notes.push(
-      `embedded PostgreSQL: data in ${config.database.dataDir} (set DATABASE_URL to use your own server)`,
-    );
+    url = runningEmbeddedUrl(shared);
+    if (!url) {
+      embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pgdata') });
+      url = embedded.url;
+      writeFileSync(shared, JSON.stringify({ pid: process.pid, url }));
+      notes.push(
+        `embedded PostgreSQL: data in ${dataDir} (set DATABASE_URL to use your own server)`,
+      );
+    }
     if (!key) {
-      const made = loadOrCreateEmbeddedKey(config.database.dataDir);
+      const made = loadOrCreateEmbeddedKey(dataDir);
       key = made.key;
       notes.push(
-        `${made.created ? 'generated' : 'using'} the encryption key in ${join(config.database.dataDir, 'encryption.key')}`,
+        `${made.created ? 'generated' : 'using'} the encryption key in ${join(dataDir, 'encryption.key')}`,
       );
     }
   }
@@ -45,7 +52,25 @@ export async function openRuntime(config: HookyardConfig): Promise<Runtime> {
     notes,
     async close() {
       await dataSource.destroy();
-      await embedded?.stop();
+      if (embedded) {
+        rmSync(shared, { force: true });
+        await embedded.stop();
+      }
     },
   };
+}
+
+/**
+ * The embedded database belongs to one process. Another process (the CLI while `npm start` runs) connects
+ * to the one that is serving it instead of opening the same data directory twice.
+ */
+function runningEmbeddedUrl(path: string): string | null {
+  if (!existsSync(path)) return null;
+  try {
+    const { pid, url } = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; url: string };
+    process.kill(pid, 0);
+    return url;
+  } catch {
+    return null;
+  }
 }

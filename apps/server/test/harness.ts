@@ -16,6 +16,8 @@ export interface TestApp {
   readonly app: INestApplication;
   readonly dataSource: DataSource;
   readonly database: TestDatabase;
+  /** The encryption key the app runs with (base64), for processes that share its database. */
+  readonly encryptionKey: string;
   /** Makes an organization with an all-permission key. */
   createOrganization(name?: string): Promise<{ organizationId: string; apiKey: string }>;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
@@ -63,6 +65,7 @@ export async function startTestApp(
     app,
     dataSource,
     database,
+    encryptionKey: key.toString('base64'),
     createOrganization: (name = `org-${randomBytes(3).toString('hex')}`) =>
       organizations.create(name),
     async request(method, path, options = {}) {

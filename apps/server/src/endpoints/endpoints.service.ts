@@ -346,9 +346,7 @@ export class EndpointsService {
       message: v.message,
       code: v.code,
     }));
-    const first =
-      violations.find((v) => v.code !== ValidationCode.TOPIC_UNKNOWN) ??
-      (violations[0]);
+    const first = violations.find((v) => v.code !== ValidationCode.TOPIC_UNKNOWN) ?? violations[0];
     throw new ApiError(first.code, `${first.field}: ${first.message}`, errors);
   }
 
