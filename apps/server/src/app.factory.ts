@@ -25,6 +25,7 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, deps), {
     logger: options.logger ?? false,
     bodyParser: false,
+    abortOnError: false,
   });
   app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
   app.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {

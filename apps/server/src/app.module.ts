@@ -7,6 +7,8 @@ import { type HookyardConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
 import { HealthController } from './health/health.controller';
 import { OrganizationsService } from './organizations/organizations.service';
 import { TopicsController } from './topics/topics.controller';
@@ -17,12 +19,19 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), CoreModule.forRoot(deps)],
-      controllers: [HealthController, EndpointsController, ApiKeysController, TopicsController],
+      controllers: [
+        HealthController,
+        EndpointsController,
+        EventsController,
+        ApiKeysController,
+        TopicsController,
+      ],
       providers: [
         ApiKeyService,
         ApiKeyGuard,
         PermissionGuard,
         EndpointsService,
+        EventsService,
         OrganizationsService,
       ],
     };

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
+import { createDeliveryWorker } from './delivery/worker-runtime';
 import { openRuntime } from './runtime';
 
 async function main(): Promise<void> {
@@ -17,18 +18,28 @@ async function main(): Promise<void> {
   });
   const runtime = await openRuntime(config);
   runtime.notes.forEach((note) => logger.log(note));
-  const { app } = await createApp(config, runtime, { logger });
-  await app.listen(config.port, config.host);
-  const base = `http://localhost:${config.port}`;
-  logger.log(`API listening on ${base} (role: ${config.role})`);
-  logger.log(`API docs: ${base}/docs  (OpenAPI: ${base}/openapi.json)`);
-  logger.log(
-    config.bootstrapApiKey
-      ? 'API key: the one in HOOKYARD_BOOTSTRAP_API_KEY (default organization)'
-      : 'Get an API key: npm run hookyard -- org create --name <name>   (or set HOOKYARD_BOOTSTRAP_API_KEY)',
-  );
+  const app = config.role === 'worker' ? null : (await createApp(config, runtime, { logger })).app;
+  if (app) {
+    await app.listen(config.port, config.host);
+    const base = `http://localhost:${config.port}`;
+    logger.log(`API listening on ${base} (role: ${config.role})`);
+    logger.log(`API docs: ${base}/docs  (OpenAPI: ${base}/openapi.json)`);
+    logger.log(
+      config.bootstrapApiKey
+        ? 'API key: the one in HOOKYARD_BOOTSTRAP_API_KEY (default organization)'
+        : 'Get an API key: npm run hookyard -- org create --name <name>   (or set HOOKYARD_BOOTSTRAP_API_KEY)',
+    );
+  }
+  const delivery = config.role === 'api' ? null : createDeliveryWorker(config, runtime);
+  if (delivery) {
+    Logger.overrideLogger(logger);
+    delivery.worker.start();
+    logger.log(`delivery worker started (concurrency ${config.worker.concurrency})`);
+  }
   const stop = async () => {
-    await app.close();
+    await app?.close();
+    await delivery?.worker.stop();
+    delivery?.client.close();
     await runtime.close();
     process.exit(0);
   };

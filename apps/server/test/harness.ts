@@ -8,8 +8,26 @@ import {
   type TestDatabase,
 } from '@hookyard/data-access';
 import { createApp } from '../src/app.factory';
+import { type DeliveryWorker } from '../src/delivery/delivery-worker';
+import { createDeliveryWorker } from '../src/delivery/worker-runtime';
 import { loadConfig } from '../src/config/config';
 import { OrganizationsService } from '../src/organizations/organizations.service';
+
+export interface TestAppOptions {
+  /** Runs a delivery worker in the same process. */
+  readonly worker?: boolean;
+  readonly logger?: LoggerService;
+}
+
+/** Settings for delivery tests: plain HTTP to 127.0.0.1, retries in seconds, fast polling. */
+export const DELIVERY_ENV: Record<string, string> = {
+  HOOKYARD_REQUIRE_HTTPS: 'false',
+  HOOKYARD_OUTBOUND_ALLOW: '127.0.0.1/32',
+  HOOKYARD_RETRY_SCHEDULE: '1s,1s,1s',
+  HOOKYARD_POLL_INTERVAL_MS: '50',
+  HOOKYARD_LEASE_SECONDS: '6',
+  HOOKYARD_ENDPOINT_LIMIT: '1000',
+};
 
 export interface TestApp {
   readonly baseUrl: string;
@@ -18,6 +36,7 @@ export interface TestApp {
   readonly database: TestDatabase;
   /** The encryption key the app runs with (base64), for processes that share its database. */
   readonly encryptionKey: string;
+  readonly worker: DeliveryWorker | null;
   /** Makes an organization with an all-permission key. */
   createOrganization(name?: string): Promise<{ organizationId: string; apiKey: string }>;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
@@ -42,8 +61,9 @@ export interface TestResponse {
 /** Boots the real app on 127.0.0.1 over a fresh database (PostgreSQL or embedded). */
 export async function startTestApp(
   env: Record<string, string> = {},
-  logger?: LoggerService,
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
+  const { worker: withWorker = false, logger } = options;
   const database = await createTestDatabase();
   const dataSource = await openDatabase({ url: database.url, poolSize: 5 });
   const key = randomBytes(32);
@@ -60,12 +80,17 @@ export async function startTestApp(
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const organizations = app.get(OrganizationsService);
+  const delivery = withWorker
+    ? createDeliveryWorker(config, { dataSource, cipher: SecretCipher.fromKey(key) })
+    : null;
+  delivery?.worker.start();
   return {
     baseUrl,
     app,
     dataSource,
     database,
     encryptionKey: key.toString('base64'),
+    worker: delivery?.worker ?? null,
     createOrganization: (name = `org-${randomBytes(3).toString('hex')}`) =>
       organizations.create(name),
     async request(method, path, options = {}) {
@@ -88,6 +113,8 @@ export async function startTestApp(
       return { status: response.status, contentType, body: parsed, text };
     },
     async close() {
+      await delivery?.worker.stop();
+      delivery?.client.close();
       await app.close();
       await dataSource.destroy();
       await database.drop();
@@ -103,4 +130,21 @@ export function endpointBody(overrides: Record<string, unknown> = {}): Record<st
     topics: ['post.created'],
     ...overrides,
   };
+}
+
+/** Retries an assertion until it passes or `timeoutMs` runs out (for state the worker writes after a receipt). */
+export async function eventually(
+  assertion: () => Promise<void> | void,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

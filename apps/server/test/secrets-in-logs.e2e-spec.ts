@@ -33,7 +33,7 @@ describe('secrets and logs', () => {
   const originalWrite = process.stdout.write.bind(process.stdout);
 
   beforeAll(async () => {
-    t = await startTestApp({}, logger);
+    t = await startTestApp({}, { logger });
     process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
       written.push(String(chunk));
       return originalWrite(chunk, ...rest);

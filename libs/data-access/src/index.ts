@@ -13,3 +13,4 @@ export * from './repositories/api-key.repository';
 export * from './repositories/endpoint.repository';
 export * from './repositories/organization.repository';
 export * from './endpoint-state.mapper';
+export * from './repositories/delivery.repository';

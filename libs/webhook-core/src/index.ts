@@ -1,6 +1,7 @@
 export * from './duration';
 export * from './endpoint-state';
 export * from './ids';
+export * from './ip-policy';
 export * from './retry-policy';
 export * from './rotation';
 export * from './signing';

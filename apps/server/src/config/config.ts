@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  DEFAULT_THRESHOLDS,
+  allowsEverything,
   DEFAULT_RETRY_SCHEDULE,
+  DEFAULT_THRESHOLDS,
+  parseOutboundAllow,
   parseRetrySchedule,
   type StateThresholds,
 } from '@hookyard/webhook-core';
@@ -24,6 +26,14 @@ export interface HookyardConfig {
   readonly thresholds: StateThresholds;
   readonly endpointLimit: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly worker: {
+    readonly leaseMs: number;
+    readonly pollIntervalMs: number;
+    readonly concurrency: number;
+    readonly endpointConcurrency: number;
+    readonly shutdownGraceMs: number;
+    readonly responseBodyLimit: number;
+  };
 }
 
 interface VariableSpec {
@@ -70,8 +80,34 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   HOOKYARD_SUSPEND_AFTER_SECONDS: {
     description: 'Seconds of unbroken failure before suspension (default 432000).',
   },
+  HOOKYARD_PENALTY_COOLDOWN_SECONDS: {
+    description:
+      'First penalty-box cool-down; it doubles per failed probe up to an hour (default 30).',
+  },
   HOOKYARD_ENDPOINT_LIMIT: { description: 'Endpoints per organization (default 10).' },
   HOOKYARD_LOG_LEVEL: { description: 'debug | info | warn | error | silent (default info).' },
+  HOOKYARD_LEASE_SECONDS: {
+    description:
+      'How long a claimed delivery stays claimed without a heartbeat (default 60; above the 30 s maximum timeout).',
+  },
+  HOOKYARD_POLL_INTERVAL_MS: {
+    description: 'How often an idle worker looks for due deliveries (default 250).',
+  },
+  HOOKYARD_WORKER_CONCURRENCY: {
+    description: 'Attempts in flight at once per worker process (default 20).',
+  },
+  HOOKYARD_ENDPOINT_CONCURRENCY: {
+    description: 'Attempts in flight at once to one endpoint per worker (default 4).',
+  },
+  HOOKYARD_SHUTDOWN_GRACE_SECONDS: {
+    description: 'How long SIGTERM waits for in-flight attempts (default 15).',
+  },
+  HOOKYARD_RESPONSE_BODY_LIMIT: {
+    description: 'Bytes of a response body read at most (default 65536).',
+  },
+  NODE_ENV: {
+    description: 'production refuses an outbound allow-list that lets every address through.',
+  },
 };
 
 export class ConfigError extends Error {
@@ -152,11 +188,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     requireHttps: read('HOOKYARD_REQUIRE_HTTPS', bool, true),
     outboundAllow: read(
       'HOOKYARD_OUTBOUND_ALLOW',
-      (raw) =>
-        raw
+      (raw) => {
+        const entries = raw
           .split(',')
           .map((s) => s.trim())
-          .filter(Boolean),
+          .filter(Boolean);
+        const policy = parseOutboundAllow(entries);
+        if (env['NODE_ENV'] === 'production' && allowsEverything(policy)) {
+          throw new Error('lets every address through (0.0.0.0/0 or ::/0): refused in production');
+        }
+        return entries;
+      },
       [],
     ),
     retryScheduleMs: read(
@@ -168,6 +210,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       ...defaults,
       penaltyAfter: read('HOOKYARD_PENALTY_AFTER', int(1, 1_000_000), defaults.penaltyAfter),
       pauseAfter: read('HOOKYARD_PAUSE_AFTER', int(1, 1_000_000), defaults.pauseAfter),
+      penaltyBaseMs:
+        read('HOOKYARD_PENALTY_COOLDOWN_SECONDS', int(1, 86400), defaults.penaltyBaseMs / 1000) *
+        1000,
       pauseAfterMs:
         read('HOOKYARD_PAUSE_AFTER_SECONDS', int(1, 365 * 86400), defaults.pauseAfterMs / 1000) *
         1000,
@@ -180,6 +225,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     },
     endpointLimit: read('HOOKYARD_ENDPOINT_LIMIT', int(0, 1_000_000), 10),
     logLevel: read('HOOKYARD_LOG_LEVEL', oneOf('debug', 'info', 'warn', 'error', 'silent'), 'info'),
+    worker: {
+      leaseMs: read('HOOKYARD_LEASE_SECONDS', int(2, 3600), 60) * 1000,
+      pollIntervalMs: read('HOOKYARD_POLL_INTERVAL_MS', int(10, 60_000), 250),
+      concurrency: read('HOOKYARD_WORKER_CONCURRENCY', int(1, 1000), 20),
+      endpointConcurrency: read('HOOKYARD_ENDPOINT_CONCURRENCY', int(1, 100), 4),
+      shutdownGraceMs: read('HOOKYARD_SHUTDOWN_GRACE_SECONDS', int(0, 600), 15) * 1000,
+      responseBodyLimit: read('HOOKYARD_RESPONSE_BODY_LIMIT', int(1024, 10 * 1024 * 1024), 65536),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

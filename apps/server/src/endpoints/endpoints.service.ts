@@ -11,6 +11,9 @@ import {
 } from '@hookyard/data-access';
 import {
   activeSecrets,
+  checkUrlHost,
+  type OutboundPolicy,
+  parseOutboundAllow,
   collectViolations,
   DEFAULT_TIMEOUT_MS,
   type EndpointSecret,
@@ -60,6 +63,7 @@ export interface EndpointPage {
 export class EndpointsService {
   private readonly logger = new Logger('Endpoints');
   private readonly endpoints: EndpointRepository;
+  private readonly outbound: OutboundPolicy;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -69,6 +73,7 @@ export class EndpointsService {
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
   ) {
     this.endpoints = new EndpointRepository(dataSource.manager);
+    this.outbound = parseOutboundAllow(config.outboundAllow);
   }
 
   async get(organizationId: string, id: string): Promise<EndpointEntity> {
@@ -111,6 +116,7 @@ export class EndpointsService {
       input.authentication === undefined ? null : validateAuthentication(input.authentication),
     ]);
     if (input.secret !== undefined) this.assertValidSecret(input.secret);
+    this.assertTargetAllowed(input.url);
     const now = new Date();
     const endpoint = new EndpointEntity();
     Object.assign(endpoint, {
@@ -185,6 +191,7 @@ export class EndpointsService {
       patch.headers === undefined ? null : validateHeaders(patch.headers),
       patch.authentication === undefined ? null : validateAuthentication(patch.authentication),
     ]);
+    if (patch.url !== undefined) this.assertTargetAllowed(patch.url);
     return this.dataSource.transaction(async (manager) => {
       const repository = this.endpoints.withManager(manager);
       const endpoint = await repository.findByIdForUpdate(organizationId, id);
@@ -348,6 +355,23 @@ export class EndpointsService {
     }));
     const first = violations.find((v) => v.code !== ValidationCode.TOPIC_UNKNOWN) ?? violations[0];
     throw new ApiError(first.code, `${first.field}: ${first.message}`, errors);
+  }
+
+  /** The write-time SSRF check: IP literals and localhost names the outbound policy refuses. */
+  private assertTargetAllowed(url: string): void {
+    const verdict = checkUrlHost(new URL(url), this.outbound);
+    if (verdict && !verdict.allowed) {
+      throw ApiError.validation(
+        [
+          {
+            path: 'url',
+            message: `the target address is not allowed (${verdict.reason})`,
+            code: ErrorCode.TARGET_NOT_ALLOWED,
+          },
+        ],
+        ErrorCode.TARGET_NOT_ALLOWED,
+      );
+    }
   }
 
   private assertValidSecret(secret: string): void {

@@ -1,0 +1,66 @@
+import { ConfigError, loadConfig } from './config';
+
+const KEY = Buffer.alloc(32, 1).toString('base64');
+
+describe('configuration', () => {
+  it('has safe defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      role: 'all',
+      requireHttps: true,
+      outboundAllow: [],
+      endpointLimit: 10,
+    });
+    expect(config.retryScheduleMs).toEqual([
+      5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
+    expect(config.database.url).toBeNull();
+  });
+
+  it('reads the state machine thresholds so tests can run them in seconds', () => {
+    const config = loadConfig({
+      HOOKYARD_PENALTY_AFTER: '2',
+      HOOKYARD_PAUSE_AFTER: '3',
+      HOOKYARD_PAUSE_AFTER_SECONDS: '5',
+      HOOKYARD_SUSPEND_AFTER_SECONDS: '9',
+      HOOKYARD_PENALTY_COOLDOWN_SECONDS: '1',
+    });
+    expect(config.thresholds).toMatchObject({
+      penaltyAfter: 2,
+      pauseAfter: 3,
+      pauseAfterMs: 5000,
+      suspendAfterMs: 9000,
+      penaltyBaseMs: 1000,
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['HOOKYARD_ROLE', 'chef'],
+    ['HOOKYARD_REQUIRE_HTTPS', 'maybe'],
+    ['HOOKYARD_RETRY_SCHEDULE', '5x'],
+    ['HOOKYARD_OUTBOUND_ALLOW', '10.0.0.1/8'],
+    ['HOOKYARD_ENCRYPTION_KEY', 'short'],
+    ['DATABASE_URL', 'mysql://x'],
+  ])('names %s when it holds %j', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
+  });
+
+  it('requires an encryption key with an external database', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://127.0.0.1/x' })).toThrow(ConfigError);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://127.0.0.1/x', HOOKYARD_ENCRYPTION_KEY: KEY })
+        .encryptionKey,
+    ).toHaveLength(32);
+  });
+
+  it('refuses an allow-list that lets everything through in production, and only there', () => {
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', HOOKYARD_OUTBOUND_ALLOW: '0.0.0.0/0' }),
+    ).toThrow(/HOOKYARD_OUTBOUND_ALLOW/);
+    expect(loadConfig({ HOOKYARD_OUTBOUND_ALLOW: '0.0.0.0/0' }).outboundAllow).toEqual([
+      '0.0.0.0/0',
+    ]);
+  });
+});

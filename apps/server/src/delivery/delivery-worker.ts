@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { type DataSource, type EntityManager } from 'typeorm';
+import {
+  applyEndpointState,
+  AttemptEntity,
+  type ClaimedDelivery,
+  DeliveryRepository,
+  EndpointEntity,
+  EndpointSecretEntity,
+  endpointStateOf,
+  EventEntity,
+  type SecretCipher,
+} from '@hookyard/data-access';
+import {
+  activeSecrets,
+  classifyStatus,
+  type EndpointEvent,
+  nextRetry,
+  type ObjectIdGenerator,
+  parseRetryAfter,
+  type RetryPolicy,
+  signPayload,
+  type StateThresholds,
+  transition,
+} from '@hookyard/webhook-core';
+import { nativeEnvelope } from './envelope';
+import { type OutboundClient, type OutboundResult } from './outbound-client';
+import { deliveryHeaders, redactHeaders } from './request-headers';
+
+export interface WorkerSettings {
+  readonly leaseMs: number;
+  readonly pollIntervalMs: number;
+  /** Attempts in flight at once in this process. */
+  readonly concurrency: number;
+  /** Attempts in flight at once to one endpoint, so one slow endpoint cannot starve the rest. */
+  readonly endpointConcurrency: number;
+  readonly shutdownGraceMs: number;
+  readonly retryPolicy: RetryPolicy;
+  readonly thresholds: StateThresholds;
+}
+
+export interface WorkerDependencies {
+  readonly dataSource: DataSource;
+  readonly cipher: SecretCipher;
+  readonly client: OutboundClient;
+  readonly ids: ObjectIdGenerator;
+  readonly random?: () => number;
+}
+
+interface InFlight {
+  readonly claimId: string;
+  readonly delivery: ClaimedDelivery;
+}
+
+/**
+ * Claims due deliveries in batches (FOR UPDATE SKIP LOCKED, under a lease renewed by a heartbeat), sends
+ * each outside any transaction, then records the attempt, the retry and the endpoint's health in one
+ * transaction that first checks the claim is still its own.
+ */
+export class DeliveryWorker {
+  private readonly logger = new Logger('DeliveryWorker');
+  private readonly deliveries: DeliveryRepository;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly perEndpoint = new Map<string, number>();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly settings: WorkerSettings,
+    private readonly deps: WorkerDependencies,
+  ) {
+    this.deliveries = new DeliveryRepository(deps.dataSource.manager);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.heartbeat = setInterval(
+      () => void this.renewLeases(),
+      Math.max(100, Math.floor(this.settings.leaseMs / 3)),
+    );
+    this.loop = this.run();
+  }
+
+  /** Stops claiming, lets in-flight attempts finish within the grace period, then releases what is left. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    const deadline = Date.now() + this.settings.shutdownGraceMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(20);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const byClaim = new Map<string, string[]>();
+    for (const { claimId, delivery } of this.inFlight.values()) {
+      byClaim.set(claimId, [...(byClaim.get(claimId) ?? []), delivery.id]);
+    }
+    for (const [claimId, ids] of byClaim)
+      await this.deliveries.release(claimId, ids).catch(() => undefined);
+  }
+
+  /** How many attempts are in flight now (for tests and metrics). */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.claimBatch();
+      } catch (error) {
+        this.logger.warn(`claim failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const full = this.inFlight.size >= this.settings.concurrency;
+      if (!this.running) break;
+      if (claimed === 0 || full) await this.idle(this.settings.pollIntervalMs);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async claimBatch(): Promise<number> {
+    const free = this.settings.concurrency - this.inFlight.size;
+    if (free <= 0) return 0;
+    const claimId = randomUUID();
+    const claimed = await this.deliveries.claimDue(claimId, free, this.settings.leaseMs);
+    if (claimed.length === 0) return 0;
+    const probing = await this.endpointsInPenaltyBox(claimed.map((d) => d.endpointId));
+    const taken: ClaimedDelivery[] = [];
+    const released: string[] = [];
+    const probed = new Set<string>();
+    for (const delivery of claimed) {
+      const busy = this.perEndpoint.get(delivery.endpointId) ?? 0;
+      const isProbe = probing.has(delivery.endpointId);
+      if (
+        busy >= (isProbe ? 1 : this.settings.endpointConcurrency) ||
+        (isProbe && probed.has(delivery.endpointId))
+      ) {
+        released.push(delivery.id);
+        continue;
+      }
+      if (isProbe) probed.add(delivery.endpointId);
+      this.perEndpoint.set(delivery.endpointId, busy + 1);
+      this.inFlight.set(delivery.id, { claimId, delivery });
+      taken.push(delivery);
+    }
+    await this.deliveries.release(claimId, released);
+    for (const delivery of taken) void this.process(claimId, delivery);
+    return taken.length;
+  }
+
+  /** Endpoints whose penalty box cool-down has ended: they get one probe delivery at a time. */
+  private async endpointsInPenaltyBox(endpointIds: string[]): Promise<Set<string>> {
+    const rows = await this.deps.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM endpoints WHERE id = ANY($1::char(24)[]) AND penalty_level > 0`,
+      [[...new Set(endpointIds)]],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  private async renewLeases(): Promise<void> {
+    const byClaim = new Map<string, string[]>();
+    for (const { claimId, delivery } of this.inFlight.values()) {
+      byClaim.set(claimId, [...(byClaim.get(claimId) ?? []), delivery.id]);
+    }
+    for (const [claimId, ids] of byClaim) {
+      await this.deliveries.renew(claimId, ids, this.settings.leaseMs).catch((error: unknown) => {
+        this.logger.warn(
+          `lease renewal failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+    }
+  }
+
+  private async process(claimId: string, delivery: ClaimedDelivery): Promise<void> {
+    try {
+      await this.attempt(claimId, delivery);
+    } catch (error) {
+      // The claim is kept: the row comes back when its lease ends, which also spaces out the next try.
+      this.logger.error(
+        `delivery ${delivery.id} failed to process: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      this.inFlight.delete(delivery.id);
+      const busy = (this.perEndpoint.get(delivery.endpointId) ?? 1) - 1;
+      if (busy <= 0) this.perEndpoint.delete(delivery.endpointId);
+      else this.perEndpoint.set(delivery.endpointId, busy);
+      this.wake?.();
+    }
+  }
+
+  private async attempt(claimId: string, delivery: ClaimedDelivery): Promise<void> {
+    const manager = this.deps.dataSource.manager;
+    const { organizationId, endpointId, eventId } = delivery;
+    const [endpoint, event, secretRows] = await Promise.all([
+      manager.findOneBy(EndpointEntity, { organizationId, id: endpointId }),
+      manager.findOneBy(EventEntity, { organizationId, id: eventId }),
+      manager.findBy(EndpointSecretEntity, { organizationId, endpointId }),
+    ]);
+    if (!endpoint || !event) return; // deleted since: the delivery row went with it
+    if (endpoint.status !== 'active') {
+      await this.deliveries.release(claimId, [delivery.id]); // held until reactivation
+      return;
+    }
+    const now = new Date();
+    const secrets = activeSecrets(
+      secretRows.map((row) => ({
+        secret: this.deps.cipher.decrypt(row.secretEnc),
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt,
+      })),
+      now,
+    );
+    const body = nativeEnvelope(event, endpoint);
+    const signature = signPayload({
+      id: event.id,
+      timestamp: Math.floor(now.getTime() / 1000),
+      body,
+      secrets,
+    });
+    const authSecret = endpoint.authSecretEnc
+      ? this.deps.cipher.decrypt(endpoint.authSecretEnc)
+      : null;
+    const headers = deliveryHeaders(endpoint, authSecret, signature);
+    const result = await this.deps.client.send({
+      url: endpoint.url,
+      headers,
+      body,
+      timeoutMs: endpoint.timeoutMs,
+    });
+    await this.deps.dataSource.transaction((tx) =>
+      this.record(tx, claimId, delivery, endpoint, redactHeaders(headers, endpoint), result),
+    );
+  }
+
+  private async record(
+    tx: EntityManager,
+    claimId: string,
+    delivery: ClaimedDelivery,
+    sent: EndpointEntity,
+    requestHeaders: Record<string, string>,
+    result: OutboundResult,
+  ): Promise<void> {
+    const deliveries = new DeliveryRepository(tx);
+    if (!(await deliveries.lockIfClaimed(claimId, delivery.id))) {
+      this.logger.warn(
+        `delivery ${delivery.id}: lease lost before the attempt was recorded; another worker owns it`,
+      );
+      return;
+    }
+    const endpoint = await tx
+      .createQueryBuilder(EndpointEntity, 'e')
+      .setLock('pessimistic_write')
+      .where('e.organization_id = :org AND e.id = :id', {
+        org: delivery.organizationId,
+        id: delivery.endpointId,
+      })
+      .getOne();
+    if (!endpoint) return;
+    const now = new Date();
+    const attemptCount = delivery.attemptCount + 1;
+    const outcome = result.kind === 'response' ? classifyStatus(result.status) : 'failure';
+    await tx.insert(AttemptEntity, {
+      id: this.deps.ids.next(now),
+      organizationId: delivery.organizationId,
+      endpointId: delivery.endpointId,
+      deliveryId: delivery.id,
+      eventId: delivery.eventId,
+      trigger: 'scheduled',
+      statusCode: result.kind === 'response' ? result.status : null,
+      durationMs: Math.round(result.durationMs),
+      errorClass:
+        result.kind === 'error' ? result.errorClass : outcome === 'success' ? null : 'http_status',
+      errorMessage: result.kind === 'error' ? result.message : null,
+      responseExcerpt: result.kind === 'response' ? result.bodyExcerpt : null,
+      requestHeaders,
+      createdAt: now,
+    });
+    const stateEvent = endpointEventOf(result, outcome, now);
+    const state = transition(endpointStateOf(endpoint), stateEvent, this.settings.thresholds);
+    applyEndpointState(endpoint, state);
+    await tx.save(EndpointEntity, endpoint);
+    if (outcome === 'success') {
+      await deliveries.finish(delivery.id, {
+        status: 'succeeded',
+        attemptCount,
+        nextAttemptAt: null,
+        at: now,
+      });
+    } else {
+      const retryAfterMs =
+        result.kind === 'response' && (result.status === 429 || result.status === 503)
+          ? parseRetryAfter(result.headers['retry-after'], now)
+          : null;
+      const decision = nextRetry(this.settings.retryPolicy, {
+        attemptsMade: attemptCount,
+        now,
+        random: this.deps.random ?? Math.random,
+        retryAfterMs,
+        statusCode: result.kind === 'response' ? result.status : null,
+      });
+      await deliveries.finish(
+        delivery.id,
+        decision.kind === 'retry'
+          ? { status: 'pending', attemptCount, nextAttemptAt: decision.at, at: now }
+          : { status: 'failed', attemptCount, nextAttemptAt: null, at: now },
+      );
+    }
+    if (state.status === 'suspended' && sent.status !== 'suspended') {
+      await deliveries.failPendingOfEndpoint(delivery.organizationId, delivery.endpointId, now);
+    }
+  }
+}
+
+function endpointEventOf(
+  result: OutboundResult,
+  outcome: 'success' | 'failure' | 'gone',
+  at: Date,
+): EndpointEvent {
+  if (result.kind === 'error') {
+    return {
+      type: 'attempt_failed',
+      at,
+      statusCode: null,
+      responseTimeMs: null,
+      message: `${result.errorClass}: ${result.message}`,
+    };
+  }
+  const responseTimeMs = Math.round(result.durationMs);
+  switch (outcome) {
+    case 'success':
+      return { type: 'attempt_succeeded', at, statusCode: result.status, responseTimeMs };
+    case 'gone':
+      return { type: 'gone', at, responseTimeMs };
+    case 'failure':
+      return {
+        type: 'attempt_failed',
+        at,
+        statusCode: result.status,
+        responseTimeMs,
+        message: `HTTP ${result.status}`,
+      };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

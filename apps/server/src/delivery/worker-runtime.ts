@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+import { type SecretCipher } from '@hookyard/data-access';
+import { createRetryPolicy, ObjectIdGenerator, parseOutboundAllow } from '@hookyard/webhook-core';
+import { type HookyardConfig } from '../config/config';
+import { DeliveryWorker } from './delivery-worker';
+import { OutboundClient, type OutboundClientOptions } from './outbound-client';
+
+/** Builds the worker and its HTTP client from the configuration. */
+export function createDeliveryWorker(
+  config: HookyardConfig,
+  deps: { dataSource: DataSource; cipher: SecretCipher },
+  clientOptions: Partial<OutboundClientOptions> = {},
+): { worker: DeliveryWorker; client: OutboundClient } {
+  const client = new OutboundClient({
+    policy: parseOutboundAllow(config.outboundAllow),
+    maxBodyBytes: config.worker.responseBodyLimit,
+    ...clientOptions,
+  });
+  const worker = new DeliveryWorker(
+    {
+      leaseMs: config.worker.leaseMs,
+      pollIntervalMs: config.worker.pollIntervalMs,
+      concurrency: config.worker.concurrency,
+      endpointConcurrency: config.worker.endpointConcurrency,
+      shutdownGraceMs: config.worker.shutdownGraceMs,
+      retryPolicy: createRetryPolicy({ scheduleMs: config.retryScheduleMs }),
+      thresholds: config.thresholds,
+    },
+    {
+      dataSource: deps.dataSource,
+      cipher: deps.cipher,
+      client,
+      ids: new ObjectIdGenerator(randomBytes),
+    },
+  );
+  return { worker, client };
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DeliveryEntity, EndpointEntity, EventEntity } from '@hookyard/data-access';
+import {
+  isTopicSelected,
+  ObjectIdGenerator,
+  TopicCatalogue,
+  ValidationCode,
+} from '@hookyard/webhook-core';
+import { ApiError, ErrorCode } from '../common/api-error';
+
+export interface PublishInput {
+  readonly topic: string;
+  readonly data: unknown;
+  readonly previousData?: unknown;
+  readonly idempotencyKey?: string;
+}
+
+export interface Published {
+  readonly id: string;
+  readonly deliveries: number;
+}
+
+const MAX_IDEMPOTENCY_KEY = 255;
+
+/**
+ * Ingest: the event and one delivery per matching endpoint commit together, so an accepted event is
+ * never lost. The same idempotency key returns the first result; with another body it is a 422.
+ */
+@Injectable()
+export class EventsService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(TopicCatalogue) private readonly catalogue: TopicCatalogue,
+    @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
+  ) {}
+
+  async publish(organizationId: string, input: PublishInput): Promise<Published> {
+    if (!this.catalogue.has(input.topic)) {
+      throw ApiError.validation(
+        [
+          {
+            path: 'topic',
+            message: 'not a topic of the catalogue',
+            code: ValidationCode.TOPIC_UNKNOWN,
+          },
+        ],
+        ValidationCode.TOPIC_UNKNOWN,
+      );
+    }
+    const key = input.idempotencyKey;
+    if (
+      key !== undefined &&
+      (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || /[\u0000-\u001f]/.test(key))
+    ) {
+      throw ApiError.validation([
+        {
+          path: 'Idempotency-Key',
+          message: `must be 1 to ${MAX_IDEMPOTENCY_KEY} printable characters`,
+        },
+      ]);
+    }
+    const payloadHash = createHash('sha256')
+      .update(JSON.stringify([input.topic, input.data, input.previousData ?? null]))
+      .digest('hex');
+    return this.dataSource.transaction(async (manager) => {
+      const now = new Date();
+      const id = this.ids.next(now);
+      const inserted = await manager.query<{ id: string }[]>(
+        `INSERT INTO events (id, organization_id, topic, data, previous_data, idempotency_key, payload_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (organization_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [
+          id,
+          organizationId,
+          input.topic,
+          JSON.stringify(input.data),
+          input.previousData === undefined ? null : JSON.stringify(input.previousData),
+          key ?? null,
+          payloadHash,
+          now,
+        ],
+      );
+      if (inserted.length === 0)
+        return this.replay(manager, organizationId, key as string, payloadHash);
+      const endpoints = await manager.find(EndpointEntity, { where: { organizationId } });
+      const matching = endpoints.filter(
+        (e) =>
+          e.status !== 'suspended' &&
+          isTopicSelected({ include: e.topics, exclude: e.excludedTopics }, input.topic),
+      );
+      if (matching.length > 0) {
+        await manager.insert(
+          DeliveryEntity,
+          matching.map((endpoint) =>
+            Object.assign(new DeliveryEntity(), {
+              id: this.ids.next(now),
+              organizationId,
+              eventId: id,
+              endpointId: endpoint.id,
+              status: 'pending',
+              attemptCount: 0,
+              nextAttemptAt: now,
+              claimId: null,
+              claimExpiresAt: null,
+              lastAttemptAt: null,
+              completedAt: null,
+              createdAt: now,
+            }),
+          ),
+        );
+      }
+      return { id, deliveries: matching.length };
+    });
+  }
+
+  async get(organizationId: string, id: string): Promise<EventEntity> {
+    const event = await this.dataSource.manager.findOneBy(EventEntity, { organizationId, id });
+    if (!event) throw ApiError.notFound('event');
+    return event;
+  }
+
+  private async replay(
+    manager: EntityManager,
+    organizationId: string,
+    key: string,
+    payloadHash: string,
+  ): Promise<Published> {
+    const existing = await manager.findOneBy(EventEntity, { organizationId, idempotencyKey: key });
+    if (!existing)
+      throw new ApiError(
+        ErrorCode.CONFLICT,
+        'the idempotency key is being used by a concurrent request',
+      );
+    if (existing.payloadHash !== payloadHash) {
+      throw ApiError.validation(
+        [{ path: 'Idempotency-Key', message: 'already used with a different request body' }],
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+      );
+    }
+    return {
+      id: existing.id,
+      deliveries: await manager.countBy(DeliveryEntity, { organizationId, eventId: existing.id }),
+    };
+  }
+}

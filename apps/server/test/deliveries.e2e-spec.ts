@@ -1,0 +1,352 @@
+import { Webhook } from 'standardwebhooks';
+import { DELIVERY_ENV, endpointBody, startTestApp, type TestApp } from './harness';
+import { Receiver } from './receiver';
+
+describe('event ingest and delivery', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+
+  beforeAll(async () => {
+    receiver = await new Receiver().start();
+    t = await startTestApp(DELIVERY_ENV, { worker: true });
+    ({ apiKey: key } = await t.createOrganization());
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.stop();
+  });
+
+  async function endpoint(
+    path: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<{ id: string; secret: string }> {
+    const response = await t.request('POST', '/v1/endpoints', {
+      key,
+      body: endpointBody({ url: receiver.url(path), ...overrides }),
+    });
+    expect(response.status).toBe(201);
+    return response.body;
+  }
+
+  async function publish(
+    topic: string,
+    data: unknown,
+    headers: Record<string, string> = {},
+    previousData?: unknown,
+  ) {
+    return t.request('POST', '/v1/events', {
+      key,
+      body: { topic, data, ...(previousData ? { previousData } : {}) },
+      headers,
+    });
+  }
+
+  async function attempts(deliveryEndpointId: string): Promise<
+    {
+      status_code: number | null;
+      error_class: string | null;
+      request_headers: Record<string, string>;
+    }[]
+  > {
+    return t.dataSource.query(
+      `SELECT * FROM attempts WHERE endpoint_id = $1 ORDER BY created_at, id`,
+      [deliveryEndpointId],
+    );
+  }
+
+  it('delivers a signed event that verifies with the standardwebhooks package', async () => {
+    const target = await endpoint('/ok?verify', {
+      topics: ['post.created'],
+      includePreviousData: true,
+    });
+    const published = await publish(
+      'post.created',
+      { id: 'p1', title: 'Ünïcode ✓', n: 12345678901234567890 },
+      {},
+      { title: 'old' },
+    );
+    expect(published.status).toBe(202);
+    expect(published.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), deliveries: 1 });
+    await receiver.waitFor((ledger) => ledger.some((r) => r.webhookId === published.body.id));
+    const receipt = receiver.receipts('/ok?verify')[0];
+    const verified = new Webhook(target.secret).verify(
+      receipt.body,
+      receipt.headers as Record<string, string>,
+    ) as Record<string, unknown>;
+    expect(verified).toMatchObject({
+      type: 'post.created',
+      data: { id: 'p1', title: 'Ünïcode ✓' },
+      previous: { title: 'old' },
+    });
+    expect(receipt.headers['content-type']).toBe('application/json');
+    expect(receipt.headers['webhook-id']).toBe(published.body.id);
+  });
+
+  it('leaves previous data out for endpoints that do not ask for it', async () => {
+    await endpoint('/ok?no-previous', { topics: ['post.updated'] });
+    const published = await publish('post.updated', { id: 'p2' }, {}, { id: 'p2-old' });
+    await receiver.waitFor((ledger) => ledger.some((r) => r.webhookId === published.body.id));
+    const body = JSON.parse(receiver.receipts('/ok?no-previous')[0].body) as Record<
+      string,
+      unknown
+    >;
+    expect(body).toEqual({
+      type: 'post.updated',
+      timestamp: expect.any(String),
+      data: { id: 'p2' },
+    });
+  });
+
+  it('routes by topic: only subscribed endpoints get an event', async () => {
+    await endpoint('/ok?route-a', { topics: ['ticket.created'] });
+    await endpoint('/ok?route-b', { topics: ['comment.*'] });
+    const events = [
+      ['ticket.created', 'a'],
+      ['comment.created', 'b'],
+      ['comment.deleted', 'b'],
+      ['changelog.published', 'none'],
+    ] as const;
+    const ids = [];
+    for (const [topic] of events) ids.push((await publish(topic, { topic })).body);
+    expect(ids.map((p) => p.deliveries)).toEqual([1, 1, 1, 0]);
+    await receiver.waitFor(
+      (ledger) => ledger.filter((r) => r.path.startsWith('/ok?route-')).length >= 3,
+    );
+    const routed = receiver.receipts().filter((r) => r.path.startsWith('/ok?route-'));
+    expect(
+      routed.filter((r) => r.path === '/ok?route-a').map((r) => JSON.parse(r.body).type),
+    ).toEqual(['ticket.created']);
+    expect(
+      routed
+        .filter((r) => r.path === '/ok?route-b')
+        .map((r) => JSON.parse(r.body).type)
+        .sort(),
+    ).toEqual(['comment.created', 'comment.deleted']);
+  });
+
+  it('never delivers one tenant’s event to another tenant’s endpoint', async () => {
+    const other = await t.createOrganization();
+    await t.request('POST', '/v1/endpoints', {
+      key: other.apiKey,
+      body: endpointBody({ url: receiver.url('/ok?tenant-b'), topics: ['post.voted'] }),
+    });
+    await endpoint('/ok?tenant-a', { topics: ['post.voted'] });
+    const published = await publish('post.voted', { id: 1 });
+    expect(published.body.deliveries).toBe(1);
+    await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?tenant-a'));
+    expect(receiver.receipts('/ok?tenant-b')).toEqual([]);
+  });
+
+  describe('idempotent ingest', () => {
+    it('returns the first result for a repeated key and creates nothing more', async () => {
+      await endpoint('/ok?idem', { topics: ['ticket.updated'] });
+      const first = await publish('ticket.updated', { id: 't1' }, { 'idempotency-key': 'key-1' });
+      const again = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          publish('ticket.updated', { id: 't1' }, { 'idempotency-key': 'key-1' }),
+        ),
+      );
+      for (const response of again) expect(response.body).toEqual(first.body);
+      const [row] = await t.dataSource.query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM events WHERE idempotency_key = 'key-1'`,
+      );
+      expect(Number(row.n)).toBe(1);
+      const [deliveries] = await t.dataSource.query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM deliveries WHERE event_id = $1`,
+        [first.body.id],
+      );
+      expect(Number(deliveries.n)).toBe(1);
+    });
+
+    it('answers 422 for the same key with another body', async () => {
+      await publish('ticket.updated', { id: 't2' }, { 'idempotency-key': 'key-2' });
+      const reused = await publish(
+        'ticket.updated',
+        { id: 'different' },
+        { 'idempotency-key': 'key-2' },
+      );
+      expect(reused.status).toBe(422);
+      expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it.each([
+      ['an unknown topic', { topic: 'invoice.paid', data: {} }, 422, 'TOPIC_UNKNOWN'],
+      ['no data', { topic: 'post.created' }, 400, 'VALIDATION_FAILED'],
+      [
+        'an extra property',
+        { topic: 'post.created', data: {}, orgId: 'x' },
+        400,
+        'PROPERTY_NOT_ALLOWED',
+      ],
+    ])('refuses %s and stores nothing', async (_, body, status, code) => {
+      const [before] = await t.dataSource.query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM events`,
+      );
+      const response = await t.request('POST', '/v1/events', { key, body });
+      expect(response.status).toBe(status);
+      expect(response.body.code).toBe(code);
+      const [after] = await t.dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM events`);
+      expect(after.n).toBe(before.n);
+    });
+  });
+
+  describe('retries', () => {
+    it('retries on the configured schedule with the same webhook-id and a fresh signature each time', async () => {
+      const target = await endpoint('/flaky/2', { topics: ['comment.updated'] });
+      const published = await publish('comment.updated', { id: 'c1' });
+      await receiver.waitFor(
+        (ledger) => ledger.filter((r) => r.path === '/flaky/2' && r.status === 200).length === 1,
+        20_000,
+      );
+      const tries = receiver.receipts('/flaky/2');
+      expect(tries.map((r) => r.status)).toEqual([500, 500, 200]);
+      expect(new Set(tries.map((r) => r.webhookId))).toEqual(new Set([published.body.id]));
+      const gaps = tries.slice(1).map((r, i) => r.receivedAt - tries[i].receivedAt);
+      for (const gap of gaps) {
+        expect(gap).toBeGreaterThanOrEqual(750);
+        expect(gap).toBeLessThan(3000);
+      }
+      for (const receipt of tries) {
+        expect(() =>
+          new Webhook(target.secret).verify(
+            receipt.body,
+            receipt.headers as Record<string, string>,
+          ),
+        ).not.toThrow();
+      }
+      expect(new Set(tries.map((r) => r.headers['webhook-timestamp'])).size).toBeGreaterThan(1);
+    });
+
+    it('gives up after the last retry and marks the delivery failed', async () => {
+      const target = await endpoint('/status/500?exhaust', { topics: ['comment.deleted'] });
+      await publish('comment.deleted', { id: 'c2' });
+      await receiver.waitFor(
+        (ledger) => ledger.filter((r) => r.path === '/status/500?exhaust').length === 4,
+        20_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(receiver.receipts('/status/500?exhaust')).toHaveLength(4);
+      const [delivery] = await t.dataSource.query<{ status: string; attempt_count: number }[]>(
+        `SELECT status, attempt_count FROM deliveries WHERE endpoint_id = $1`,
+        [target.id],
+      );
+      expect(delivery).toEqual({ status: 'failed', attempt_count: 4 });
+      expect((await attempts(target.id)).map((a) => a.error_class)).toEqual([
+        'http_status',
+        'http_status',
+        'http_status',
+        'http_status',
+      ]);
+    });
+
+    it('honours Retry-After on a 429', async () => {
+      await endpoint('/retry-after/3', { topics: ['post.deleted'] });
+      await publish('post.deleted', { id: 'p3' });
+      await receiver.waitFor(
+        (ledger) => ledger.filter((r) => r.path === '/retry-after/3').length === 2,
+        20_000,
+      );
+      const [first, second] = receiver.receipts('/retry-after/3');
+      expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(2900);
+    });
+
+    it('records a redirect as a failure and does not follow it', async () => {
+      const target = await endpoint('/redirect', { topics: ['changelog.published'] });
+      const okBefore = receiver.receipts('/ok').length;
+      await publish('changelog.published', { id: 'cl' });
+      await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/redirect'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(receiver.receipts('/ok')).toHaveLength(okBefore);
+      const [attempt] = await attempts(target.id);
+      expect(attempt).toMatchObject({ status_code: 302, error_class: 'http_status' });
+    });
+  });
+
+  describe('outbound authentication and redaction', () => {
+    it('sends basic auth and custom headers, and stores them redacted', async () => {
+      const target = await endpoint('/ok?auth', {
+        topics: ['conversation.read'],
+        requestConfig: { headers: { 'X-Team': 'blue' } },
+        authentication: { type: 'basic', username: 'hook', password: 'CanaryPw123' },
+      });
+      await publish('conversation.read', {});
+      await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?auth'));
+      const receipt = receiver.receipts('/ok?auth')[0];
+      expect(receipt.headers['authorization']).toBe(
+        `Basic ${Buffer.from('hook:CanaryPw123').toString('base64')}`,
+      );
+      expect(receipt.headers['x-team']).toBe('blue');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [attempt] = await attempts(target.id);
+      expect(attempt.request_headers['authorization']).toBe('[redacted]');
+      expect(JSON.stringify(attempt)).not.toContain('CanaryPw123');
+    });
+
+    it('sends an API key header', async () => {
+      await endpoint('/ok?apikey', {
+        topics: ['conversation.deleted'],
+        authentication: { type: 'api_key', headerName: 'X-Receiver-Key', apiKey: 'abc123' },
+      });
+      await publish('conversation.deleted', {});
+      await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?apikey'));
+      expect(receiver.receipts('/ok?apikey')[0].headers['x-receiver-key']).toBe('abc123');
+    });
+  });
+
+  describe('SSRF guard', () => {
+    it.each([
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.1/',
+      'http://[::1]/',
+      'http://[::ffff:127.0.0.2]/',
+      'http://2130706434/',
+    ])('refuses %s when it is written', async (url) => {
+      const response = await t.request('POST', '/v1/endpoints', {
+        key,
+        body: endpointBody({ url }),
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('TARGET_NOT_ALLOWED');
+    });
+
+    it('refuses at connect time an address the allow-list does not name, and sends nothing', async () => {
+      const target = await endpoint('/ok?ssrf', { topics: ['conversation.admin.noted'] });
+      const blockedUrl = receiver.url('/ok?ssrf').replace('127.0.0.1', '127.0.0.2');
+      await t.dataSource.query(`UPDATE endpoints SET url = $1 WHERE id = $2`, [
+        blockedUrl,
+        target.id,
+      ]);
+      await publish('conversation.admin.noted', {});
+      const deadline = Date.now() + 10_000;
+      while ((await attempts(target.id)).length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const [attempt] = await attempts(target.id);
+      expect(attempt).toMatchObject({ status_code: null, error_class: 'ssrf_blocked' });
+      expect(receiver.receipts('/ok?ssrf')).toEqual([]);
+    });
+  });
+
+  describe('slow receivers', () => {
+    it('ends a hanging attempt at the endpoint timeout and keeps delivering to others', async () => {
+      const hanging = await endpoint('/hang', {
+        topics: ['conversation.priority.updated'],
+        requestConfig: { timeoutMs: 1000 },
+      });
+      await endpoint('/ok?beside-hang', { topics: ['conversation.priority.updated'] });
+      await publish('conversation.priority.updated', {});
+      await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?beside-hang'));
+      const deadline = Date.now() + 10_000;
+      while ((await attempts(hanging.id)).length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const [attempt] = await t.dataSource.query<{ error_class: string; duration_ms: number }[]>(
+        `SELECT error_class, duration_ms FROM attempts WHERE endpoint_id = $1`,
+        [hanging.id],
+      );
+      expect(attempt.error_class).toBe('timeout');
+      expect(attempt.duration_ms).toBeGreaterThanOrEqual(900);
+      expect(attempt.duration_ms).toBeLessThan(2500);
+    });
+  });
+});

@@ -1,0 +1,126 @@
+import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
+import { Receiver } from './receiver';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('endpoint health: penalty box, auto-pause, suspension and reactivation', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+
+  beforeAll(async () => {
+    receiver = await new Receiver().start();
+    t = await startTestApp(
+      {
+        ...DELIVERY_ENV,
+        HOOKYARD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s,1s,1s',
+        HOOKYARD_PENALTY_AFTER: '2',
+        HOOKYARD_PENALTY_COOLDOWN_SECONDS: '2',
+        HOOKYARD_PAUSE_AFTER: '4',
+        HOOKYARD_ENDPOINT_CONCURRENCY: '1',
+      },
+      { worker: true },
+    );
+    ({ apiKey: key } = await t.createOrganization());
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.stop();
+  });
+
+  async function endpoint(path: string, topics: string[]): Promise<{ id: string }> {
+    return (
+      await t.request('POST', '/v1/endpoints', {
+        key,
+        body: endpointBody({ url: receiver.url(path), topics }),
+      })
+    ).body;
+  }
+
+  const publish = (topic: string) =>
+    t.request('POST', '/v1/events', { key, body: { topic, data: { at: Date.now() } } });
+  const show = async (id: string) => (await t.request('GET', `/v1/endpoints/${id}`, { key })).body;
+
+  it('holds deliveries in the penalty box, pauses after the failure streak, and delivers them after reactivation', async () => {
+    const failing = await endpoint('/status/500?streak', ['post.created']);
+    const published = await publish('post.created');
+    await receiver.waitFor(
+      (ledger) => ledger.filter((r) => r.path === '/status/500?streak').length === 4,
+      20_000,
+    );
+    const tries = receiver.receipts('/status/500?streak');
+    const gaps = tries.slice(1).map((r, i) => r.receivedAt - tries[i].receivedAt);
+    expect(gaps[0]).toBeLessThan(1900); // the retry schedule (1 s), before the penalty box
+    expect(gaps[1]).toBeGreaterThanOrEqual(1800); // the first cool-down (2 s)
+    expect(gaps[2]).toBeGreaterThanOrEqual(3600); // the cool-down doubles after a failed probe
+    await sleep(300);
+    const paused = await show(failing.id);
+    expect(paused).toMatchObject({
+      status: 'paused',
+      statusReason: 'consecutive_failures',
+      health: { consecutiveFailures: 4, errorsSinceLastSuccess: 4 },
+      lastStatus: { code: 500 },
+    });
+    await sleep(2500);
+    expect(receiver.receipts('/status/500?streak')).toHaveLength(4); // paused: nothing more is sent
+
+    const reactivated = await t.request('PATCH', `/v1/endpoints/${failing.id}`, {
+      key,
+      body: { status: 'active', url: receiver.url('/ok?after-reactivation') },
+    });
+    expect(reactivated.body).toMatchObject({
+      status: 'active',
+      statusReason: null,
+      health: { consecutiveFailures: 0, errorsSinceLastSuccess: 0, avgResponseTime: 0 },
+    });
+    await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?after-reactivation'));
+    expect(receiver.receipts('/ok?after-reactivation')[0].webhookId).toBe(published.body.id);
+  });
+
+  it('holds deliveries of a manually paused endpoint and releases them on reactivation', async () => {
+    const target = await endpoint('/ok?manual', ['post.updated']);
+    await t.request('PATCH', `/v1/endpoints/${target.id}`, { key, body: { status: 'paused' } });
+    const published = await publish('post.updated');
+    await sleep(1500);
+    expect(receiver.receipts('/ok?manual')).toEqual([]);
+    await t.request('PATCH', `/v1/endpoints/${target.id}`, { key, body: { status: 'active' } });
+    await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?manual'));
+    expect(receiver.receipts('/ok?manual').map((r) => r.webhookId)).toEqual([published.body.id]);
+  });
+
+  it('suspends an endpoint on 410 Gone and fails its pending deliveries', async () => {
+    const gone = await endpoint('/gone', ['ticket.deleted']);
+    await publish('ticket.deleted');
+    await publish('ticket.deleted');
+    await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/gone'));
+    await sleep(1500);
+    expect(await show(gone.id)).toMatchObject({ status: 'suspended', statusReason: 'gone' });
+    const deliveries = await t.dataSource.query<{ status: string }[]>(
+      `SELECT status FROM deliveries WHERE endpoint_id = $1`,
+      [gone.id],
+    );
+    expect(deliveries.map((d) => d.status)).toEqual(['failed', 'failed']);
+    expect(receiver.receipts('/gone')).toHaveLength(1);
+  });
+
+  it('never pauses an endpoint whose failures alternate with successes', async () => {
+    const sporadic = await endpoint('/flaky/1', ['comment.created']);
+    for (let i = 1; i <= 4; i++) {
+      await publish('comment.created'); // each event fails once, then succeeds: F S F S F S F S
+      await receiver.waitFor(
+        (ledger) => ledger.filter((r) => r.path === '/flaky/1' && r.status === 200).length === i,
+        10_000,
+      );
+    }
+    expect(receiver.receipts('/flaky/1').map((r) => r.status)).toEqual([
+      500, 200, 500, 200, 500, 200, 500, 200,
+    ]);
+    await eventually(async () => {
+      expect(await show(sporadic.id)).toMatchObject({
+        status: 'active',
+        health: { consecutiveFailures: 0, lastResponseTime: expect.any(Number) },
+      });
+    });
+  });
+});

@@ -1,0 +1,146 @@
+import { type EntityManager } from 'typeorm';
+
+/** A delivery a worker has claimed, with what it needs to send it. */
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly eventId: string;
+  readonly endpointId: string;
+  readonly attemptCount: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  organization_id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempt_count: number;
+}
+
+/**
+ * The deliveries queue. Claims are leases: `claim_id` names the batch that holds a row and
+ * `claim_expires_at` ends the lease unless a heartbeat renews it. A worker whose lease ran out can
+ * neither renew nor finish the row once another has claimed it.
+ */
+export class DeliveryRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  /** Claims up to `limit` due deliveries of active endpoints outside the penalty box cool-down. */
+  async claimDue(claimId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    const rows = returned<ClaimedRow>(
+      await this.manager.query(
+        `WITH due AS (
+         SELECT d.id FROM deliveries d
+         JOIN endpoints e ON e.id = d.endpoint_id
+         WHERE d.status = 'pending'
+           AND d.next_attempt_at <= now()
+           AND (d.claim_expires_at IS NULL OR d.claim_expires_at < now())
+           AND e.status = 'active'
+           AND (e.penalty_until IS NULL OR e.penalty_until <= now())
+         ORDER BY d.next_attempt_at
+         LIMIT $2
+         FOR UPDATE OF d SKIP LOCKED
+       )
+       UPDATE deliveries SET claim_id = $1, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
+       FROM due WHERE deliveries.id = due.id
+       RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id, deliveries.attempt_count`,
+        [claimId, limit, leaseMs],
+      ),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      organizationId: row.organization_id,
+      eventId: row.event_id,
+      endpointId: row.endpoint_id,
+      attemptCount: row.attempt_count,
+    }));
+  }
+
+  /** Extends the lease of rows this claim still holds; returns how many it still holds. */
+  async renew(claimId: string, ids: readonly string[], leaseMs: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = returned<{ id: string }>(
+      await this.manager.query(
+        `UPDATE deliveries SET claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE claim_id = $1 AND id = ANY($2::char(24)[]) AND status = 'pending'
+       RETURNING id`,
+        [claimId, ids, leaseMs],
+      ),
+    );
+    return rows.length;
+  }
+
+  /** Gives rows back to the queue untouched (held, or not started before shutdown). */
+  async release(claimId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.manager.query(
+      `UPDATE deliveries SET claim_id = NULL, claim_expires_at = NULL WHERE claim_id = $1 AND id = ANY($2::char(24)[])`,
+      [claimId, ids],
+    );
+  }
+
+  /** Locks the row if this claim still holds it (inside the finishing transaction). */
+  async lockIfClaimed(claimId: string, id: string): Promise<boolean> {
+    const rows = await this.manager.query<{ id: string }[]>(
+      `SELECT id FROM deliveries WHERE id = $1 AND claim_id = $2 AND status = 'pending' FOR UPDATE`,
+      [id, claimId],
+    );
+    return rows.length === 1;
+  }
+
+  async finish(
+    id: string,
+    outcome: {
+      status: 'pending' | 'succeeded' | 'failed';
+      attemptCount: number;
+      nextAttemptAt: Date | null;
+      at: Date;
+    },
+  ): Promise<void> {
+    await this.manager.query(
+      `UPDATE deliveries SET status = $2::text, attempt_count = $3, next_attempt_at = $4::timestamptz,
+         last_attempt_at = $5::timestamptz,
+         completed_at = CASE WHEN $2::text = 'pending' THEN NULL ELSE $5::timestamptz END,
+         claim_id = NULL, claim_expires_at = NULL
+       WHERE id = $1`,
+      [id, outcome.status, outcome.attemptCount, outcome.nextAttemptAt, outcome.at],
+    );
+  }
+
+  /** A suspended endpoint's pending deliveries fail (they can be recovered later). */
+  async failPendingOfEndpoint(
+    organizationId: string,
+    endpointId: string,
+    at: Date,
+  ): Promise<number> {
+    const rows = returned<{ id: string }>(
+      await this.manager.query(
+        `UPDATE deliveries SET status = 'failed', completed_at = $3, claim_id = NULL, claim_expires_at = NULL
+       WHERE organization_id = $1 AND endpoint_id = $2 AND status = 'pending' RETURNING id`,
+        [organizationId, endpointId, at],
+      ),
+    );
+    return rows.length;
+  }
+
+  /** Rows neither finished nor pending-in-the-future: what a drained queue has none of. */
+  async countOutstanding(): Promise<number> {
+    const [row] = await this.manager.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM deliveries WHERE status = 'pending'`,
+    );
+    return Number(row?.n ?? 0);
+  }
+}
+
+/** TypeORM answers UPDATE … RETURNING on PostgreSQL with `[rows, count]` and SELECT with `rows`. */
+function returned<T>(result: unknown): T[] {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as T[];
+  }
+  return result as T[];
+}
