@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { DELIVERY_ENV, endpointBody, startTestApp, type TestApp } from './harness';
+import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
 import { Receiver } from './receiver';
 
 describe('event ingest and delivery', () => {
@@ -328,6 +328,47 @@ describe('event ingest and delivery', () => {
     });
   });
 
+  describe('secret rotation during deliveries', () => {
+    it('signs with both secrets during the grace window, and with the new one only after a rotation without grace', async () => {
+      const target = await endpoint('/ok?rotation', { topics: ['conversation.admin.opened'] });
+      const rotated = await t.request('POST', `/v1/endpoints/${target.id}/secret/rotate`, {
+        key,
+        body: { gracePeriodSeconds: 3600 },
+      });
+      let published = await publish('conversation.admin.opened', { n: 1 });
+      await receiver.waitFor((ledger) => ledger.some((r) => r.webhookId === published.body.id));
+      let receipt = receiver
+        .receipts('/ok?rotation')
+        .find((r) => r.webhookId === published.body.id)!;
+      expect(String(receipt.headers['webhook-signature']).split(' ')).toHaveLength(2);
+      for (const secret of [target.secret, rotated.body.secret]) {
+        expect(() =>
+          new Webhook(secret).verify(receipt.body, receipt.headers as Record<string, string>),
+        ).not.toThrow();
+      }
+      const refreshed = await t.request('POST', `/v1/endpoints/${target.id}/secret/rotate`, {
+        key,
+        body: { gracePeriodSeconds: 0 },
+      });
+      published = await publish('conversation.admin.opened', { n: 2 });
+      await receiver.waitFor((ledger) => ledger.some((r) => r.webhookId === published.body.id));
+      receipt = receiver.receipts('/ok?rotation').find((r) => r.webhookId === published.body.id)!;
+      expect(String(receipt.headers['webhook-signature']).split(' ')).toHaveLength(2); // the 1 h grace secret is still valid
+      expect(() =>
+        new Webhook(refreshed.body.secret).verify(
+          receipt.body,
+          receipt.headers as Record<string, string>,
+        ),
+      ).not.toThrow();
+      expect(() =>
+        new Webhook(rotated.body.secret).verify(
+          receipt.body,
+          receipt.headers as Record<string, string>,
+        ),
+      ).toThrow();
+    });
+  });
+
   describe('slow receivers', () => {
     it('ends a hanging attempt at the endpoint timeout and keeps delivering to others', async () => {
       const hanging = await endpoint('/hang', {
@@ -348,5 +389,68 @@ describe('event ingest and delivery', () => {
       expect(attempt.duration_ms).toBeGreaterThanOrEqual(900);
       expect(attempt.duration_ms).toBeLessThan(2500);
     });
+  });
+});
+
+describe('SSRF guard with an empty allow-list', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+
+  beforeAll(async () => {
+    receiver = await new Receiver().start();
+    t = await startTestApp({ ...DELIVERY_ENV, HOOKYARD_OUTBOUND_ALLOW: '' }, { worker: true });
+    ({ apiKey: key } = await t.createOrganization());
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.stop();
+  });
+
+  it.each([
+    'http://169.254.169.254/',
+    'http://10.1.2.3/',
+    'http://127.0.0.1/',
+    'http://localhost/',
+    'http://[::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://2130706433/',
+    'http://0x7f.0.0.1/',
+    'http://0177.0.0.1/',
+  ])('refuses %s at create and at update', async (url) => {
+    const created = await t.request('POST', '/v1/endpoints', { key, body: endpointBody({ url }) });
+    expect(created.status).toBe(400);
+    expect(created.body).toMatchObject({
+      code: 'TARGET_NOT_ALLOWED',
+      errors: [expect.objectContaining({ path: 'url' })],
+    });
+    const ok = await t.request('POST', '/v1/endpoints', {
+      key,
+      body: endpointBody({ url: 'https://example.com/hook' }),
+    });
+    const updated = await t.request('PATCH', `/v1/endpoints/${ok.body.id}`, { key, body: { url } });
+    expect(updated.status).toBe(400);
+    expect(updated.body.code).toBe('TARGET_NOT_ALLOWED');
+  });
+
+  it('refuses loopback at connect time too: an ssrf_blocked attempt, and no request leaves', async () => {
+    const created = await t.request('POST', '/v1/endpoints', {
+      key,
+      body: endpointBody({ url: 'https://example.com/x', topics: ['post.created'] }),
+    });
+    await t.dataSource.query(`UPDATE endpoints SET url = $1 WHERE id = $2`, [
+      receiver.url('/ok?blocked'),
+      created.body.id,
+    ]);
+    await t.request('POST', '/v1/events', { key, body: { topic: 'post.created', data: {} } });
+    await eventually(async () => {
+      const rows = await t.dataSource.query<{ error_class: string }[]>(
+        `SELECT error_class FROM attempts WHERE endpoint_id = $1`,
+        [created.body.id],
+      );
+      expect(rows[0]).toEqual({ error_class: 'ssrf_blocked' });
+    }, 10_000);
+    expect(receiver.ledger).toEqual([]);
   });
 });

@@ -15,7 +15,8 @@ export interface Receipt {
  * A misbehaving receiver on 127.0.0.1 whose behaviour comes from the path:
  * `/ok`, `/status/:code`, `/flaky/:k` (fails the first k tries of each webhook-id), `/hang`,
  * `/retry-after/:value` (429 with the header the first time per id), `/gone` (410), `/slow/:ms`,
- * `/redirect` (302 to /ok). It keeps a ledger and the most concurrent requests seen for one webhook-id.
+ * `/redirect` (302 to /ok), `/reset` (destroys the socket), `/huge/:mb` (a body of that size), `/drip`
+ * (headers, then a byte every 200 ms, forever). It keeps a ledger and the most concurrent requests seen for one delivery (path and webhook-id).
  */
 export class Receiver {
   readonly ledger: Receipt[] = [];
@@ -63,14 +64,15 @@ export class Receiver {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const webhookId = String(request.headers['webhook-id'] ?? '');
-    const concurrent = (this.inFlight.get(webhookId) ?? 0) + 1;
-    this.inFlight.set(webhookId, concurrent);
+    const flightKey = `${request.url}|${webhookId}`; // one delivery = one endpoint (path) and one event
+    const concurrent = (this.inFlight.get(flightKey) ?? 0) + 1;
+    this.inFlight.set(flightKey, concurrent);
     this.maxConcurrentPerId = Math.max(this.maxConcurrentPerId, concurrent);
     const tryNumber = (this.tries.get(`${request.url}|${webhookId}`) ?? 0) + 1;
     this.tries.set(`${request.url}|${webhookId}`, tryNumber);
     const [, mode = '', arg = ''] = (request.url ?? '/').split('?')[0].split('/');
     const respond = (status: number, headers: Record<string, string> = {}) => {
-      this.inFlight.set(webhookId, (this.inFlight.get(webhookId) ?? 1) - 1);
+      this.inFlight.set(flightKey, (this.inFlight.get(flightKey) ?? 1) - 1);
       this.ledger.push({
         path: request.url ?? '/',
         headers: request.headers,
@@ -103,6 +105,57 @@ export class Receiver {
       case 'hang':
         this.hanging.add(response);
         return;
+      case 'reset':
+        this.ledger.push({
+          path: request.url ?? '/',
+          headers: request.headers,
+          body: '',
+          receivedAt: Date.now(),
+          webhookId,
+          status: 0,
+        });
+        request.socket.destroy();
+        return;
+      case 'huge': {
+        this.ledger.push({
+          path: request.url ?? '/',
+          headers: request.headers,
+          body: '',
+          receivedAt: Date.now(),
+          webhookId,
+          status: 200,
+        });
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        let left = Number(arg) * 16; // 16 chunks of 64 KB per MB
+        const pump = () => {
+          while (left > 0 && !response.destroyed) {
+            left--;
+            if (!response.write(chunk)) return void response.once('drain', pump);
+          }
+          response.end();
+        };
+        pump();
+        return;
+      }
+      case 'drip': {
+        this.ledger.push({
+          path: request.url ?? '/',
+          headers: request.headers,
+          body: '',
+          receivedAt: Date.now(),
+          webhookId,
+          status: 200,
+        });
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        const timer = setInterval(
+          () => (response.destroyed ? clearInterval(timer) : response.write('.')),
+          200,
+        );
+        this.hanging.add(response);
+        response.once('close', () => clearInterval(timer));
+        return;
+      }
       default:
         return respond(404);
     }
