@@ -16,7 +16,10 @@ function routes(): { name: string; handler: Handler; controller: object }[] {
       cipher: SecretCipher.fromKey(Buffer.alloc(32)),
     },
   );
-  return (module.controllers ?? []).flatMap((controller) => {
+  const imported = (module.imports ?? []).flatMap(
+    (m) => (Reflect.getMetadata('controllers', m) ?? []) as unknown[],
+  );
+  return [...(module.controllers ?? []), ...imported].flatMap((controller: any) => {
     const prototype = (controller as { prototype: Record<string, unknown> }).prototype;
     return Object.getOwnPropertyNames(prototype)
       .map((name) => ({

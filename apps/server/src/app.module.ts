@@ -1,14 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ApiKeysController } from './api-keys/api-keys.controller';
-import { ApiKeyService } from './auth/api-key.service';
-import { ApiKeyGuard, PermissionGuard } from './auth/guards';
+import { AuthModule } from './auth/auth.module';
 import { CoreModule, type CoreDependencies } from './common/core.module';
 import { type HookyardConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { EndpointsController } from './endpoints/endpoints.controller';
-import { EndpointsService } from './endpoints/endpoints.service';
+import { EndpointsModule } from './endpoints/endpoints.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
+import { FeaturebaseModule } from './featurebase/featurebase.module';
 import { HealthController } from './health/health.controller';
 import { OrganizationsService } from './organizations/organizations.service';
 import { TopicsController } from './topics/topics.controller';
@@ -18,7 +18,13 @@ export class AppModule {
   static forRoot(config: HookyardConfig, deps: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(deps)],
+      imports: [
+        ConfigModule.forRoot(config),
+        CoreModule.forRoot(deps),
+        AuthModule,
+        EndpointsModule,
+        FeaturebaseModule,
+      ],
       controllers: [
         HealthController,
         EndpointsController,
@@ -26,14 +32,7 @@ export class AppModule {
         ApiKeysController,
         TopicsController,
       ],
-      providers: [
-        ApiKeyService,
-        ApiKeyGuard,
-        PermissionGuard,
-        EndpointsService,
-        EventsService,
-        OrganizationsService,
-      ],
+      providers: [EventsService, OrganizationsService],
     };
   }
 }

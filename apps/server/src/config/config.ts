@@ -12,6 +12,9 @@ import {
 
 export type Role = 'all' | 'api' | 'worker';
 
+/** Featurebase retries a failed delivery after 1 minute, 1 hour and 6 hours. */
+export const FEATUREBASE_RETRY_SCHEDULE = '1m,1h,6h';
+
 /** The whole configuration, validated once at start-up; nothing else reads `process.env`. */
 export interface HookyardConfig {
   readonly port: number;
@@ -23,6 +26,8 @@ export interface HookyardConfig {
   readonly requireHttps: boolean;
   readonly outboundAllow: readonly string[];
   readonly retryScheduleMs: readonly number[];
+  /** Endpoints made through the Featurebase dialect follow Featurebase's documented schedule by default. */
+  readonly featurebaseRetryScheduleMs: readonly number[];
   readonly thresholds: StateThresholds;
   readonly endpointLimit: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -67,6 +72,10 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_RETRY_SCHEDULE: {
     description: `Comma list of retry delays (default ${DEFAULT_RETRY_SCHEDULE}).`,
+  },
+  HOOKYARD_FEATUREBASE_RETRY_SCHEDULE: {
+    description:
+      'Retry delays for endpoints of the Featurebase dialect (default 1m,1h,6h, as Featurebase documents).',
   },
   HOOKYARD_PENALTY_AFTER: {
     description: `Consecutive failures before the penalty box (default ${DEFAULT_THRESHOLDS.penaltyAfter}).`,
@@ -205,6 +214,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       'HOOKYARD_RETRY_SCHEDULE',
       parseRetrySchedule,
       parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
+    ),
+    featurebaseRetryScheduleMs: read(
+      'HOOKYARD_FEATUREBASE_RETRY_SCHEDULE',
+      parseRetrySchedule,
+      parseRetrySchedule(FEATUREBASE_RETRY_SCHEDULE),
     ),
     thresholds: {
       ...defaults,

@@ -6,6 +6,7 @@ import {
   AttemptEntity,
   type ClaimedDelivery,
   DeliveryRepository,
+  type EndpointDialect,
   EndpointEntity,
   EndpointSecretEntity,
   endpointStateOf,
@@ -13,20 +14,17 @@ import {
   type SecretCipher,
 } from '@hookyard/data-access';
 import {
-  activeSecrets,
   classifyStatus,
   type EndpointEvent,
   nextRetry,
   type ObjectIdGenerator,
   parseRetryAfter,
   type RetryPolicy,
-  signPayload,
   type StateThresholds,
   transition,
 } from '@hookyard/webhook-core';
-import { nativeEnvelope } from './envelope';
+import { DeliverySender } from './delivery-sender';
 import { type OutboundClient, type OutboundResult } from './outbound-client';
-import { deliveryHeaders, redactHeaders } from './request-headers';
 
 export interface WorkerSettings {
   readonly leaseMs: number;
@@ -36,7 +34,8 @@ export interface WorkerSettings {
   /** Attempts in flight at once to one endpoint, so one slow endpoint cannot starve the rest. */
   readonly endpointConcurrency: number;
   readonly shutdownGraceMs: number;
-  readonly retryPolicy: RetryPolicy;
+  /** Each dialect may keep its own retry schedule (Featurebase documents its own). */
+  readonly retryPolicies: Readonly<Record<EndpointDialect, RetryPolicy>>;
   readonly thresholds: StateThresholds;
 }
 
@@ -67,12 +66,14 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
+  private readonly sender: DeliverySender;
 
   constructor(
     private readonly settings: WorkerSettings,
     private readonly deps: WorkerDependencies,
   ) {
     this.deliveries = new DeliveryRepository(deps.dataSource.manager);
+    this.sender = new DeliverySender(deps.cipher, deps.client);
   }
 
   start(): void {
@@ -215,34 +216,14 @@ export class DeliveryWorker {
       await this.deliveries.release(claimId, [delivery.id]); // held until reactivation
       return;
     }
-    const now = new Date();
-    const secrets = activeSecrets(
-      secretRows.map((row) => ({
-        secret: this.deps.cipher.decrypt(row.secretEnc),
-        createdAt: row.createdAt,
-        expiresAt: row.expiresAt,
-      })),
-      now,
+    const { result, requestHeaders } = await this.sender.send(
+      endpoint,
+      secretRows,
+      event,
+      new Date(),
     );
-    const body = nativeEnvelope(event, endpoint);
-    const signature = signPayload({
-      id: event.id,
-      timestamp: Math.floor(now.getTime() / 1000),
-      body,
-      secrets,
-    });
-    const authSecret = endpoint.authSecretEnc
-      ? this.deps.cipher.decrypt(endpoint.authSecretEnc)
-      : null;
-    const headers = deliveryHeaders(endpoint, authSecret, signature);
-    const result = await this.deps.client.send({
-      url: endpoint.url,
-      headers,
-      body,
-      timeoutMs: endpoint.timeoutMs,
-    });
     await this.deps.dataSource.transaction((tx) =>
-      this.record(tx, claimId, delivery, endpoint, redactHeaders(headers, endpoint), result),
+      this.record(tx, claimId, delivery, endpoint, requestHeaders, result),
     );
   }
 
@@ -305,7 +286,7 @@ export class DeliveryWorker {
         result.kind === 'response' && (result.status === 429 || result.status === 503)
           ? parseRetryAfter(result.headers['retry-after'], now)
           : null;
-      const decision = nextRetry(this.settings.retryPolicy, {
+      const decision = nextRetry(this.settings.retryPolicies[endpoint.dialect], {
         attemptsMade: attemptCount,
         now,
         random: this.deps.random ?? Math.random,

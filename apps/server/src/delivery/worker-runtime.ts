@@ -24,7 +24,11 @@ export function createDeliveryWorker(
       concurrency: config.worker.concurrency,
       endpointConcurrency: config.worker.endpointConcurrency,
       shutdownGraceMs: config.worker.shutdownGraceMs,
-      retryPolicy: createRetryPolicy({ scheduleMs: config.retryScheduleMs }),
+      retryPolicies: {
+        native: createRetryPolicy({ scheduleMs: config.retryScheduleMs }),
+        platform: createRetryPolicy({ scheduleMs: config.retryScheduleMs }),
+        featurebase: createRetryPolicy({ scheduleMs: config.featurebaseRetryScheduleMs }),
+      },
       thresholds: config.thresholds,
     },
     {

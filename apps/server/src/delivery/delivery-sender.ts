@@ -1,0 +1,55 @@
+import {
+  type EndpointEntity,
+  type EndpointSecretEntity,
+  type SecretCipher,
+} from '@hookyard/data-access';
+import { activeSecrets, signPayload } from '@hookyard/webhook-core';
+import { envelopeFor, type OutboundMessage } from './envelope';
+import { type OutboundClient, type OutboundResult } from './outbound-client';
+import { deliveryHeaders, redactHeaders } from './request-headers';
+
+export interface SendOutcome {
+  readonly result: OutboundResult;
+  /** The request headers as the attempt log keeps them: credentials redacted. */
+  readonly requestHeaders: Record<string, string>;
+}
+
+/**
+ * One HTTP try of a message to an endpoint: the body in the endpoint's format, signed afresh with every
+ * currently valid secret, outbound authentication added, sent through the SSRF-guarded client. The
+ * worker and synchronous test sends both go through here.
+ */
+export class DeliverySender {
+  constructor(
+    private readonly cipher: SecretCipher,
+    private readonly client: OutboundClient,
+  ) {}
+
+  async send(
+    endpoint: EndpointEntity,
+    secretRows: readonly EndpointSecretEntity[],
+    message: OutboundMessage,
+    now: Date,
+  ): Promise<SendOutcome> {
+    const secrets = activeSecrets(
+      secretRows.map((row) => ({
+        secret: this.cipher.decrypt(row.secretEnc),
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt,
+      })),
+      now,
+    );
+    const body = envelopeFor(endpoint, message);
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const signature = signPayload({ id: message.id, timestamp, body, secrets });
+    const authSecret = endpoint.authSecretEnc ? this.cipher.decrypt(endpoint.authSecretEnc) : null;
+    const headers = deliveryHeaders(endpoint, authSecret, signature);
+    const result = await this.client.send({
+      url: endpoint.url,
+      headers,
+      body,
+      timeoutMs: endpoint.timeoutMs,
+    });
+    return { result, requestHeaders: redactHeaders(headers, endpoint) };
+  }
+}
