@@ -4,6 +4,9 @@ import { AuthModule } from './auth/auth.module';
 import { CoreModule, type CoreDependencies } from './common/core.module';
 import { type HookyardConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
+import { DeliveryLogController } from './delivery-log/delivery-log.controller';
+import { DeliveryLogService } from './delivery-log/delivery-log.service';
+import { TestSendService } from './delivery-log/test-send.service';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { EventsController } from './events/events.controller';
@@ -29,10 +32,11 @@ export class AppModule {
         HealthController,
         EndpointsController,
         EventsController,
+        DeliveryLogController,
         ApiKeysController,
         TopicsController,
       ],
-      providers: [EventsService, OrganizationsService],
+      providers: [EventsService, OrganizationsService, DeliveryLogService, TestSendService],
     };
   }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
+import { RetentionJob } from './delivery/retention.job';
 import { createDeliveryWorker } from './delivery/worker-runtime';
 import { openRuntime } from './runtime';
 
@@ -31,14 +32,21 @@ async function main(): Promise<void> {
     );
   }
   const delivery = config.role === 'api' ? null : createDeliveryWorker(config, runtime);
+  const retention = new RetentionJob(
+    runtime.dataSource,
+    config.retention.days,
+    config.retention.intervalMs,
+  );
   if (delivery) {
     Logger.overrideLogger(logger);
     delivery.worker.start();
+    retention.start();
     logger.log(`delivery worker started (concurrency ${config.worker.concurrency})`);
   }
   const stop = async () => {
     await app?.close();
     await delivery?.worker.stop();
+    await retention.stop();
     delivery?.client.close();
     await runtime.close();
     process.exit(0);

@@ -44,7 +44,10 @@ export async function openRuntime(config: HookyardConfig): Promise<Runtime> {
     }
   }
   if (!key) throw new Error('HOOKYARD_ENCRYPTION_KEY is required');
-  const dataSource = await openDatabase({ url, poolSize: embedded ? 5 : 10 });
+  // The embedded server funnels every connection into one PGlite session, where the extended-protocol
+  // messages of concurrent connections interleave ("unnamed prepared statement does not exist"): one
+  // connection, used by one query at a time, is what it can serve correctly.
+  const dataSource = await openDatabase({ url, poolSize: config.database.url ? 10 : 1 });
   return {
     dataSource,
     cipher: SecretCipher.fromKey(key),

@@ -65,7 +65,10 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const { worker: withWorker = false, logger } = options;
   const database = await createTestDatabase();
-  const dataSource = await openDatabase({ url: database.url, poolSize: 5 });
+  const dataSource = await openDatabase({
+    url: database.url,
+    poolSize: database.kind === 'embedded' ? 1 : 5,
+  });
   const key = randomBytes(32);
   const config = loadConfig({
     HOOKYARD_ENCRYPTION_KEY: key.toString('base64'),

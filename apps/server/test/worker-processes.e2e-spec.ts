@@ -128,7 +128,7 @@ describe('worker processes', () => {
     expect(report.duplicates).toBeLessThanOrEqual(20); // at most what was in flight (worker concurrency)
     expect(recoveryS).toBeLessThanOrEqual(6 + 1 + 2); // lease + restart delay + poll slack
     await drained();
-  });
+  }, 180_000);
 
   it('finishes in-flight attempts on SIGTERM and sends nothing twice (D5)', async () => {
     await t.request('POST', '/v1/endpoints', {
@@ -161,7 +161,7 @@ describe('worker processes', () => {
     expect(report.lost).toBe(0);
     expect(report.duplicates).toBe(0);
     await drained();
-  });
+  }, 180_000);
 
   it('never sends one delivery from two workers at once (D8)', async () => {
     receiver.maxConcurrentPerId = 0;
@@ -192,5 +192,5 @@ describe('worker processes', () => {
     expect([slow.duplicates, fast.duplicates]).toEqual([0, 0]);
     expect(receiver.maxConcurrentPerId).toBe(1);
     await drained();
-  });
+  }, 180_000);
 });

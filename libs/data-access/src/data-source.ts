@@ -7,6 +7,7 @@ import { EndpointEntity } from './entities/endpoint.entity';
 import { EventEntity } from './entities/event.entity';
 import { OrganizationEntity } from './entities/organization.entity';
 import { CreateSchema1764000000000 } from './migrations/1764000000000-CreateSchema';
+import { AddDeliveryTrigger1764100000000 } from './migrations/1764100000000-AddDeliveryTrigger';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -18,7 +19,7 @@ export const ENTITIES = [
   AttemptEntity,
 ];
 
-export const MIGRATIONS = [CreateSchema1764000000000];
+export const MIGRATIONS = [CreateSchema1764000000000, AddDeliveryTrigger1764100000000];
 
 export interface DataSourceOptions {
   url: string;

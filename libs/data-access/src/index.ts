@@ -14,3 +14,4 @@ export * from './repositories/endpoint.repository';
 export * from './repositories/organization.repository';
 export * from './endpoint-state.mapper';
 export * from './repositories/delivery.repository';
+export * from './repositories/retention';

@@ -19,6 +19,7 @@ export const ErrorCode = {
   GRACE_PERIOD_INVALID: 'GRACE_PERIOD_INVALID',
   ROTATION_LIMIT_REACHED: 'ROTATION_LIMIT_REACHED',
   SECRET_INVALID: 'SECRET_INVALID',
+  RATE_LIMITED: 'RATE_LIMITED',
   UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -94,6 +95,8 @@ export function statusOf(code: ApiErrorCode): number {
       return 415;
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
       return 422;
+    case ErrorCode.RATE_LIMITED:
+      return 429;
     case ErrorCode.UNAVAILABLE:
       return 503;
     case ErrorCode.INTERNAL:

@@ -36,6 +36,7 @@ export class ProblemFilter implements ExceptionFilter {
         `${request.method} ${request.path} failed: ${exception instanceof Error ? exception.stack : String(exception)}`,
       );
     }
+    if (status === 429) response.setHeader('retry-after', '1');
     response
       .status(status)
       .type('application/problem+json')

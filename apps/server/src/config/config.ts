@@ -31,6 +31,9 @@ export interface HookyardConfig {
   readonly thresholds: StateThresholds;
   readonly endpointLimit: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly retention: { readonly days: number; readonly intervalMs: number };
+  /** Synchronous test sends in flight at once per organization; more answer 429. */
+  readonly testSendConcurrency: number;
   readonly worker: {
     readonly leaseMs: number;
     readonly pollIntervalMs: number;
@@ -113,6 +116,15 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_RESPONSE_BODY_LIMIT: {
     description: 'Bytes of a response body read at most (default 65536).',
+  },
+  HOOKYARD_RETENTION_DAYS: {
+    description: 'Attempts and finished events older than this are deleted (default 30).',
+  },
+  HOOKYARD_RETENTION_INTERVAL_SECONDS: {
+    description: 'How often the retention job runs in a worker (default 3600).',
+  },
+  HOOKYARD_TEST_SEND_CONCURRENCY: {
+    description: 'Synchronous test sends in flight per organization (default 5).',
   },
   NODE_ENV: {
     description: 'production refuses an outbound allow-list that lets every address through.',
@@ -239,6 +251,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     },
     endpointLimit: read('HOOKYARD_ENDPOINT_LIMIT', int(0, 1_000_000), 10),
     logLevel: read('HOOKYARD_LOG_LEVEL', oneOf('debug', 'info', 'warn', 'error', 'silent'), 'info'),
+    retention: {
+      days: read('HOOKYARD_RETENTION_DAYS', int(1, 3650), 30),
+      intervalMs: read('HOOKYARD_RETENTION_INTERVAL_SECONDS', int(10, 7 * 86400), 3600) * 1000,
+    },
+    testSendConcurrency: read('HOOKYARD_TEST_SEND_CONCURRENCY', int(1, 1000), 5),
     worker: {
       leaseMs: read('HOOKYARD_LEASE_SECONDS', int(2, 3600), 60) * 1000,
       pollIntervalMs: read('HOOKYARD_POLL_INTERVAL_MS', int(10, 60_000), 250),

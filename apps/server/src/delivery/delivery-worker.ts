@@ -260,7 +260,7 @@ export class DeliveryWorker {
       endpointId: delivery.endpointId,
       deliveryId: delivery.id,
       eventId: delivery.eventId,
-      trigger: 'scheduled',
+      trigger: delivery.trigger,
       statusCode: result.kind === 'response' ? result.status : null,
       durationMs: Math.round(result.durationMs),
       errorClass:

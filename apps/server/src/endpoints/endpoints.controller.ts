@@ -17,10 +17,15 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { DEFAULT_GRACE_SECONDS, type OutboundAuthentication } from '@hookyard/webhook-core';
+import {
+  DEFAULT_GRACE_SECONDS,
+  isObjectId,
+  type OutboundAuthentication,
+} from '@hookyard/webhook-core';
 import { OrgId } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
 import { ApiError, ErrorCode } from '../common/api-error';
+import { pageLimit } from '../common/keyset-cursor';
 import { ObjectIdPipe } from '../common/validation';
 import { type DialectRules } from './endpoint-input';
 import { EndpointsService } from './endpoints.service';
@@ -42,7 +47,6 @@ import {
 
 const NATIVE: DialectRules = { allowTopicPatterns: true };
 const MAX_PAGE = 100;
-const DEFAULT_PAGE = 50;
 
 /** The native `/v1/endpoints` API. */
 @ApiTags('endpoints')
@@ -86,14 +90,8 @@ export class EndpointsController {
     @OrgId() organizationId: string,
     @Query() query: ListEndpointsQueryDto,
   ): Promise<EndpointPageDto> {
-    const limit = query.limit ?? DEFAULT_PAGE;
-    if (limit < 1 || limit > MAX_PAGE) {
-      throw ApiError.validation(
-        [{ path: 'limit', message: `must be from 1 to ${MAX_PAGE}` }],
-        ErrorCode.PAGINATION_INVALID,
-      );
-    }
-    if (query.cursor !== undefined && !/^[0-9a-f]{24}$/.test(query.cursor)) {
+    const limit = pageLimit(query.limit, MAX_PAGE);
+    if (query.cursor !== undefined && !isObjectId(query.cursor)) {
       throw ApiError.validation(
         [{ path: 'cursor', message: 'not a cursor this API returned' }],
         ErrorCode.PAGINATION_INVALID,

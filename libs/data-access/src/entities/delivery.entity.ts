@@ -20,6 +20,10 @@ export class DeliveryEntity {
   @Column({ type: 'text' })
   status!: DeliveryStatus;
 
+  /** How the next attempt is recorded: `manual` after a retry or recover request. */
+  @Column({ name: 'next_trigger', type: 'text', default: 'scheduled' })
+  nextTrigger!: 'scheduled' | 'manual';
+
   @Column({ name: 'attempt_count', type: 'integer' })
   attemptCount!: number;
 

@@ -7,6 +7,7 @@ export interface ClaimedDelivery {
   readonly eventId: string;
   readonly endpointId: string;
   readonly attemptCount: number;
+  readonly trigger: 'scheduled' | 'manual';
 }
 
 interface ClaimedRow {
@@ -15,6 +16,7 @@ interface ClaimedRow {
   event_id: string;
   endpoint_id: string;
   attempt_count: number;
+  next_trigger: 'scheduled' | 'manual';
 }
 
 /**
@@ -43,7 +45,8 @@ export class DeliveryRepository {
        )
        UPDATE deliveries SET claim_id = $1, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
        FROM due WHERE deliveries.id = due.id
-       RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id, deliveries.attempt_count`,
+       RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id,
+         deliveries.attempt_count, deliveries.next_trigger`,
         [claimId, limit, leaseMs],
       ),
     );
@@ -53,6 +56,7 @@ export class DeliveryRepository {
       eventId: row.event_id,
       endpointId: row.endpoint_id,
       attemptCount: row.attempt_count,
+      trigger: row.next_trigger,
     }));
   }
 
@@ -101,7 +105,7 @@ export class DeliveryRepository {
       `UPDATE deliveries SET status = $2::text, attempt_count = $3, next_attempt_at = $4::timestamptz,
          last_attempt_at = $5::timestamptz,
          completed_at = CASE WHEN $2::text = 'pending' THEN NULL ELSE $5::timestamptz END,
-         claim_id = NULL, claim_expires_at = NULL
+         claim_id = NULL, claim_expires_at = NULL, next_trigger = 'scheduled'
        WHERE id = $1`,
       [id, outcome.status, outcome.attemptCount, outcome.nextAttemptAt, outcome.at],
     );
@@ -118,6 +122,36 @@ export class DeliveryRepository {
         `UPDATE deliveries SET status = 'failed', completed_at = $3, claim_id = NULL, claim_expires_at = NULL
        WHERE organization_id = $1 AND endpoint_id = $2 AND status = 'pending' RETURNING id`,
         [organizationId, endpointId, at],
+      ),
+    );
+    return rows.length;
+  }
+
+  /**
+   * Sends a delivery again now, recorded as `manual` (same event, so the same `webhook-id`). Refused
+   * (false) while a worker holds it.
+   */
+  async retryNow(organizationId: string, id: string): Promise<boolean> {
+    const rows = returned<{ id: string }>(
+      await this.manager.query(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), next_trigger = 'manual', completed_at = NULL
+         WHERE organization_id = $1 AND id = $2 AND (claim_id IS NULL OR claim_expires_at < now())
+         RETURNING id`,
+        [organizationId, id],
+      ),
+    );
+    return rows.length === 1;
+  }
+
+  /** Requeues an endpoint's failed deliveries made since `since`, each with a fresh retry schedule. */
+  async recoverFailed(organizationId: string, endpointId: string, since: Date): Promise<number> {
+    const rows = returned<{ id: string }>(
+      await this.manager.query(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), next_trigger = 'manual', attempt_count = 0,
+           completed_at = NULL, claim_id = NULL, claim_expires_at = NULL
+         WHERE organization_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3
+         RETURNING id`,
+        [organizationId, endpointId, since],
       ),
     );
     return rows.length;
