@@ -103,8 +103,8 @@ describe('worker processes', () => {
     first.kill('SIGKILL');
     const killedAt = Date.now();
     await new Promise((resolve) => first.once('exit', resolve));
-    const before = receiver.receipts('/slow/50?kill').length;
     await sleep(1000);
+    const before = receiver.receipts('/slow/50?kill').length; // late answers to the killed worker are in
     startWorker();
     await receiver.waitFor(
       (ledger) => ledger.filter((r) => r.path === '/slow/50?kill').length > before,

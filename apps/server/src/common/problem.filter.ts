@@ -1,7 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type Request, type Response } from 'express';
+import { FeaturebaseErrorFilter } from '../featurebase/featurebase-error.filter';
 import { statusOf } from './api-error';
 import { toApiError } from './to-api-error';
+
+const FEATUREBASE_PREFIX = '/featurebase/';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -29,6 +32,9 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request & { id?: string }>();
     const response = http.getResponse<Response>();
+    // Errors raised before routing (malformed JSON, unknown paths) on the Featurebase mount keep its shape.
+    if (request.path.startsWith(FEATUREBASE_PREFIX))
+      return new FeaturebaseErrorFilter().catch(exception, host);
     const error = toApiError(exception);
     const status = statusOf(error.code);
     if (status >= 500) {

@@ -43,7 +43,7 @@ export class DeliverySender {
     const timestamp = Math.floor(now.getTime() / 1000);
     const signature = signPayload({ id: message.id, timestamp, body, secrets });
     const authSecret = endpoint.authSecretEnc ? this.cipher.decrypt(endpoint.authSecretEnc) : null;
-    const headers = deliveryHeaders(endpoint, authSecret, signature);
+    const headers = deliveryHeaders(endpoint, authSecret, signature, { body, secrets });
     const result = await this.client.send({
       url: endpoint.url,
       headers,
