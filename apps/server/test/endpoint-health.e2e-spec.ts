@@ -94,13 +94,15 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
     await publish('ticket.deleted');
     await publish('ticket.deleted');
     await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/gone'));
-    await sleep(1500);
-    expect(await show(gone.id)).toMatchObject({ status: 'suspended', statusReason: 'gone' });
-    const deliveries = await t.dataSource.query<{ status: string }[]>(
-      `SELECT status FROM deliveries WHERE endpoint_id = $1`,
-      [gone.id],
-    );
-    expect(deliveries.map((d) => d.status)).toEqual(['failed', 'failed']);
+    await eventually(async () => {
+      expect(await show(gone.id)).toMatchObject({ status: 'suspended', statusReason: 'gone' });
+      const deliveries = await t.dataSource.query<{ status: string }[]>(
+        `SELECT status FROM deliveries WHERE endpoint_id = $1`,
+        [gone.id],
+      );
+      expect(deliveries.map((d) => d.status)).toEqual(['failed', 'failed']);
+    });
+    await sleep(500);
     expect(receiver.receipts('/gone')).toHaveLength(1);
   });
 

@@ -30,23 +30,29 @@ export function endpointStateOf(row: EndpointEntity): EndpointState {
   };
 }
 
+/** The row columns that hold a state machine result. */
+export function endpointStateColumns(state: EndpointState): Partial<EndpointEntity> {
+  return {
+    status: state.status,
+    statusReason: state.statusReason,
+    avgResponseTime: state.health.avgResponseTime,
+    lastResponseTime: state.health.lastResponseTime,
+    consecutiveFailures: state.health.consecutiveFailures,
+    errorsSinceLastSuccess: state.health.errorsSinceLastSuccess,
+    lastSuccessAt: state.health.lastSuccessAt,
+    failingSince: state.health.failingSince,
+    sampleCount: state.health.sampleCount,
+    lastStatusCode: state.lastStatus?.code ?? null,
+    lastStatusMessage: state.lastStatus?.message ?? null,
+    lastStatusAt: state.lastStatus?.timestamp ?? null,
+    penaltyUntil: state.penaltyBox?.until ?? null,
+    penaltyLevel: state.penaltyBox?.level ?? 0,
+    pausedAt: state.pausedAt,
+    suspendedAt: state.suspendedAt,
+  };
+}
+
 /** Writes a state machine result back onto the row (the caller saves it). */
 export function applyEndpointState(row: EndpointEntity, state: EndpointState): EndpointEntity {
-  row.status = state.status;
-  row.statusReason = state.statusReason;
-  row.avgResponseTime = state.health.avgResponseTime;
-  row.lastResponseTime = state.health.lastResponseTime;
-  row.consecutiveFailures = state.health.consecutiveFailures;
-  row.errorsSinceLastSuccess = state.health.errorsSinceLastSuccess;
-  row.lastSuccessAt = state.health.lastSuccessAt;
-  row.failingSince = state.health.failingSince;
-  row.sampleCount = state.health.sampleCount;
-  row.lastStatusCode = state.lastStatus?.code ?? null;
-  row.lastStatusMessage = state.lastStatus?.message ?? null;
-  row.lastStatusAt = state.lastStatus?.timestamp ?? null;
-  row.penaltyUntil = state.penaltyBox?.until ?? null;
-  row.penaltyLevel = state.penaltyBox?.level ?? 0;
-  row.pausedAt = state.pausedAt;
-  row.suspendedAt = state.suspendedAt;
-  return row;
+  return Object.assign(row, endpointStateColumns(state));
 }

@@ -17,6 +17,12 @@ export function generateApiKey(): string {
   return `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
+/**
+ * How long a looked-up key is trusted without asking the database again. A key revoked through this
+ * process stops working at once; through another process, within this long.
+ */
+export const API_KEY_CACHE_MS = 5_000;
+
 export interface CreatedApiKey {
   readonly entity: ApiKeyEntity;
   /** The key itself: returned once, never stored. */
@@ -27,6 +33,7 @@ export interface CreatedApiKey {
 @Injectable()
 export class ApiKeyService {
   private readonly keys: ApiKeyRepository;
+  private readonly cache = new Map<string, { context: AuthContext | null; until: number }>();
 
   constructor(
     @Inject(DataSource) dataSource: DataSource,
@@ -36,14 +43,22 @@ export class ApiKeyService {
   }
 
   async authenticate(key: string, now: Date): Promise<AuthContext | null> {
-    const entity = await this.keys.findActiveByHash(hashApiKey(key));
-    if (!entity || (entity.expiresAt && entity.expiresAt <= now)) return null;
-    return {
-      keyId: entity.id,
-      organizationId: entity.organizationId,
-      permissions: entity.permissions,
-      operator: entity.organizationId === null,
-    };
+    const hash = hashApiKey(key);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now.getTime()) return cached.context;
+    const entity = await this.keys.findActiveByHash(hash);
+    const context =
+      !entity || (entity.expiresAt && entity.expiresAt <= now)
+        ? null
+        : {
+            keyId: entity.id,
+            organizationId: entity.organizationId,
+            permissions: entity.permissions,
+            operator: entity.organizationId === null,
+          };
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { context, until: now.getTime() + API_KEY_CACHE_MS });
+    return context;
   }
 
   /** Issues a key; `key` may be given (bootstrap), else one is generated. */
@@ -88,5 +103,7 @@ export class ApiKeyService {
 
   async revoke(organizationId: string, id: string, now: Date): Promise<void> {
     if (!(await this.keys.revoke(organizationId, id, now))) throw ApiError.notFound('API key');
+    for (const [hash, entry] of this.cache)
+      if (entry.context?.keyId === id) this.cache.delete(hash);
   }
 }

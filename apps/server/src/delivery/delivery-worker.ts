@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
-  applyEndpointState,
   AttemptEntity,
   type ClaimedDelivery,
   DeliveryRepository,
   type EndpointDialect,
   EndpointEntity,
+  EndpointRepository,
+  endpointStateColumns,
   EndpointSecretEntity,
   endpointStateOf,
   EventEntity,
@@ -227,6 +228,11 @@ export class DeliveryWorker {
     );
   }
 
+  /**
+   * Records one try in a single short transaction: first the delivery row, only if this claim still
+   * holds it (a worker whose lease ran out records nothing); then, under the endpoint's row lock, the
+   * attempt and the endpoint's health and state; a newly suspended endpoint's pending deliveries fail.
+   */
   private async record(
     tx: EntityManager,
     claimId: string,
@@ -236,24 +242,27 @@ export class DeliveryWorker {
     result: OutboundResult,
   ): Promise<void> {
     const deliveries = new DeliveryRepository(tx);
-    if (!(await deliveries.lockIfClaimed(claimId, delivery.id))) {
+    const now = new Date();
+    const attemptCount = delivery.attemptCount + 1;
+    const outcome = result.kind === 'response' ? classifyStatus(result.status) : 'failure';
+    const finished = await deliveries.finishIfClaimed(claimId, delivery.id, {
+      ...this.nextStep(sent, result, outcome, attemptCount, now),
+      attemptCount,
+      at: now,
+    });
+    if (!finished) {
       this.logger.warn(
         `delivery ${delivery.id}: lease lost before the attempt was recorded; another worker owns it`,
       );
       return;
     }
-    const endpoint = await tx
-      .createQueryBuilder(EndpointEntity, 'e')
-      .setLock('pessimistic_write')
-      .where('e.organization_id = :org AND e.id = :id', {
-        org: delivery.organizationId,
-        id: delivery.endpointId,
-      })
-      .getOne();
+    // Lock the endpoint before inserting the attempt: the attempt's foreign key takes a KEY SHARE lock
+    // on the endpoint row, and two transactions upgrading that to FOR UPDATE would deadlock.
+    const endpoint = await new EndpointRepository(tx).findByIdForUpdate(
+      delivery.organizationId,
+      delivery.endpointId,
+    );
     if (!endpoint) return;
-    const now = new Date();
-    const attemptCount = delivery.attemptCount + 1;
-    const outcome = result.kind === 'response' ? classifyStatus(result.status) : 'failure';
     await tx.insert(AttemptEntity, {
       id: this.deps.ids.next(now),
       organizationId: delivery.organizationId,
@@ -270,39 +279,47 @@ export class DeliveryWorker {
       requestHeaders,
       createdAt: now,
     });
-    const stateEvent = endpointEventOf(result, outcome, now);
-    const state = transition(endpointStateOf(endpoint), stateEvent, this.settings.thresholds);
-    applyEndpointState(endpoint, state);
-    await tx.save(EndpointEntity, endpoint);
-    if (outcome === 'success') {
-      await deliveries.finish(delivery.id, {
-        status: 'succeeded',
-        attemptCount,
-        nextAttemptAt: null,
-        at: now,
-      });
-    } else {
-      const retryAfterMs =
-        result.kind === 'response' && (result.status === 429 || result.status === 503)
-          ? parseRetryAfter(result.headers['retry-after'], now)
-          : null;
-      const decision = nextRetry(this.settings.retryPolicies[endpoint.dialect], {
-        attemptsMade: attemptCount,
-        now,
-        random: this.deps.random ?? Math.random,
-        retryAfterMs,
-        statusCode: result.kind === 'response' ? result.status : null,
-      });
-      await deliveries.finish(
-        delivery.id,
-        decision.kind === 'retry'
-          ? { status: 'pending', attemptCount, nextAttemptAt: decision.at, at: now }
-          : { status: 'failed', attemptCount, nextAttemptAt: null, at: now },
+    const before = endpointStateOf(endpoint);
+    const state = transition(
+      before,
+      endpointEventOf(result, outcome, now),
+      this.settings.thresholds,
+    );
+    if (state !== before) {
+      await tx.update(
+        EndpointEntity,
+        { organizationId: endpoint.organizationId, id: endpoint.id },
+        endpointStateColumns(state),
       );
     }
-    if (state.status === 'suspended' && sent.status !== 'suspended') {
+    if (state.status === 'suspended' && before.status !== 'suspended') {
       await deliveries.failPendingOfEndpoint(delivery.organizationId, delivery.endpointId, now);
     }
+  }
+
+  /** After this try: done, retry at a time (the schedule, or Retry-After on 429/503), or give up. */
+  private nextStep(
+    endpoint: EndpointEntity,
+    result: OutboundResult,
+    outcome: 'success' | 'failure' | 'gone',
+    attemptCount: number,
+    now: Date,
+  ): { status: 'pending' | 'succeeded' | 'failed'; nextAttemptAt: Date | null } {
+    if (outcome === 'success') return { status: 'succeeded', nextAttemptAt: null };
+    const retryAfterMs =
+      result.kind === 'response' && (result.status === 429 || result.status === 503)
+        ? parseRetryAfter(result.headers['retry-after'], now)
+        : null;
+    const decision = nextRetry(this.settings.retryPolicies[endpoint.dialect], {
+      attemptsMade: attemptCount,
+      now,
+      random: this.deps.random ?? Math.random,
+      retryAfterMs,
+      statusCode: result.kind === 'response' ? result.status : null,
+    });
+    return decision.kind === 'retry'
+      ? { status: 'pending', nextAttemptAt: decision.at }
+      : { status: 'failed', nextAttemptAt: null };
   }
 }
 

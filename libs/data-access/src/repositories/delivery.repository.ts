@@ -83,16 +83,12 @@ export class DeliveryRepository {
     );
   }
 
-  /** Locks the row if this claim still holds it (inside the finishing transaction). */
-  async lockIfClaimed(claimId: string, id: string): Promise<boolean> {
-    const rows = await this.manager.query<{ id: string }[]>(
-      `SELECT id FROM deliveries WHERE id = $1 AND claim_id = $2 AND status = 'pending' FOR UPDATE`,
-      [id, claimId],
-    );
-    return rows.length === 1;
-  }
-
-  async finish(
+  /**
+   * Records the outcome of a try, only if this claim still holds the row; false when another worker
+   * has taken it since (the lease ran out). Inside the recording transaction, this also locks the row.
+   */
+  async finishIfClaimed(
+    claimId: string,
     id: string,
     outcome: {
       status: 'pending' | 'succeeded' | 'failed';
@@ -100,15 +96,19 @@ export class DeliveryRepository {
       nextAttemptAt: Date | null;
       at: Date;
     },
-  ): Promise<void> {
-    await this.manager.query(
-      `UPDATE deliveries SET status = $2::text, attempt_count = $3, next_attempt_at = $4::timestamptz,
-         last_attempt_at = $5::timestamptz,
-         completed_at = CASE WHEN $2::text = 'pending' THEN NULL ELSE $5::timestamptz END,
-         claim_id = NULL, claim_expires_at = NULL, next_trigger = 'scheduled'
-       WHERE id = $1`,
-      [id, outcome.status, outcome.attemptCount, outcome.nextAttemptAt, outcome.at],
+  ): Promise<boolean> {
+    const rows = returned<{ id: string }>(
+      await this.manager.query(
+        `UPDATE deliveries SET status = $3::text, attempt_count = $4, next_attempt_at = $5::timestamptz,
+           last_attempt_at = $6::timestamptz,
+           completed_at = CASE WHEN $3::text = 'pending' THEN NULL ELSE $6::timestamptz END,
+           claim_id = NULL, claim_expires_at = NULL, next_trigger = 'scheduled'
+         WHERE id = $1 AND claim_id = $2 AND status = 'pending'
+         RETURNING id`,
+        [id, claimId, outcome.status, outcome.attemptCount, outcome.nextAttemptAt, outcome.at],
+      ),
     );
+    return rows.length === 1;
   }
 
   /** A suspended endpoint's pending deliveries fail (they can be recovered later). */
@@ -155,14 +155,6 @@ export class DeliveryRepository {
       ),
     );
     return rows.length;
-  }
-
-  /** Rows neither finished nor pending-in-the-future: what a drained queue has none of. */
-  async countOutstanding(): Promise<number> {
-    const [row] = await this.manager.query<{ n: string }[]>(
-      `SELECT count(*) AS n FROM deliveries WHERE status = 'pending'`,
-    );
-    return Number(row?.n ?? 0);
   }
 }
 
