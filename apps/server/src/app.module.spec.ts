@@ -49,7 +49,8 @@ describe('route guards', () => {
       const isPublic =
         Reflect.getMetadata(PUBLIC_METADATA, route.handler) ??
         Reflect.getMetadata(PUBLIC_METADATA, route.controller);
-      if (isPublic === true) return expect(route.name).toMatch(/^HealthController\./);
+      if (isPublic === true)
+        return expect(route.name).toMatch(/^(HealthController|MetricsController)\./);
       const guards = (Reflect.getMetadata(GUARDS_METADATA, route.handler) ?? []) as unknown[];
       expect(guards).toEqual([ApiKeyGuard, PermissionGuard]);
       expect(Reflect.getMetadata(PERMISSION_METADATA, route.handler)).toMatch(/^[A-Z]+\.[A-Z]+$/);

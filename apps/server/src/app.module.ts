@@ -13,6 +13,7 @@ import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { FeaturebaseModule } from './featurebase/featurebase.module';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
 import { OrganizationsService } from './organizations/organizations.service';
 import { TopicsController } from './topics/topics.controller';
 
@@ -30,6 +31,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         EndpointsController,
         EventsController,
         DeliveryLogController,

@@ -241,14 +241,18 @@ describe('event ingest and delivery', () => {
       ]);
     });
 
-    it('honours Retry-After on a 429', async () => {
-      await endpoint('/retry-after/3', { topics: ['post.deleted'] });
-      await publish('post.deleted', { id: 'p3' });
+    it.each([
+      ['a 429', '/retry-after/3', 'post.deleted'],
+      ['a 503', '/unavailable/3', 'ticket.deleted'],
+    ])('honours Retry-After on %s', async (_, path, topic) => {
+      await endpoint(path, { topics: [topic] });
+      await publish(topic, { id: path });
       await receiver.waitFor(
-        (ledger) => ledger.filter((r) => r.path === '/retry-after/3').length === 2,
+        (ledger) => ledger.filter((r) => r.path === path).length === 2,
         20_000,
       );
-      const [first, second] = receiver.receipts('/retry-after/3');
+      const [first, second] = receiver.receipts(path);
+      expect([first.status, second.status]).toEqual([path.startsWith('/retry') ? 429 : 503, 200]);
       expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(2900);
     });
 
@@ -325,6 +329,22 @@ describe('event ingest and delivery', () => {
       const [attempt] = await attempts(target.id);
       expect(attempt).toMatchObject({ status_code: null, error_class: 'ssrf_blocked' });
       expect(receiver.receipts('/ok?ssrf')).toEqual([]);
+    });
+  });
+
+  it('exposes Prometheus metrics of endpoints, the queue and recent attempts', async () => {
+    await endpoint('/ok?metrics', { topics: ['post.created'] });
+    const published = await publish('post.created', { id: 'metrics' });
+    await receiver.waitFor((ledger) => ledger.some((r) => r.webhookId === published.body.id));
+    await eventually(async () => {
+      const response = await fetch(`${t.baseUrl}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      const text = await response.text();
+      expect(text).toMatch(/^hookyard_endpoints\{status="active"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^hookyard_deliveries_pending \d+$/m);
+      expect(text).toMatch(/^hookyard_attempts_recent\{outcome="success"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
     });
   });
 

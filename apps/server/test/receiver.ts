@@ -14,7 +14,7 @@ export interface Receipt {
 /**
  * A misbehaving receiver on 127.0.0.1 whose behaviour comes from the path:
  * `/ok`, `/status/:code`, `/flaky/:k` (fails the first k tries of each webhook-id), `/hang`,
- * `/retry-after/:value` (429 with the header the first time per id), `/gone` (410), `/slow/:ms`,
+ * `/retry-after/:value` and `/unavailable/:value` (429 or 503 with the header the first time per id), `/gone` (410), `/slow/:ms`,
  * `/redirect` (302 to /ok), `/reset` (destroys the socket), `/huge/:mb` (a body of that size), `/drip`
  * (headers, then a byte every 200 ms, forever). It keeps a ledger and the most concurrent requests seen for one delivery (path and webhook-id).
  */
@@ -91,10 +91,11 @@ export class Receiver {
       case 'flaky':
         return respond(tryNumber <= Number(arg) ? 500 : 200);
       case 'retry-after':
-        return respond(
-          tryNumber === 1 ? 429 : 200,
-          tryNumber === 1 ? { 'retry-after': decodeURIComponent(arg) } : {},
-        );
+      case 'unavailable': {
+        const busy = mode === 'retry-after' ? 429 : 503;
+        const headers = tryNumber === 1 ? { 'retry-after': decodeURIComponent(arg) } : {};
+        return respond(tryNumber === 1 ? busy : 200, headers);
+      }
       case 'gone':
         return respond(410);
       case 'slow':

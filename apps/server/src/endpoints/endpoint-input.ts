@@ -44,3 +44,32 @@ export interface SecretSet {
   readonly current: string;
   readonly previous: readonly { readonly secret: string; readonly expiresAt: Date }[];
 }
+
+/** The request-body fields every dialect shares. */
+interface SharedBody {
+  readonly url?: string;
+  readonly name?: string;
+  readonly description?: string | null;
+  readonly topics?: string[];
+  readonly requestConfig?: {
+    readonly timeoutMs?: number;
+    readonly headers?: Record<string, string>;
+  };
+}
+
+/** Maps the fields every dialect's body shares to the core's terms (`requestConfig` is flattened). */
+export function sharedEndpointFields<B extends SharedBody>(
+  body: B,
+): Pick<B, 'url' | 'name' | 'description' | 'topics'> & {
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+} {
+  return {
+    url: body.url,
+    name: body.name,
+    description: body.description,
+    topics: body.topics,
+    timeoutMs: body.requestConfig?.timeoutMs,
+    headers: body.requestConfig?.headers,
+  };
+}

@@ -27,7 +27,7 @@ import { RequirePermission } from '../auth/guards';
 import { ApiError, ErrorCode } from '../common/api-error';
 import { pageLimit } from '../common/keyset-cursor';
 import { ObjectIdPipe } from '../common/validation';
-import { type DialectRules } from './endpoint-input';
+import { type DialectRules, sharedEndpointFields } from './endpoint-input';
 import { EndpointsService } from './endpoints.service';
 import {
   type AuthenticationDto,
@@ -66,12 +66,7 @@ export class EndpointsController {
       organizationId,
       {
         dialect: 'native',
-        url: body.url,
-        name: body.name,
-        description: body.description,
-        topics: body.topics,
-        timeoutMs: body.requestConfig?.timeoutMs,
-        headers: body.requestConfig?.headers,
+        ...sharedEndpointFields(body),
         authentication: body.authentication && toAuthentication(body.authentication),
         includePreviousData: body.includePreviousData,
         secret: body.secret,
@@ -129,12 +124,7 @@ export class EndpointsController {
       organizationId,
       id,
       {
-        url: body.url,
-        name: body.name,
-        description: body.description,
-        topics: body.topics,
-        timeoutMs: body.requestConfig?.timeoutMs,
-        headers: body.requestConfig?.headers,
+        ...sharedEndpointFields(body),
         authentication: body.authentication && toAuthentication(body.authentication),
         includePreviousData: body.includePreviousData,
         status: body.status,

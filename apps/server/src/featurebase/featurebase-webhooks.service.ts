@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EndpointEntity } from '@hookyard/data-access';
-import { type DialectRules } from '../endpoints/endpoint-input';
+import { type DialectRules, sharedEndpointFields } from '../endpoints/endpoint-input';
 import { EndpointsService } from '../endpoints/endpoints.service';
 import {
   type CreateWebhookDto,
@@ -43,12 +43,7 @@ export class FeaturebaseWebhooksService {
       organizationId,
       {
         dialect: 'featurebase',
-        url: body.url,
-        name: body.name,
-        description: body.description,
-        topics: body.topics,
-        timeoutMs: body.requestConfig?.timeoutMs,
-        headers: body.requestConfig?.headers,
+        ...sharedEndpointFields(body),
       },
       FEATUREBASE_RULES,
     );
@@ -64,12 +59,7 @@ export class FeaturebaseWebhooksService {
       organizationId,
       id,
       {
-        url: body.url,
-        name: body.name,
-        description: body.description,
-        topics: body.topics,
-        timeoutMs: body.requestConfig?.timeoutMs,
-        headers: body.requestConfig?.headers,
+        ...sharedEndpointFields(body),
         status: body.status,
       },
       FEATUREBASE_RULES,
