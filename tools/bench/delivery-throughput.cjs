@@ -47,8 +47,8 @@ function intEnv(name, fallback, min, max) {
 
 const N = intEnv('BENCH_EVENTS', 2000, 1, 100_000);
 const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', 120, 1, 3600) * 1000;
-// Default pool sizes match apps/server/src/runtime.ts (5 embedded, 10 PostgreSQL); the embedded server takes at most 20.
-const POOL_SIZE_OVERRIDE = intEnv('BENCH_POOL_SIZE', 0, 2, 19);
+// Default pool sizes match apps/server/src/runtime.ts (1 embedded: see ADR 0003; 10 PostgreSQL).
+const POOL_SIZE_OVERRIDE = intEnv('BENCH_POOL_SIZE', 0, 1, 19);
 const WORKER_ENV = {
   HOOKYARD_REQUIRE_HTTPS: 'false',
   HOOKYARD_OUTBOUND_ALLOW: '127.0.0.1/32',
@@ -230,7 +230,7 @@ async function run(cleanups) {
   if (embedded)
     log('WARNING: embedded PostgreSQL (PGlite, single connection): figures are not load figures');
 
-  const poolSize = POOL_SIZE_OVERRIDE || (embedded ? 5 : 10);
+  const poolSize = POOL_SIZE_OVERRIDE || (embedded ? 1 : 10);
   const dataSource = await openDatabase({ url: database.url, poolSize });
   cleanups.push(['close pool', () => dataSource.destroy()]);
 

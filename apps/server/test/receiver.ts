@@ -93,7 +93,8 @@ export class Receiver {
       case 'retry-after':
       case 'unavailable': {
         const busy = mode === 'retry-after' ? 429 : 503;
-        const headers = tryNumber === 1 ? { 'retry-after': decodeURIComponent(arg) } : {};
+        const headers: Record<string, string> =
+          tryNumber === 1 ? { 'retry-after': decodeURIComponent(arg) } : {};
         return respond(tryNumber === 1 ? busy : 200, headers);
       }
       case 'gone':
