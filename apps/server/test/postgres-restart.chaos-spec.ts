@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
+import { Receiver } from './receiver';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Restarts the machine's PostgreSQL cluster (Debian's pg_ctlcluster) in the given shutdown mode,
+ * asynchronously: the app under test runs in this process and must keep serving meanwhile.
+ */
+async function restartPostgres(mode: 'fast' | 'immediate'): Promise<void> {
+  const [version] = readdirSync('/etc/postgresql');
+  if (!version)
+    throw new Error(
+      'no PostgreSQL cluster under /etc/postgresql: run this test where one can be restarted',
+    );
+  await promisify(execFile)('pg_ctlcluster', [
+    '--skip-systemctl-redirect',
+    '-m',
+    mode,
+    version,
+    'main',
+    'restart',
+  ]);
+}
+
+/**
+ * P1 of RELIABILITY.md: PostgreSQL restarts (fast, then immediate) while events stream in. The API
+ * answers 503 quickly during the outage, the worker reconnects on its own, and every event that was
+ * acknowledged with 2xx is delivered.
+ */
+describe('PostgreSQL restarts mid-run', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+
+  beforeAll(async () => {
+    receiver = await new Receiver().start();
+    t = await startTestApp({ ...DELIVERY_ENV, HOOKYARD_LEASE_SECONDS: '4' }, { worker: true });
+    if (t.database.kind !== 'postgres')
+      throw new Error('this test needs TEST_DATABASE_URL on the local cluster');
+    ({ apiKey: key } = await t.createOrganization());
+    await t.request('POST', '/v1/endpoints', {
+      key,
+      body: endpointBody({ url: receiver.url('/ok?p1'), topics: ['post.created'] }),
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.stop();
+  });
+
+  it('loses no acknowledged event and answers 503 quickly while the database is down', async () => {
+    const acked = new Map<string, string>(); // idempotency key -> event id
+    const unacked = new Set<string>();
+    const statuses = new Map<number, number>();
+    let slowest = 0;
+    let n = 0;
+    const publish = async (idempotencyKey: string) => {
+      const started = Date.now();
+      const response = await t
+        .request('POST', '/v1/events', {
+          key,
+          body: { topic: 'post.created', data: { idempotencyKey } },
+          headers: { 'idempotency-key': idempotencyKey },
+        })
+        .catch(() => ({ status: 0, body: undefined as { id: string } | undefined }));
+      slowest = Math.max(slowest, Date.now() - started);
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      if (response.status === 202 && response.body) {
+        acked.set(idempotencyKey, response.body.id);
+        unacked.delete(idempotencyKey);
+      } else {
+        unacked.add(idempotencyKey);
+      }
+    };
+
+    const stream = (async () => {
+      const until = Date.now() + 12_000;
+      while (Date.now() < until) {
+        await publish(`p1-${n++}`);
+        await sleep(20);
+      }
+    })();
+    await sleep(3000);
+    const faultAt = Date.now();
+    await restartPostgres('fast');
+    await sleep(3000);
+    await restartPostgres('immediate');
+    await stream;
+
+    // Clients retry what was not acknowledged, with the same idempotency keys.
+    await eventually(async () => {
+      for (const idempotencyKey of [...unacked]) await publish(idempotencyKey);
+      expect(unacked.size).toBe(0);
+    }, 30_000);
+
+    const ids = new Set(acked.values());
+    await receiver.waitFor(
+      (ledger) =>
+        new Set(ledger.filter((r) => r.status === 200).map((r) => r.webhookId)).size >= ids.size,
+      60_000,
+    );
+    const receipts = receiver.receipts('/ok?p1').filter((r) => r.status === 200);
+    const unique = new Set(receipts.map((r) => r.webhookId));
+    const lost = [...ids].filter((id) => !unique.has(id)).length;
+    const firstAfterFault = receipts.find((r) => r.receivedAt > faultAt + 500);
+    const report = {
+      sent: ids.size,
+      lost,
+      duplicates: receipts.length - unique.size,
+      api_status_histogram: Object.fromEntries(statuses),
+      slowest_publish_ms: slowest,
+      recovery_s: firstAfterFault ? (firstAfterFault.receivedAt - faultAt) / 1000 : null,
+    };
+    process.stdout.write(`P1 postgres restart: ${JSON.stringify(report)}\n`);
+    expect(lost).toBe(0);
+    expect([...statuses.keys()].filter((s) => s !== 202 && s !== 503 && s !== 0)).toEqual([]);
+    expect(slowest).toBeLessThan(15_000);
+    const [row] = await t.dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM events`);
+    expect(Number(row.n)).toBe(ids.size); // retried publishes made no duplicate events
+    expect((await t.request('GET', '/readyz')).status).toBe(200);
+  });
+});
