@@ -1,3 +1,4 @@
+import { ApiKeyService } from '../src/auth/api-key.service';
 import { PERMISSIONS } from '../src/auth/permissions';
 import { endpointBody, startTestApp, type TestApp } from './harness';
 
@@ -74,6 +75,36 @@ describe('authentication, permissions and tenant isolation', () => {
         (await t.request('DELETE', `/v1/api-keys/${created.body.id}`, { key: keyA })).status,
       ).toBe(204);
       expect((await t.request('GET', '/v1/endpoints', { key: created.body.key })).status).toBe(401);
+    });
+  });
+
+  describe('operator keys', () => {
+    it('act for the organization named by x-platform-id, and never answer 500 for an unknown one', async () => {
+      const operator = await t.app.get(ApiKeyService).create(null, 'operator', ['*'], new Date());
+      const tenant = await t.createOrganization('operated');
+      const headers = (platformId: string) => ({
+        authorization: `Bearer ${operator.key}`,
+        'x-platform-id': platformId,
+      });
+      const created = await t.request('POST', '/v1/endpoints', {
+        headers: headers(tenant.organizationId),
+        body: endpointBody({ name: 'by operator' }),
+      });
+      expect(created.status).toBe(201);
+      const seen = await t.request('GET', `/v1/endpoints/${created.body.id}`, {
+        key: tenant.apiKey,
+      });
+      expect(seen.body.name).toBe('by operator');
+      const unknown = await t.request('POST', '/v1/endpoints', {
+        headers: headers('ffffffffffffffffffffffff'),
+        body: endpointBody(),
+      });
+      expect(unknown.status).toBe(409);
+      expect(unknown.body.code).toBe('CONFLICT');
+      const none = await t.request('GET', '/v1/endpoints', {
+        headers: { authorization: `Bearer ${operator.key}` },
+      });
+      expect(none.status).toBe(403);
     });
   });
 

@@ -272,7 +272,7 @@ describe('event ingest and delivery', () => {
     it('sends basic auth and custom headers, and stores them redacted', async () => {
       const target = await endpoint('/ok?auth', {
         topics: ['conversation.read'],
-        requestConfig: { headers: { 'X-Team': 'blue' } },
+        requestConfig: { headers: { 'X-Team': 'blue', 'X-Auth-Token': 'CanaryToken1' } },
         authentication: { type: 'basic', username: 'hook', password: 'CanaryPw123' },
       });
       await publish('conversation.read', {});
@@ -282,10 +282,12 @@ describe('event ingest and delivery', () => {
         `Basic ${Buffer.from('hook:CanaryPw123').toString('base64')}`,
       );
       expect(receipt.headers['x-team']).toBe('blue');
+      expect(receipt.headers['x-auth-token']).toBe('CanaryToken1');
       await new Promise((resolve) => setTimeout(resolve, 200));
       const [attempt] = await attempts(target.id);
       expect(attempt.request_headers['authorization']).toBe('[redacted]');
       expect(JSON.stringify(attempt)).not.toContain('CanaryPw123');
+      expect(JSON.stringify(attempt)).not.toContain('CanaryToken1');
     });
 
     it('sends an API key header', async () => {
@@ -408,6 +410,65 @@ describe('event ingest and delivery', () => {
       expect(attempt.error_class).toBe('timeout');
       expect(attempt.duration_ms).toBeGreaterThanOrEqual(900);
       expect(attempt.duration_ms).toBeLessThan(2500);
+    });
+
+    it('records resets, dripping and huge bodies as attempts and stays healthy', async () => {
+      const topic = 'conversation.handover_requested';
+      const reset = await endpoint('/reset', { topics: [topic] });
+      const drip = await endpoint('/drip', { topics: [topic], requestConfig: { timeoutMs: 1000 } });
+      const huge = await endpoint('/huge/20', { topics: [topic] });
+      await endpoint('/ok?beside-misbehaving', { topics: [topic] });
+      await publish(topic, {});
+      await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?beside-misbehaving'));
+      await eventually(async () => {
+        const rows = await t.dataSource.query<
+          {
+            endpoint_id: string;
+            error_class: string | null;
+            status_code: number | null;
+            response_excerpt: string | null;
+          }[]
+        >(
+          `SELECT endpoint_id, error_class, status_code, response_excerpt FROM attempts WHERE endpoint_id = ANY($1::char(24)[])`,
+          [[reset.id, drip.id, huge.id]],
+        );
+        const byEndpoint = new Map(rows.map((row) => [row.endpoint_id, row]));
+        expect(byEndpoint.get(reset.id)).toMatchObject({
+          error_class: 'connect',
+          status_code: null,
+        });
+        expect(byEndpoint.get(drip.id)).toMatchObject({ error_class: 'timeout' });
+        expect(byEndpoint.get(huge.id)).toMatchObject({ error_class: null, status_code: 200 });
+        expect(byEndpoint.get(huge.id)?.response_excerpt?.length).toBeLessThanOrEqual(4096);
+      }, 10_000);
+      const memory = process.memoryUsage().rss;
+      expect(memory).toBeLessThan(1024 * 1024 * 1024); // the 20 MB body was not buffered
+    });
+
+    it('does not let a hanging endpoint with a backlog starve a healthy one (R8)', async () => {
+      await endpoint('/hang?backlog', {
+        topics: ['conversation.contact.attached'],
+        requestConfig: { timeoutMs: 3000 },
+      });
+      for (let i = 0; i < 40; i++) await publish('conversation.contact.attached', { i });
+      await endpoint('/ok?healthy', { topics: ['conversation.contact.detached'] });
+      const published: { id: string; at: number }[] = [];
+      for (let i = 0; i < 5; i++) {
+        const response = await publish('conversation.contact.detached', { i });
+        published.push({ id: response.body.id, at: Date.now() });
+      }
+      await receiver.waitFor(
+        (ledger) => ledger.filter((r) => r.path === '/ok?healthy').length === 5,
+        10_000,
+      );
+      const receipts = receiver.receipts('/ok?healthy');
+      const latencies = published.map(
+        (p) => (receipts.find((r) => r.webhookId === p.id)?.receivedAt ?? Infinity) - p.at,
+      );
+      process.stdout.write(
+        `R8 healthy endpoint beside a hanging backlog: max latency ${Math.max(...latencies)} ms\n`,
+      );
+      expect(Math.max(...latencies)).toBeLessThan(2000);
     });
   });
 });

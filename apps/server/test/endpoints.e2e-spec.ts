@@ -61,6 +61,27 @@ describe('native /v1/endpoints', () => {
       );
     });
 
+    it('never shows the value of an auth-like custom header', async () => {
+      const created = await createEndpoint({
+        requestConfig: { headers: { 'X-Api-Key': 'CanaryHeaderValue', 'X-Team': 'blue' } },
+      });
+      expect(created.requestConfig.headers).toEqual({
+        'X-Api-Key': '[redacted]',
+        'X-Team': 'blue',
+      });
+      const shown = [
+        await t.request('GET', `/v1/endpoints/${created.id}`, { key }),
+        await t.request('GET', '/v1/endpoints?limit=100', { key }),
+        await t.request('PATCH', `/v1/endpoints/${created.id}`, { key, body: { name: 'Renamed' } }),
+      ];
+      for (const response of shown) expect(response.text).not.toContain('CanaryHeaderValue');
+      const [row] = await t.dataSource.query<{ headers: Record<string, string> }[]>(
+        `SELECT headers FROM endpoints WHERE id = $1`,
+        [created.id],
+      );
+      expect(row.headers['X-Api-Key']).toBe('CanaryHeaderValue'); // still sent as configured
+    });
+
     it('updates only the fields given, and null clears the description', async () => {
       const created = await createEndpoint({
         description: 'to be cleared',

@@ -2,6 +2,7 @@ export * from './duration';
 export * from './endpoint-state';
 export * from './ids';
 export * from './ip-policy';
+export * from './redaction';
 export * from './retry-policy';
 export * from './rotation';
 export * from './signing';

@@ -14,6 +14,14 @@ export function toApiError(exception: unknown): ApiError {
   }
   if (isDatabaseUnavailable(exception))
     return new ApiError(ErrorCode.UNAVAILABLE, 'database unavailable, retry later');
+  if (databaseCode(exception) === FOREIGN_KEY_VIOLATION) {
+    // A row this request refers to went away meanwhile (an endpoint deleted during a publish, an
+    // organization that does not exist): a conflict the client can resolve, never a 500.
+    return new ApiError(
+      ErrorCode.CONFLICT,
+      'a resource this request refers to does not exist (any more)',
+    );
+  }
   return new ApiError(ErrorCode.INTERNAL, 'internal error');
 }
 
@@ -57,6 +65,8 @@ function isBodyParserError(value: unknown): value is BodyParserError {
   );
 }
 
+const FOREIGN_KEY_VIOLATION = '23503';
+
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -75,4 +85,11 @@ function isDatabaseUnavailable(value: unknown): boolean {
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   const message = value instanceof Error ? value.message : '';
   return /Connection terminated|timeout exceeded when trying to connect/i.test(message);
+}
+
+function databaseCode(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { code, driverError } = value as { code?: unknown; driverError?: { code?: unknown } };
+  const found = code ?? driverError?.code;
+  return typeof found === 'string' ? found : undefined;
 }

@@ -6,7 +6,7 @@ import {
 import { activeSecrets, signPayload } from '@hookyard/webhook-core';
 import { envelopeFor, type OutboundMessage } from './envelope';
 import { type OutboundClient, type OutboundResult } from './outbound-client';
-import { deliveryHeaders, redactHeaders } from './request-headers';
+import { deliveryHeaders, redactRequestHeaders } from './request-headers';
 
 export interface SendOutcome {
   readonly result: OutboundResult;
@@ -50,6 +50,6 @@ export class DeliverySender {
       body,
       timeoutMs: endpoint.timeoutMs,
     });
-    return { result, requestHeaders: redactHeaders(headers, endpoint) };
+    return { result, requestHeaders: redactRequestHeaders(headers, endpoint) };
   }
 }

@@ -87,14 +87,23 @@ export class DeliveryWorker {
     this.loop = this.run();
   }
 
-  /** Stops claiming, lets in-flight attempts finish within the grace period, then releases what is left. */
+  /**
+   * Stops claiming, lets in-flight attempts finish within the grace period, aborts those still open,
+   * then releases whatever is left.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
     await this.loop;
-    const deadline = Date.now() + this.settings.shutdownGraceMs;
-    while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(20);
+    await this.drain(this.settings.shutdownGraceMs);
+    if (this.inFlight.size > 0) {
+      // Past the grace period: abort the requests still open (each is recorded as a failed try and
+      // retried later) before giving anything back, so no other worker sends a delivery this one is
+      // still sending.
+      this.deps.client.close();
+      await this.drain(2_000);
+    }
     if (this.heartbeat) clearInterval(this.heartbeat);
     const byClaim = new Map<string, string[]>();
     for (const { claimId, delivery } of this.inFlight.values()) {
@@ -102,6 +111,11 @@ export class DeliveryWorker {
     }
     for (const [claimId, ids] of byClaim)
       await this.deliveries.release(claimId, ids).catch(() => undefined);
+  }
+
+  private async drain(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(20);
   }
 
   /** How many attempts are in flight now (for tests and metrics). */
@@ -138,15 +152,17 @@ export class DeliveryWorker {
     const free = this.settings.concurrency - this.inFlight.size;
     if (free <= 0) return 0;
     const claimId = randomUUID();
-    const claimed = await this.deliveries.claimDue(claimId, free, this.settings.leaseMs);
+    const saturated = [...this.perEndpoint]
+      .filter(([, inFlight]) => inFlight >= this.settings.endpointConcurrency)
+      .map(([endpointId]) => endpointId);
+    const claimed = await this.deliveries.claimDue(claimId, free, this.settings.leaseMs, saturated);
     if (claimed.length === 0) return 0;
-    const probing = await this.endpointsInPenaltyBox(claimed.map((d) => d.endpointId));
     const taken: ClaimedDelivery[] = [];
     const released: string[] = [];
     const probed = new Set<string>();
     for (const delivery of claimed) {
       const busy = this.perEndpoint.get(delivery.endpointId) ?? 0;
-      const isProbe = probing.has(delivery.endpointId);
+      const isProbe = delivery.probe;
       if (
         busy >= (isProbe ? 1 : this.settings.endpointConcurrency) ||
         (isProbe && probed.has(delivery.endpointId))
@@ -162,15 +178,6 @@ export class DeliveryWorker {
     await this.deliveries.release(claimId, released);
     for (const delivery of taken) void this.process(claimId, delivery);
     return taken.length;
-  }
-
-  /** Endpoints whose penalty box cool-down has ended: they get one probe delivery at a time. */
-  private async endpointsInPenaltyBox(endpointIds: string[]): Promise<Set<string>> {
-    const rows = await this.deps.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM endpoints WHERE id = ANY($1::char(24)[]) AND penalty_level > 0`,
-      [[...new Set(endpointIds)]],
-    );
-    return new Set(rows.map((r) => r.id));
   }
 
   private async renewLeases(): Promise<void> {

@@ -1,8 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { type EndpointEntity } from '@hookyard/data-access';
-import { isSensitiveHeaderName, type WebhookHeaders } from '@hookyard/webhook-core';
-
-const REDACTED = '[redacted]';
+import { redactHeaders, type WebhookHeaders } from '@hookyard/webhook-core';
 
 /** What was signed: the exact body bytes and the valid secrets, current first. */
 export interface SignedBody {
@@ -62,17 +60,9 @@ function featurebaseSignature(
 }
 
 /** What the attempt log keeps of the request headers: credentials and sensitive values replaced. */
-export function redactHeaders(
+export function redactRequestHeaders(
   headers: Record<string, string>,
   endpoint: EndpointEntity,
 ): Record<string, string> {
-  const authHeader = endpoint.authHeaderName?.toLowerCase();
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => {
-      const lower = name.toLowerCase();
-      const sensitive =
-        lower === 'authorization' || lower === authHeader || isSensitiveHeaderName(name);
-      return [name, sensitive ? REDACTED : value];
-    }),
-  );
+  return redactHeaders(headers, [endpoint.authHeaderName]);
 }

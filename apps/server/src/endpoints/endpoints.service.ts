@@ -272,11 +272,6 @@ export class EndpointsService {
     });
   }
 
-  /** Decrypts the outbound credential (basic password or API key) for delivery. */
-  authSecretOf(endpoint: EndpointEntity): string | null {
-    return endpoint.authSecretEnc ? this.cipher.decrypt(endpoint.authSecretEnc) : null;
-  }
-
   private secretSet(rows: readonly EndpointSecretEntity[], now: Date): SecretSet {
     const secrets = this.decryptSecrets(rows);
     const valid = activeSecrets(secrets, now);

@@ -116,12 +116,6 @@ export class EventsService {
     });
   }
 
-  async get(organizationId: string, id: string): Promise<EventEntity> {
-    const event = await this.dataSource.manager.findOneBy(EventEntity, { organizationId, id });
-    if (!event) throw ApiError.notFound('event');
-    return event;
-  }
-
   private async replay(
     manager: EntityManager,
     organizationId: string,

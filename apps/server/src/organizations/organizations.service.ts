@@ -48,7 +48,7 @@ export class OrganizationsService {
 
   /** Ensures a default organization holds `key`; does nothing when the key already exists. */
   async ensureBootstrapKey(key: string): Promise<void> {
-    const existing = await new ApiKeyRepository(this.dataSource.manager).findActiveByHash(
+    const existing = await new ApiKeyRepository(this.dataSource.manager).findByHash(
       hashApiKey(key),
     );
     if (existing) return;

@@ -9,15 +9,16 @@ export class ApiKeyRepository {
     return this.manager.findOneBy(ApiKeyEntity, { keyHash, revokedAt: IsNull() });
   }
 
+  /** Any key with this hash, revoked or not. */
+  findByHash(keyHash: string): Promise<ApiKeyEntity | null> {
+    return this.manager.findOneBy(ApiKeyEntity, { keyHash });
+  }
+
   list(organizationId: string): Promise<ApiKeyEntity[]> {
     return this.manager.find(ApiKeyEntity, {
       where: { organizationId, revokedAt: IsNull() },
       order: { id: 'ASC' },
     });
-  }
-
-  findById(organizationId: string, id: string): Promise<ApiKeyEntity | null> {
-    return this.manager.findOneBy(ApiKeyEntity, { organizationId, id, revokedAt: IsNull() });
   }
 
   async insert(key: ApiKeyEntity): Promise<void> {

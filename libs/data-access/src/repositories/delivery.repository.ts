@@ -8,6 +8,8 @@ export interface ClaimedDelivery {
   readonly endpointId: string;
   readonly attemptCount: number;
   readonly trigger: 'scheduled' | 'manual';
+  /** The endpoint is in the penalty box and its cool-down has ended: this is a probe. */
+  readonly probe: boolean;
 }
 
 interface ClaimedRow {
@@ -17,6 +19,7 @@ interface ClaimedRow {
   endpoint_id: string;
   attempt_count: number;
   next_trigger: 'scheduled' | 'manual';
+  probe: boolean;
 }
 
 /**
@@ -27,27 +30,38 @@ interface ClaimedRow {
 export class DeliveryRepository {
   constructor(private readonly manager: EntityManager) {}
 
-  /** Claims up to `limit` due deliveries of active endpoints outside the penalty box cool-down. */
-  async claimDue(claimId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  /**
+   * Claims up to `limit` due deliveries of active endpoints outside the penalty-box cool-down, skipping
+   * the endpoints in `busyEndpointIds` (those this worker already sends to at its per-endpoint limit,
+   * so one slow endpoint's backlog cannot fill every batch). `probe` marks deliveries of an endpoint
+   * whose cool-down has ended: it gets one probe at a time.
+   */
+  async claimDue(
+    claimId: string,
+    limit: number,
+    leaseMs: number,
+    busyEndpointIds: readonly string[] = [],
+  ): Promise<ClaimedDelivery[]> {
     const rows = returned<ClaimedRow>(
       await this.manager.query(
         `WITH due AS (
-         SELECT d.id FROM deliveries d
-         JOIN endpoints e ON e.id = d.endpoint_id
-         WHERE d.status = 'pending'
-           AND d.next_attempt_at <= now()
-           AND (d.claim_expires_at IS NULL OR d.claim_expires_at < now())
-           AND e.status = 'active'
-           AND (e.penalty_until IS NULL OR e.penalty_until <= now())
-         ORDER BY d.next_attempt_at
-         LIMIT $2
-         FOR UPDATE OF d SKIP LOCKED
-       )
-       UPDATE deliveries SET claim_id = $1, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
-       FROM due WHERE deliveries.id = due.id
-       RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id,
-         deliveries.attempt_count, deliveries.next_trigger`,
-        [claimId, limit, leaseMs],
+           SELECT d.id, e.penalty_level FROM deliveries d
+           JOIN endpoints e ON e.id = d.endpoint_id
+           WHERE d.status = 'pending'
+             AND d.next_attempt_at <= now()
+             AND (d.claim_expires_at IS NULL OR d.claim_expires_at < now())
+             AND e.status = 'active'
+             AND (e.penalty_until IS NULL OR e.penalty_until <= now())
+             AND NOT (d.endpoint_id = ANY($4::char(24)[]))
+           ORDER BY d.next_attempt_at
+           LIMIT $2
+           FOR UPDATE OF d SKIP LOCKED
+         )
+         UPDATE deliveries SET claim_id = $1, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
+         FROM due WHERE deliveries.id = due.id
+         RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id,
+           deliveries.attempt_count, deliveries.next_trigger, due.penalty_level > 0 AS probe`,
+        [claimId, limit, leaseMs, busyEndpointIds],
       ),
     );
     return rows.map((row) => ({
@@ -57,6 +71,7 @@ export class DeliveryRepository {
       endpointId: row.endpoint_id,
       attemptCount: row.attempt_count,
       trigger: row.next_trigger,
+      probe: row.probe,
     }));
   }
 
@@ -134,7 +149,8 @@ export class DeliveryRepository {
   async retryNow(organizationId: string, id: string): Promise<boolean> {
     const rows = returned<{ id: string }>(
       await this.manager.query(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), next_trigger = 'manual', completed_at = NULL
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), next_trigger = 'manual', completed_at = NULL,
+           claim_id = NULL, claim_expires_at = NULL
          WHERE organization_id = $1 AND id = $2 AND (claim_id IS NULL OR claim_expires_at < now())
          RETURNING id`,
         [organizationId, id],

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { redactHeaders } from '@hookyard/webhook-core';
 import { type EndpointEntity } from '@hookyard/data-access';
 import { type SecretSet } from '../endpoint-input';
 
@@ -106,7 +107,7 @@ export function toEndpointDto(endpoint: EndpointEntity): EndpointDto {
     topics: endpoint.topics,
     status: endpoint.status,
     statusReason: endpoint.statusReason,
-    requestConfig: { timeoutMs: endpoint.timeoutMs, headers: endpoint.headers },
+    requestConfig: { timeoutMs: endpoint.timeoutMs, headers: redactHeaders(endpoint.headers) },
     authentication: {
       type: endpoint.authType,
       ...(endpoint.authUsername !== null ? { username: endpoint.authUsername } : {}),

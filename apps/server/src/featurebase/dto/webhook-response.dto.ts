@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { redactHeaders } from '@hookyard/webhook-core';
 import { type EndpointEntity } from '@hookyard/data-access';
 
 export class WebhookHealthDto {
@@ -93,7 +94,7 @@ export function toWebhookDto(endpoint: EndpointEntity, secret: string): WebhookD
     description: endpoint.description,
     topics: endpoint.topics,
     status: endpoint.status,
-    requestConfig: { timeoutMs: endpoint.timeoutMs, headers: endpoint.headers },
+    requestConfig: { timeoutMs: endpoint.timeoutMs, headers: redactHeaders(endpoint.headers) },
     secret,
     health: {
       avgResponseTime: endpoint.avgResponseTime,
