@@ -86,10 +86,10 @@ export class EventsService {
       if (inserted.length === 0)
         return this.replay(manager, organizationId, key as string, payloadHash);
       const endpoints = await manager.find(EndpointEntity, { where: { organizationId } });
-      const matching = endpoints.filter(
-        (e) =>
-          e.status !== 'suspended' &&
-          isTopicSelected({ include: e.topics, exclude: e.excludedTopics }, input.topic),
+      // A suspended endpoint is not sent to, but it still gets its delivery, failed at once, so the
+      // event shows in its log and `recover` can send it after reactivation (as Svix's recover does).
+      const matching = endpoints.filter((e) =>
+        isTopicSelected({ include: e.topics, exclude: e.excludedTopics }, input.topic),
       );
       if (matching.length > 0) {
         await manager.insert(
@@ -100,13 +100,13 @@ export class EventsService {
               organizationId,
               eventId: id,
               endpointId: endpoint.id,
-              status: 'pending',
+              ...(endpoint.status === 'suspended'
+                ? { status: 'failed', nextAttemptAt: null, completedAt: now }
+                : { status: 'pending', nextAttemptAt: now, completedAt: null }),
               attemptCount: 0,
-              nextAttemptAt: now,
               claimId: null,
               claimExpiresAt: null,
               lastAttemptAt: null,
-              completedAt: null,
               createdAt: now,
             }),
           ),
