@@ -143,6 +143,26 @@ describe('authentication, permissions and tenant isolation', () => {
       expect(response.status).toBe(403);
     });
 
+    it('refuses to revoke a key holding permissions the caller lacks, and revokes one it could grant', async () => {
+      const manager = await issueKey(['APIKEY.MANAGE', 'WEBHOOK.READ']);
+      const list = await t.request('GET', '/v1/api-keys', { key: manager });
+      const all = list.body.data.find((k: { permissions: string[] }) =>
+        k.permissions.includes('*'),
+      );
+      const refused = await t.request('DELETE', `/v1/api-keys/${all.id}`, { key: manager });
+      expect(refused.status).toBe(403);
+      expect((await t.request('GET', '/v1/endpoints', { key: keyA })).status).toBe(200);
+
+      const reader = await t.request('POST', '/v1/api-keys', {
+        key: manager,
+        body: { name: 'reader', permissions: ['WEBHOOK.READ'] },
+      });
+      const revoked = await t.request('DELETE', `/v1/api-keys/${reader.body.id}`, {
+        key: manager,
+      });
+      expect(revoked.status).toBe(204);
+    });
+
     it('refuses an unknown permission', async () => {
       const response = await t.request('POST', '/v1/api-keys', {
         key: keyA,

@@ -98,8 +98,9 @@ export class ApiKeysController {
   @ApiNoContentResponse()
   async revoke(
     @OrgId() organizationId: string,
+    @Auth() caller: AuthContext,
     @Param('id', ObjectIdPipe) id: string,
   ): Promise<void> {
-    await this.apiKeys.revoke(organizationId, id, new Date());
+    await this.apiKeys.revoke(caller, organizationId, id, new Date());
   }
 }

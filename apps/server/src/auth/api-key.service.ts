@@ -101,7 +101,11 @@ export class ApiKeyService {
     return this.keys.list(organizationId);
   }
 
-  async revoke(organizationId: string, id: string, now: Date): Promise<void> {
+  /** Revokes a key of the caller's organization whose permissions the caller could grant itself. */
+  async revoke(caller: AuthContext, organizationId: string, id: string, now: Date): Promise<void> {
+    const target = await this.keys.findActiveById(organizationId, id);
+    if (!target) throw ApiError.notFound('API key');
+    this.assertCanGrant(caller, target.permissions as PermissionGrant[]);
     if (!(await this.keys.revoke(organizationId, id, now))) throw ApiError.notFound('API key');
     for (const [hash, entry] of this.cache)
       if (entry.context?.keyId === id) this.cache.delete(hash);

@@ -21,6 +21,10 @@ export class ApiKeyRepository {
     });
   }
 
+  findActiveById(organizationId: string, id: string): Promise<ApiKeyEntity | null> {
+    return this.manager.findOneBy(ApiKeyEntity, { organizationId, id, revokedAt: IsNull() });
+  }
+
   async insert(key: ApiKeyEntity): Promise<void> {
     await this.manager.insert(ApiKeyEntity, key);
   }
