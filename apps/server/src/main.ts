@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
-import { RetentionJob } from './delivery/retention.job';
+import { healthSweepJob } from './delivery/health-sweep.job';
+import { retentionJob } from './delivery/retention.job';
 import { createDeliveryWorker } from './delivery/worker-runtime';
 import { openRuntime } from './runtime';
 
@@ -32,21 +33,24 @@ async function main(): Promise<void> {
     );
   }
   const delivery = config.role === 'api' ? null : createDeliveryWorker(config, runtime);
-  const retention = new RetentionJob(
+  const retention = retentionJob(
     runtime.dataSource,
     config.retention.days,
     config.retention.intervalMs,
   );
+  const healthSweep = healthSweepJob(runtime.dataSource, config.thresholds, config.healthSweepMs);
   if (delivery) {
     Logger.overrideLogger(logger);
     delivery.worker.start();
     retention.start();
+    healthSweep.start();
     logger.log(`delivery worker started (concurrency ${config.worker.concurrency})`);
   }
   const stop = async () => {
     await app?.close();
     await delivery?.worker.stop();
     await retention.stop();
+    await healthSweep.stop();
     delivery?.client.close();
     await runtime.close();
     process.exit(0);

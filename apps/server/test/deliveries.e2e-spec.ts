@@ -1,22 +1,13 @@
 import { Webhook } from 'standardwebhooks';
-import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
-import { Receiver } from './receiver';
+import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
+import { type Receiver } from './receiver';
 
 describe('event ingest and delivery', () => {
+  const fixture = useDeliveryApp();
   let t: TestApp;
   let receiver: Receiver;
   let key: string;
-
-  beforeAll(async () => {
-    receiver = await new Receiver().start();
-    t = await startTestApp(DELIVERY_ENV, { worker: true });
-    ({ apiKey: key } = await t.createOrganization());
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await receiver?.stop();
-  });
+  beforeAll(() => ({ t, receiver, key } = fixture));
 
   async function endpoint(
     path: string,
@@ -474,20 +465,11 @@ describe('event ingest and delivery', () => {
 });
 
 describe('SSRF guard with an empty allow-list', () => {
+  const fixture = useDeliveryApp({ HOOKYARD_OUTBOUND_ALLOW: '' });
   let t: TestApp;
   let receiver: Receiver;
   let key: string;
-
-  beforeAll(async () => {
-    receiver = await new Receiver().start();
-    t = await startTestApp({ ...DELIVERY_ENV, HOOKYARD_OUTBOUND_ALLOW: '' }, { worker: true });
-    ({ apiKey: key } = await t.createOrganization());
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await receiver?.stop();
-  });
+  beforeAll(() => ({ t, receiver, key } = fixture));
 
   it.each([
     'http://169.254.169.254/',

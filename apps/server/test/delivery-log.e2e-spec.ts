@@ -1,29 +1,16 @@
-import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
-import { Receiver } from './receiver';
+import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
+import { type Receiver } from './receiver';
 
 describe('delivery log, test sends, retry and recover', () => {
+  const fixture = useDeliveryApp({
+    HOOKYARD_RETRY_SCHEDULE: '1s',
+    HOOKYARD_PENALTY_AFTER: '1000',
+    HOOKYARD_PAUSE_AFTER: '1000',
+  });
   let t: TestApp;
   let receiver: Receiver;
   let key: string;
-
-  beforeAll(async () => {
-    receiver = await new Receiver().start();
-    t = await startTestApp(
-      {
-        ...DELIVERY_ENV,
-        HOOKYARD_RETRY_SCHEDULE: '1s',
-        HOOKYARD_PENALTY_AFTER: '1000',
-        HOOKYARD_PAUSE_AFTER: '1000',
-      },
-      { worker: true },
-    );
-    ({ apiKey: key } = await t.createOrganization());
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await receiver?.stop();
-  });
+  beforeAll(() => ({ t, receiver, key } = fixture));
 
   async function endpoint(
     path: string,

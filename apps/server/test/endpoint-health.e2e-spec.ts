@@ -1,33 +1,22 @@
-import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
-import { Receiver } from './receiver';
+import { loadConfig } from '../src/config/config';
+import { sweepEndpointHealth } from '../src/delivery/health-sweep.job';
+import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
+import { type Receiver } from './receiver';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('endpoint health: penalty box, auto-pause, suspension and reactivation', () => {
+  const fixture = useDeliveryApp({
+    HOOKYARD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s,1s,1s',
+    HOOKYARD_PENALTY_AFTER: '2',
+    HOOKYARD_PENALTY_COOLDOWN_SECONDS: '2',
+    HOOKYARD_PAUSE_AFTER: '4',
+    HOOKYARD_ENDPOINT_CONCURRENCY: '1',
+  });
   let t: TestApp;
   let receiver: Receiver;
   let key: string;
-
-  beforeAll(async () => {
-    receiver = await new Receiver().start();
-    t = await startTestApp(
-      {
-        ...DELIVERY_ENV,
-        HOOKYARD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s,1s,1s',
-        HOOKYARD_PENALTY_AFTER: '2',
-        HOOKYARD_PENALTY_COOLDOWN_SECONDS: '2',
-        HOOKYARD_PAUSE_AFTER: '4',
-        HOOKYARD_ENDPOINT_CONCURRENCY: '1',
-      },
-      { worker: true },
-    );
-    ({ apiKey: key } = await t.createOrganization());
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await receiver?.stop();
-  });
+  beforeAll(() => ({ t, receiver, key } = fixture));
 
   async function endpoint(path: string, topics: string[]): Promise<{ id: string }> {
     return (
@@ -106,6 +95,42 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
     expect(receiver.receipts('/gone')).toHaveLength(1);
   });
 
+  it('keeps an event for a suspended endpoint as a failed delivery that recover sends after reactivation', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const gone = await endpoint('/gone?then-recovered', ['ticket.updated']);
+    await publish('ticket.updated');
+    await eventually(async () =>
+      expect(await show(gone.id)).toMatchObject({ status: 'suspended' }),
+    );
+
+    const whileSuspended = await publish('ticket.updated');
+    expect(whileSuspended.body).toMatchObject({ deliveries: 1 });
+    const held = await t.request('GET', `/v1/endpoints/${gone.id}/deliveries?status=failed`, {
+      key,
+    });
+    expect(held.body.data).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ eventId: whileSuspended.body.id, attemptCount: 0 }),
+      ]),
+    );
+    await sleep(300);
+    expect(receiver.receipts('/gone?then-recovered')).toHaveLength(1);
+
+    const url = receiver.url('/ok?recovered-after-suspension');
+    await t.request('PATCH', `/v1/endpoints/${gone.id}`, { key, body: { url, status: 'active' } });
+    const recovered = await t.request('POST', `/v1/endpoints/${gone.id}/recover`, {
+      key,
+      body: { since },
+    });
+    expect(recovered.body).toEqual({ recovered: 2 });
+    await receiver.waitFor(
+      (ledger) => ledger.filter((r) => r.path === '/ok?recovered-after-suspension').length === 2,
+    );
+    expect(receiver.receipts('/ok?recovered-after-suspension').map((r) => r.webhookId)).toContain(
+      whileSuspended.body.id,
+    );
+  });
+
   it('never pauses an endpoint whose failures alternate with successes', async () => {
     const sporadic = await endpoint('/flaky/1', ['comment.created']);
     for (let i = 1; i <= 4; i++) {
@@ -124,5 +149,50 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
         health: { consecutiveFailures: 0, lastResponseTime: expect.any(Number) },
       });
     });
+  });
+});
+
+describe('endpoint health over time, with no attempts', () => {
+  const fixture = useDeliveryApp({
+    HOOKYARD_RETRY_SCHEDULE: '1h',
+    HOOKYARD_PAUSE_AFTER_SECONDS: '1',
+    HOOKYARD_SUSPEND_AFTER_SECONDS: '3',
+  });
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+  beforeAll(() => ({ t, receiver, key } = fixture));
+
+  it('pauses after the failure window and suspends after the longer one, failing what was held', async () => {
+    const config = loadConfig({
+      HOOKYARD_PAUSE_AFTER_SECONDS: '1',
+      HOOKYARD_SUSPEND_AFTER_SECONDS: '3',
+    });
+    const target = (
+      await t.request('POST', '/v1/endpoints', {
+        key,
+        body: endpointBody({ url: receiver.url('/status/500?silent'), topics: ['post.created'] }),
+      })
+    ).body;
+    await t.request('POST', '/v1/events', { key, body: { topic: 'post.created', data: {} } });
+    const show = async () => (await t.request('GET', `/v1/endpoints/${target.id}`, { key })).body;
+    await eventually(async () => expect((await show()).health.consecutiveFailures).toBe(1));
+    const failedAt = Date.now();
+
+    await sweepEndpointHealth(t.dataSource, config.thresholds);
+    expect(await show()).toMatchObject({ status: 'active' }); // the window has not passed yet
+    await sleep(Math.max(0, failedAt + 1200 - Date.now()));
+    await sweepEndpointHealth(t.dataSource, config.thresholds);
+    expect(await show()).toMatchObject({ status: 'paused', statusReason: 'failure_duration' });
+
+    await sleep(Math.max(0, failedAt + 3200 - Date.now()));
+    await sweepEndpointHealth(t.dataSource, config.thresholds);
+    expect(await show()).toMatchObject({ status: 'suspended', statusReason: 'failure_duration' });
+    const deliveries = await t.dataSource.query<{ status: string }[]>(
+      `SELECT status FROM deliveries WHERE endpoint_id = $1`,
+      [target.id],
+    );
+    expect(deliveries.map((d) => d.status)).toEqual(['failed']);
+    expect(receiver.receipts('/status/500?silent')).toHaveLength(1);
   });
 });

@@ -12,6 +12,7 @@ import { type DeliveryWorker } from '../src/delivery/delivery-worker';
 import { createDeliveryWorker } from '../src/delivery/worker-runtime';
 import { loadConfig } from '../src/config/config';
 import { OrganizationsService } from '../src/organizations/organizations.service';
+import { Receiver } from './receiver';
 
 export interface TestAppOptions {
   /** Runs a delivery worker in the same process. */
@@ -150,4 +151,30 @@ export async function eventually(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+export interface DeliveryFixture {
+  readonly t: TestApp;
+  readonly receiver: Receiver;
+  /** An all-permission key of the fixture's organization. */
+  readonly key: string;
+}
+
+/**
+ * Registers the hooks that start a receiver on 127.0.0.1 and an app with an in-process worker on
+ * `DELIVERY_ENV` plus `env`, make one organization, and stop both after the suite. The fields are
+ * set once `beforeAll` has run.
+ */
+export function useDeliveryApp(env: Record<string, string> = {}): DeliveryFixture {
+  const fixture = {} as { t: TestApp; receiver: Receiver; key: string };
+  beforeAll(async () => {
+    fixture.receiver = await new Receiver().start();
+    fixture.t = await startTestApp({ ...DELIVERY_ENV, ...env }, { worker: true });
+    fixture.key = (await fixture.t.createOrganization()).apiKey;
+  });
+  afterAll(async () => {
+    await fixture.t?.close();
+    await fixture.receiver?.stop();
+  });
+  return fixture;
 }

@@ -34,6 +34,8 @@ export interface HookyardConfig {
   readonly retention: { readonly days: number; readonly intervalMs: number };
   /** Synchronous test sends in flight at once per organization; more answer 429. */
   readonly testSendConcurrency: number;
+  /** How often the time-based state rules (pause, suspension) are applied to silent failing endpoints. */
+  readonly healthSweepMs: number;
   readonly worker: {
     readonly leaseMs: number;
     readonly pollIntervalMs: number;
@@ -122,6 +124,10 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_RETENTION_INTERVAL_SECONDS: {
     description: 'How often the retention job runs in a worker (default 3600).',
+  },
+  HOOKYARD_HEALTH_SWEEP_SECONDS: {
+    description:
+      'How often a worker applies the time-based pause and suspension rules (default 60).',
   },
   HOOKYARD_TEST_SEND_CONCURRENCY: {
     description: 'Synchronous test sends in flight per organization (default 5).',
@@ -255,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       days: read('HOOKYARD_RETENTION_DAYS', int(1, 3650), 30),
       intervalMs: read('HOOKYARD_RETENTION_INTERVAL_SECONDS', int(10, 7 * 86400), 3600) * 1000,
     },
+    healthSweepMs: read('HOOKYARD_HEALTH_SWEEP_SECONDS', int(1, 86400), 60) * 1000,
     testSendConcurrency: read('HOOKYARD_TEST_SEND_CONCURRENCY', int(1, 1000), 5),
     worker: {
       leaseMs: read('HOOKYARD_LEASE_SECONDS', int(2, 3600), 60) * 1000,
