@@ -190,6 +190,13 @@ describe('authentication, permissions and tenant isolation', () => {
       ['topics', 'GET', () => '/v1/topics', 'WEBHOOK.READ', undefined],
       ['list keys', 'GET', () => '/v1/api-keys', 'APIKEY.MANAGE', undefined],
       [
+        'issue a key',
+        'POST',
+        () => '/v1/api-keys',
+        'APIKEY.MANAGE',
+        { name: 'k', permissions: ['APIKEY.MANAGE'] },
+      ],
+      [
         'delete (last: it removes the endpoint)',
         'DELETE',
         (id) => `/v1/endpoints/${id}`,
@@ -208,6 +215,23 @@ describe('authentication, permissions and tenant isolation', () => {
       const allowed = await t.request(method, path(endpointOfA), { key: withIt, body });
       expect(allowed.status).toBeLessThan(300);
     });
+  });
+
+  it('revoking a key needs APIKEY.MANAGE', async () => {
+    const target = await t.request('POST', '/v1/api-keys', {
+      key: keyA,
+      body: { name: 'target', permissions: ['WEBHOOK.READ'] },
+    });
+    const without = await issueKey(
+      (PERMISSIONS as readonly string[]).filter((p) => p !== 'APIKEY.MANAGE'),
+    );
+    const denied = await t.request('DELETE', `/v1/api-keys/${target.body.id}`, { key: without });
+    expect(denied.status).toBe(403);
+    expect((await t.request('GET', '/v1/endpoints', { key: target.body.key })).status).toBe(200);
+    const allowed = await t.request('DELETE', `/v1/api-keys/${target.body.id}`, {
+      key: await issueKey(['APIKEY.MANAGE', 'WEBHOOK.READ']),
+    });
+    expect(allowed.status).toBe(204);
   });
 
   describe("another tenant's endpoint answers 404 on every route", () => {
@@ -248,6 +272,11 @@ describe('authentication, permissions and tenant isolation', () => {
         { key: keyA },
       );
       expect(withCursor.body.data.map((e: { id: string }) => e.id)).not.toContain(endpointOfB);
+      const afterB = await t.request('GET', `/v1/endpoints?cursor=${endpointOfB}&limit=100`, {
+        key: keyA,
+      });
+      expect(afterB.status).toBe(200);
+      expect(afterB.body.data.every((e: { name: string }) => e.name !== 'B1')).toBe(true);
     });
 
     it("does not revoke another tenant's API key", async () => {

@@ -249,6 +249,52 @@ describe('native /v1/endpoints', () => {
         'VALIDATION_FAILED',
         'authentication.type',
       ],
+      [
+        'a header value over 4096 bytes',
+        { requestConfig: { headers: { 'X-Big': 'v'.repeat(4097) } } },
+        400,
+        'HEADER_TOO_LARGE',
+        'requestConfig.headers.X-Big',
+      ],
+      [
+        'headers over 8192 bytes in all',
+        {
+          requestConfig: {
+            headers: { 'X-A': 'a'.repeat(4000), 'X-B': 'b'.repeat(4000), 'X-C': 'c'.repeat(400) },
+          },
+        },
+        400,
+        'HEADER_TOO_LARGE',
+        'requestConfig.headers',
+      ],
+      [
+        'an Authorization custom header',
+        { requestConfig: { headers: { Authorization: 'Bearer x' } } },
+        400,
+        'HEADER_FORBIDDEN',
+        'requestConfig.headers.Authorization',
+      ],
+      [
+        'basic auth with an empty password',
+        { authentication: { type: 'basic', username: 'hook', password: '' } },
+        400,
+        'AUTH_INVALID',
+        'authentication.password',
+      ],
+      [
+        'an API key sent in a signature header',
+        { authentication: { type: 'api_key', headerName: 'webhook-signature', apiKey: 'abc123' } },
+        400,
+        'AUTH_INVALID',
+        'authentication.headerName',
+      ],
+      [
+        'an API key with symbols',
+        { authentication: { type: 'api_key', headerName: 'X-Api-Key', apiKey: 'abc$123' } },
+        400,
+        'AUTH_INVALID',
+        'authentication.apiKey',
+      ],
       ['a short custom secret', { secret: 'whsec_c2hvcnQ=' }, 400, 'SECRET_INVALID', 'secret'],
       ['an unknown property', { orgId: 'x' }, 400, 'PROPERTY_NOT_ALLOWED', 'orgId'],
       ['a status on create', { status: 'active' }, 400, 'PROPERTY_NOT_ALLOWED', 'status'],
@@ -273,6 +319,24 @@ describe('native /v1/endpoints', () => {
         expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
         const after = await t.request('GET', '/v1/endpoints?limit=100', { key });
         expect(after.body.data).toHaveLength(before.body.data.length);
+      },
+    );
+
+    it.each(cases.filter(([, overrides]) => !('status' in overrides) && !('secret' in overrides)))(
+      'answers an update with %s with the same problem, and changes nothing',
+      async (_, overrides, status, code, path) => {
+        const created = await createEndpoint();
+        const before = await t.request('GET', `/v1/endpoints/${created.id}`, { key });
+        const response = await t.request('PATCH', `/v1/endpoints/${created.id}`, {
+          key,
+          body: { name: 'Changed', ...overrides },
+        });
+        expect(response.status).toBe(status);
+        expect(response.contentType).toContain('application/problem+json');
+        expect(response.body.code).toBe(code);
+        expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+        const after = await t.request('GET', `/v1/endpoints/${created.id}`, { key });
+        expect(after.body).toEqual(before.body);
       },
     );
 

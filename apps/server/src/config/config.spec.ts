@@ -16,6 +16,9 @@ describe('configuration', () => {
       5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
     ]);
     expect(config.database.url).toBeNull();
+    expect(config.featurebaseRetryScheduleMs).toEqual([60_000, 3_600_000, 21_600_000]);
+    expect(config.retention).toEqual({ days: 30, intervalMs: 3_600_000 });
+    expect(config.healthSweepMs).toBe(60_000);
   });
 
   it('reads the state machine thresholds so tests can run them in seconds', () => {
