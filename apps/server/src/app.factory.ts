@@ -38,7 +38,7 @@ export async function createApp(
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: main.ts owns SIGTERM (the worker must drain before the process ends).
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   if (config.bootstrapApiKey)

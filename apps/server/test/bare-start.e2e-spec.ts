@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { endpointBody } from './harness';
+import { Receiver } from './receiver';
+
+const MAIN = join(__dirname, '..', 'dist', 'main.js');
+const KEY = 'hk_bare_machine_key_0123456789abcdef';
+
+/** What `npm start` runs, on a bare machine: no DATABASE_URL, no encryption key, a fresh directory. */
+describe('npm start on a bare machine (embedded PostgreSQL)', () => {
+  let cwd: string;
+  let receiver: Receiver;
+  let port: number;
+
+  beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'hookyard-bare-'));
+    receiver = await new Receiver().start();
+    port = await freePort();
+  });
+
+  afterAll(async () => {
+    await receiver?.stop();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('starts the API and the worker, delivers a signed event, stops on SIGTERM and keeps its data', async () => {
+    const first = await startServer(cwd, port);
+    try {
+      expect(first.output()).toContain('embedded PostgreSQL: data in');
+      expect(first.output()).toContain('generated the encryption key');
+      expect(first.output()).toContain(`API docs: http://localhost:${port}/docs`);
+      expect(statSync(join(cwd, '.hookyard', 'encryption.key')).mode & 0o077).toBe(0);
+
+      const api = (path: string, body?: unknown) =>
+        fetch(`http://127.0.0.1:${port}${path}`, {
+          method: body === undefined ? 'GET' : 'POST',
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      const created = await api(
+        '/v1/endpoints',
+        endpointBody({ url: receiver.url('/ok?bare'), topics: ['post.created'] }),
+      );
+      expect(created.status).toBe(201);
+      const endpoint = (await created.json()) as { id: string; secret: string };
+      const published = await api('/v1/events', { topic: 'post.created', data: { n: 1 } });
+      expect(published.status).toBe(202);
+
+      await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?bare'), 30_000);
+      const [receipt] = receiver.receipts('/ok?bare');
+      const headers = Object.fromEntries(
+        Object.entries(receipt.headers).map(([name, value]) => [name, String(value)]),
+      );
+      expect(new Webhook(endpoint.secret).verify(receipt.body, headers)).toMatchObject({
+        type: 'post.created',
+        data: { n: 1 },
+      });
+      expect(first.output()).not.toContain(endpoint.secret);
+    } catch (error) {
+      await first.stop();
+      throw error;
+    }
+    expect(await first.stop()).toBe(0);
+
+    const second = await startServer(cwd, port);
+    try {
+      expect(second.output()).toContain('using the encryption key');
+      const list = await fetch(`http://127.0.0.1:${port}/v1/endpoints`, {
+        headers: { 'x-api-key': KEY },
+      });
+      expect(((await list.json()) as { data: unknown[] }).data).toHaveLength(1);
+    } catch (error) {
+      await second.stop();
+      throw error;
+    }
+    expect(await second.stop()).toBe(0);
+  }, 120_000);
+});
+
+interface Server {
+  output(): string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+async function startServer(cwd: string, port: number): Promise<Server> {
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    cwd,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PORT: String(port),
+      HOOKYARD_BOOTSTRAP_API_KEY: KEY,
+      HOOKYARD_REQUIRE_HTTPS: 'false',
+      HOOKYARD_OUTBOUND_ALLOW: '127.0.0.1/32',
+      HOOKYARD_POLL_INTERVAL_MS: '50',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('API docs:')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the server did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
