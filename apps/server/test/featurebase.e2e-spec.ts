@@ -661,5 +661,34 @@ describe('Featurebase-compatible API', () => {
       });
       expect(verifiesAsFeaturebaseDocuments(webhook.secret, received)).toBe(true);
     });
+
+    it('keeps the native envelope for a /v1 endpoint after it is edited through this dialect', async () => {
+      const made = await t.request('POST', '/v1/endpoints', {
+        key,
+        body: endpointBody({
+          url: 'https://example.com/native-edited',
+          topics: ['ticket.updated'],
+        }),
+      });
+      await t.dataSource.query('UPDATE endpoints SET url = $1 WHERE id = $2', [
+        receiver.url('/ok?native-edited'),
+        made.body.id,
+      ]);
+      await client.webhooks.update(made.body.id as string, { name: 'edited through featurebase' });
+      const id = await publish('ticket.updated', { id: 't10' });
+      const received = await receipt('/ok?native-edited', id);
+      expect(JSON.parse(received.body)).toEqual({
+        type: 'ticket.updated',
+        timestamp: expect.any(String),
+        data: { id: 't10' },
+      });
+      expect(received.headers['x-webhook-signature']).toBeUndefined();
+      expect(
+        new Webhook(made.body.secret as string).verify(
+          received.body,
+          received.headers as Record<string, string>,
+        ),
+      ).toBeTruthy();
+    });
   });
 });
