@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
 import { type Receiver } from './receiver';
 
@@ -256,6 +258,79 @@ describe('delivery log, test sends, retry and recover', () => {
       expect((await deliveriesOf(target.id)).find((d) => d.id === oldest.id).status).toBe('failed');
     });
 
+    it('recovers only failed deliveries: a succeeded one is not sent again, a pending one keeps its schedule, an older failed one stays', async () => {
+      const topic = 'conversation.admin.closed';
+      const target = await endpoint('/status/500?only-failed', { topics: [topic] });
+      const statusOf = async (eventId: string) =>
+        (await deliveriesOf(target.id)).find((d) => d.eventId === eventId);
+
+      // Two failed deliveries; one of them is then moved before the window.
+      const old = (await publish(topic)).body.id as string;
+      const failed = (await publish(topic)).body.id as string;
+      await eventually(async () => {
+        for (const id of [old, failed])
+          expect(await statusOf(id)).toMatchObject({ status: 'failed', attemptCount: 2 });
+      }, 15_000);
+      await t.dataSource.query(
+        `UPDATE deliveries SET created_at = now() - interval '2 days' WHERE endpoint_id = $1 AND event_id = $2`,
+        [target.id, old],
+      );
+
+      // One succeeded delivery.
+      await t.request('PATCH', `/v1/endpoints/${target.id}`, {
+        key,
+        body: { url: receiver.url('/ok?only-failed-first') },
+      });
+      const succeeded = (await publish(topic)).body.id as string;
+      await eventually(
+        async () =>
+          expect(await statusOf(succeeded)).toMatchObject({ status: 'succeeded', attemptCount: 1 }),
+        10_000,
+      );
+
+      // One pending delivery whose next attempt is a day away (made while paused, so no worker takes it first).
+      await t.request('PATCH', `/v1/endpoints/${target.id}`, { key, body: { status: 'paused' } });
+      const pending = (await publish(topic)).body.id as string;
+      await t.dataSource.query(
+        `UPDATE deliveries SET next_attempt_at = now() + interval '1 day' WHERE endpoint_id = $1 AND event_id = $2`,
+        [target.id, pending],
+      );
+      const activated = await t.request('PATCH', `/v1/endpoints/${target.id}`, {
+        key,
+        body: { status: 'active', url: receiver.url('/ok?only-failed-after') },
+      });
+      expect(activated.body.status).toBe('active');
+      const pendingBefore = await statusOf(pending);
+      expect(pendingBefore).toMatchObject({ status: 'pending', attemptCount: 0 });
+
+      const recovered = await t.request('POST', `/v1/endpoints/${target.id}/recover`, {
+        key,
+        body: { since: new Date(Date.now() - 3_600_000).toISOString() },
+      });
+      expect(recovered.status).toBe(202);
+      expect(recovered.body).toEqual({ recovered: 1 });
+
+      await receiver.waitFor((ledger) =>
+        ledger.some((r) => r.path === '/ok?only-failed-after' && r.webhookId === failed),
+      );
+      await eventually(async () =>
+        expect(await statusOf(failed)).toMatchObject({ status: 'succeeded', attemptCount: 1 }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a wrong send to show
+      expect(receiver.receipts('/ok?only-failed-after').map((r) => r.webhookId)).toEqual([failed]);
+      expect(receiver.ledger.filter((r) => r.webhookId === succeeded)).toHaveLength(1);
+      expect(receiver.ledger.filter((r) => r.webhookId === pending)).toEqual([]);
+      expect(await statusOf(succeeded)).toMatchObject({ status: 'succeeded', attemptCount: 1 });
+      expect(await statusOf(old)).toMatchObject({ status: 'failed', attemptCount: 2 });
+      expect(await statusOf(pending)).toEqual(pendingBefore);
+      const [pendingRow] = await t.dataSource.query<{ next_trigger: string; due_later: boolean }[]>(
+        `SELECT next_trigger, next_attempt_at > now() + interval '1 hour' AS due_later
+         FROM deliveries WHERE endpoint_id = $1 AND event_id = $2`,
+        [target.id, pending],
+      );
+      expect(pendingRow).toEqual({ next_trigger: 'scheduled', due_later: true });
+    });
+
     it('refuses a recover without a valid since', async () => {
       const target = await endpoint('/ok?recover-bad');
       const response = await t.request('POST', `/v1/endpoints/${target.id}/recover`, {
@@ -365,5 +440,141 @@ describe('delivery log, test sends, retry and recover', () => {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe('test sends to a blocked target (S7)', () => {
+  const fixture = useDeliveryApp({ HOOKYARD_OUTBOUND_ALLOW: '' });
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+  beforeAll(() => ({ t, receiver, key } = fixture));
+
+  it('answers 200 with an ssrf_blocked error, logs a test attempt, and sends nothing', async () => {
+    const created = await t.request('POST', '/v1/endpoints', {
+      key,
+      body: endpointBody({ url: 'https://example.com/x' }),
+    });
+    expect(created.status).toBe(201);
+    // The write-time check refuses 127.0.0.1, so the row is pointed there behind the API's back.
+    await t.dataSource.query(`UPDATE endpoints SET url = $1 WHERE id = $2`, [
+      receiver.url('/ok?test-blocked'),
+      created.body.id,
+    ]);
+    const response = await t.request('POST', `/v1/endpoints/${created.body.id}/test`, {
+      key,
+      body: {},
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: false,
+      durationMs: expect.any(Number),
+      error: { class: 'ssrf_blocked', message: expect.any(String) },
+    });
+    const attempts = (await t.request('GET', `/v1/endpoints/${created.body.id}/attempts`, { key }))
+      .body.data;
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({
+      trigger: 'test',
+      errorClass: 'ssrf_blocked',
+      statusCode: null,
+      deliveryId: null,
+      eventId: null,
+    });
+    expect(receiver.ledger).toEqual([]);
+    expect(
+      (await t.request('GET', `/v1/endpoints/${created.body.id}`, { key })).body,
+    ).toMatchObject({ status: 'active', lastStatus: null, health: { consecutiveFailures: 0 } });
+  });
+});
+
+/** A receiver that never answers and counts the requests hanging on it at once. */
+class HangingReceiver {
+  inFlight = 0;
+  maxInFlight = 0;
+  total = 0;
+  private readonly server: Server = createServer((request, response) => {
+    this.total++;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    response.once('close', () => this.inFlight--);
+    request.resume();
+  });
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('test send concurrency cap per organization (S7)', () => {
+  const fixture = useDeliveryApp({ HOOKYARD_TEST_SEND_CONCURRENCY: '2' });
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+  const hanging = new HangingReceiver();
+  beforeAll(async () => {
+    ({ t, receiver, key } = fixture);
+    await hanging.start();
+  });
+  afterAll(() => hanging.stop());
+
+  const rawTestSend = async (id: string) => {
+    const response = await fetch(`${t.baseUrl}/v1/endpoints/${id}/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      contentType: response.headers.get('content-type') ?? '',
+      body: (await response.json()) as Record<string, any>,
+    };
+  };
+
+  it('answers 429 with Retry-After above the cap, and never has more than 2 in flight', async () => {
+    const created = await t.request('POST', '/v1/endpoints', {
+      key,
+      body: endpointBody({ url: hanging.url('/hang'), requestConfig: { timeoutMs: 3000 } }),
+    });
+    expect(created.status).toBe(201);
+    const started = Date.now();
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => rawTestSend(created.body.id)),
+    );
+    expect(Date.now() - started).toBeLessThan(3000 + 7000);
+
+    const limited = responses.filter((r) => r.status === 429);
+    const admitted = responses.filter((r) => r.status === 200);
+    expect(limited.length + admitted.length).toBe(5);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(admitted.length).toBeLessThanOrEqual(2);
+    for (const response of limited) {
+      expect(response.retryAfter).toMatch(/^\d+$/);
+      expect(response.contentType).toContain('application/problem+json');
+      expect(response.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    }
+    for (const response of admitted)
+      expect(response.body).toMatchObject({ success: false, error: { class: 'timeout' } });
+    expect(hanging.total).toBe(admitted.length);
+    expect(hanging.maxInFlight).toBeGreaterThanOrEqual(1);
+    expect(hanging.maxInFlight).toBeLessThanOrEqual(2);
+
+    // The slots are given back: the next test send goes through.
+    const ok = await t.request('POST', '/v1/endpoints', {
+      key,
+      body: endpointBody({ url: receiver.url('/ok?after-cap') }),
+    });
+    expect((await rawTestSend(ok.body.id)).body).toMatchObject({ success: true, status: 200 });
   });
 });
