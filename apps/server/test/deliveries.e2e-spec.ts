@@ -1,6 +1,10 @@
 import { Webhook } from 'standardwebhooks';
 import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
-import { type Receiver } from './receiver';
+import { type Receipt, type Receiver } from './receiver';
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 describe('event ingest and delivery', () => {
   const fixture = useDeliveryApp();
@@ -256,6 +260,95 @@ describe('event ingest and delivery', () => {
       expect(receiver.receipts('/ok')).toHaveLength(okBefore);
       const [attempt] = await attempts(target.id);
       expect(attempt).toMatchObject({ status_code: 302, error_class: 'http_status' });
+    });
+
+    it('sends again with the same webhook-id and body when the acknowledgement was lost (D6)', async () => {
+      const path = '/reset-after-body';
+      const target = await endpoint(path, { topics: ['conversation.admin.assigned'] });
+      const published = await publish('conversation.admin.assigned', { id: 'ack-lost' });
+      await receiver.waitFor((ledger) => ledger.filter((r) => r.path === path).length >= 2, 15_000);
+      const tries = receiver.receipts(path);
+      expect(tries.map((r) => r.status)).toEqual([0, 200]); // 0: read and recorded, never answered
+      expect(tries.map((r) => r.webhookId)).toEqual([published.body.id, published.body.id]);
+      expect(tries[1].body).toBe(tries[0].body); // byte for byte: the receiver can deduplicate
+      expect(new Set(tries.map((r) => r.webhookId)).size).toBe(1);
+      await eventually(async () => {
+        const [delivery] = await t.dataSource.query<{ status: string; attempt_count: number }[]>(
+          `SELECT status, attempt_count FROM deliveries WHERE endpoint_id = $1`,
+          [target.id],
+        );
+        expect(delivery).toEqual({ status: 'succeeded', attempt_count: 2 });
+      });
+      const recorded = await attempts(target.id);
+      expect(recorded).toHaveLength(2);
+      expect(recorded[0]).toMatchObject({ status_code: null, error_class: 'connect' });
+      expect(recorded[1]).toMatchObject({ status_code: 200, error_class: null });
+      await sleep(1500); // and nothing is sent after the success
+      expect(receiver.receipts(path)).toHaveLength(2);
+    });
+
+    it('does not hold later events to an endpoint behind one that keeps failing (D12)', async () => {
+      const path = '/poison?head-of-line';
+      const topic = 'conversation.user.created';
+      await endpoint(path, { topics: [topic] });
+      const poisoned = (await publish(topic, { poison: true })).body.id as string;
+      const poisonTries = () => receiver.receipts(path).filter((r) => r.webhookId === poisoned);
+      await receiver.waitFor(() => poisonTries().length >= 1);
+      const started = Date.now();
+      const later = (
+        await Promise.all(Array.from({ length: 10 }, (_, i) => publish(topic, { i })))
+      ).map((response) => response.body.id as string);
+      const laterReceipts = () =>
+        receiver.receipts(path).filter((r) => later.includes(r.webhookId));
+      await receiver.waitFor(() => laterReceipts().length === later.length, 10_000);
+      const latest = Math.max(...laterReceipts().map((r) => r.receivedAt));
+      process.stdout.write(
+        `D12 10 events behind a failing one: all delivered ${latest - started} ms after publishing began\n`,
+      );
+      expect(latest - started).toBeLessThan(5000);
+      expect(laterReceipts().map((r) => r.status)).toEqual(later.map(() => 200));
+      // The failing event kept retrying on its own schedule meanwhile, and only then gave up.
+      await receiver.waitFor(() => poisonTries().length === 4, 20_000);
+      await eventually(async () => {
+        const [delivery] = await t.dataSource.query<{ status: string }[]>(
+          `SELECT status FROM deliveries WHERE event_id = $1`,
+          [poisoned],
+        );
+        expect(delivery.status).toBe('failed');
+      });
+      const tries = poisonTries();
+      expect(tries.map((r) => r.status)).toEqual([500, 500, 500, 500]);
+      expect(Math.min(...laterReceipts().map((r) => r.receivedAt))).toBeLessThan(
+        tries[1].receivedAt,
+      );
+      expect(latest).toBeLessThan(tries[3].receivedAt);
+      expect(new Set(laterReceipts().map((r) => r.webhookId)).size).toBe(later.length);
+    });
+
+    it('sends nothing more once an endpoint in retry is deleted, and keeps delivering to others (D13)', async () => {
+      const path = '/status/500?deleted-in-retry';
+      const topic = 'conversation.admin.closed';
+      const doomed = await endpoint(path, { topics: [topic] });
+      await publish(topic, { id: 'doomed' });
+      await receiver.waitFor((ledger) => ledger.some((r) => r.path === path));
+      const deleted = await t.request('DELETE', `/v1/endpoints/${doomed.id}`, { key });
+      expect(deleted.status).toBe(204);
+      const sentBeforeDelete = receiver.receipts(path).length;
+      expect(sentBeforeDelete).toBe(1);
+      await sleep(3000); // three more tries would have come by now (schedule 1s,1s,1s)
+      expect(receiver.receipts(path).length).toBe(sentBeforeDelete);
+      const [left] = await t.dataSource.query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM deliveries WHERE endpoint_id = $1`,
+        [doomed.id],
+      );
+      expect(Number(left.n)).toBe(0);
+      await endpoint('/ok?after-delete', { topics: [topic] });
+      const next = await publish(topic, { id: 'after' });
+      expect(next.body.deliveries).toBe(1);
+      await receiver.waitFor((ledger) =>
+        ledger.some((r) => r.path === '/ok?after-delete' && r.webhookId === next.body.id),
+      );
+      expect(receiver.receipts(path).length).toBe(sentBeforeDelete);
     });
   });
 
@@ -515,5 +608,95 @@ describe('SSRF guard with an empty allow-list', () => {
       expect(rows[0]).toEqual({ error_class: 'ssrf_blocked' });
     }, 10_000);
     expect(receiver.ledger).toEqual([]);
+  });
+});
+
+describe('secret rotation while an event is retrying (D14)', () => {
+  // Six tries a second apart, and no penalty box after the fifth failure, so tries fall on both
+  // sides of a 2 s grace window.
+  const fixture = useDeliveryApp({
+    HOOKYARD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s',
+    HOOKYARD_PENALTY_AFTER: '50',
+  });
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+  beforeAll(() => ({ t, receiver, key } = fixture));
+
+  const signatures = (receipt: Receipt) => String(receipt.headers['webhook-signature']).split(' ');
+  const verifies = (secret: string, receipt: Receipt) => {
+    try {
+      new Webhook(secret).verify(receipt.body, receipt.headers as Record<string, string>);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('signs retries with both secrets until the grace ends, then with the new one only', async () => {
+    const path = '/flaky/5?rotation-grace';
+    const created = await t.request('POST', '/v1/endpoints', {
+      key,
+      body: endpointBody({ url: receiver.url(path), topics: ['audit_log.created'] }),
+    });
+    expect(created.status).toBe(201);
+    const oldSecret = created.body.secret as string;
+    const published = await t.request('POST', '/v1/events', {
+      key,
+      body: { topic: 'audit_log.created', data: { id: 'rotating' } },
+    });
+    expect(published.status).toBe(202);
+    await receiver.waitFor((ledger) => ledger.some((r) => r.path === path));
+    const rotated = await t.request('POST', `/v1/endpoints/${created.body.id}/secret/rotate`, {
+      key,
+      body: { gracePeriodSeconds: 2 },
+    });
+    expect(rotated.status).toBe(200);
+    expect(receiver.receipts(path)).toHaveLength(1); // rotated between the first and second try
+    const newSecret = rotated.body.secret as string;
+    expect(rotated.body.previousSecrets).toEqual([
+      { secret: oldSecret, expiresAt: expect.any(String) },
+    ]);
+    const graceEnds = Date.parse(rotated.body.previousSecrets[0].expiresAt);
+
+    await receiver.waitFor(
+      (ledger) => ledger.some((r) => r.path === path && r.status === 200),
+      30_000,
+    );
+    const tries = receiver.receipts(path);
+    expect(tries.map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 200]);
+    expect(new Set(tries.map((r) => r.webhookId))).toEqual(new Set([published.body.id]));
+    const [beforeRotation, ...afterRotation] = tries;
+    expect(signatures(beforeRotation)).toHaveLength(1);
+    expect(verifies(oldSecret, beforeRotation)).toBe(true);
+
+    // A try received before the grace ended was signed before it too. One received a second after
+    // it was signed after it (generous: sending takes milliseconds); those in between may go either way.
+    const inGrace = afterRotation.filter((r) => r.receivedAt < graceEnds);
+    const pastGrace = afterRotation.filter((r) => r.receivedAt >= graceEnds + 1000);
+    process.stdout.write(
+      `D14 tries after rotation, ms from grace end: ${afterRotation.map((r) => r.receivedAt - graceEnds).join(', ')}\n`,
+    );
+    expect(inGrace.length).toBeGreaterThanOrEqual(1);
+    expect(pastGrace.length).toBeGreaterThanOrEqual(1);
+    for (const receipt of inGrace) {
+      expect(signatures(receipt)).toEqual([
+        expect.stringMatching(/^v1,/),
+        expect.stringMatching(/^v1,/),
+      ]);
+      expect(verifies(oldSecret, receipt)).toBe(true);
+    }
+    for (const receipt of pastGrace) {
+      expect(signatures(receipt)).toEqual([expect.stringMatching(/^v1,/)]);
+      expect(verifies(oldSecret, receipt)).toBe(false);
+    }
+    for (const receipt of afterRotation) expect(verifies(newSecret, receipt)).toBe(true);
+    // Once the old signature is gone it stays gone.
+    const counts = afterRotation.map((r) => signatures(r).length);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    const final = tries[tries.length - 1];
+    expect(final.status).toBe(200);
+    expect(signatures(final)).toHaveLength(1);
+    expect(verifies(newSecret, final)).toBe(true);
   });
 });

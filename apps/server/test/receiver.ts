@@ -15,7 +15,10 @@ export interface Receipt {
  * A misbehaving receiver on 127.0.0.1 whose behaviour comes from the path:
  * `/ok`, `/status/:code`, `/flaky/:k` (fails the first k tries of each webhook-id), `/hang`,
  * `/retry-after/:value` and `/unavailable/:value` (429 or 503 with the header the first time per id), `/gone` (410), `/slow/:ms`,
- * `/redirect` (302 to /ok), `/reset` (destroys the socket), `/huge/:mb` (a body of that size), `/drip`
+ * `/redirect` (302 to /ok), `/reset` (destroys the socket), `/reset-after-body` (reads the whole body,
+ * records it, then destroys the socket without answering the first time per webhook-id; 200 after:
+ * an acknowledgement lost after processing), `/poison` (500 on every try of an event whose `data` has
+ * `poison: true`, 200 for the rest), `/huge/:mb` (a body of that size), `/drip`
  * (headers, then a byte every 200 ms, forever). It keeps a ledger and the most concurrent requests seen for one delivery (path and webhook-id).
  */
 export class Receiver {
@@ -118,6 +121,21 @@ export class Receiver {
         });
         request.socket.destroy();
         return;
+      case 'reset-after-body':
+        if (tryNumber > 1) return respond(200);
+        this.inFlight.set(flightKey, (this.inFlight.get(flightKey) ?? 1) - 1);
+        this.ledger.push({
+          path: request.url ?? '/',
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          receivedAt: Date.now(),
+          webhookId,
+          status: 0,
+        });
+        request.socket.destroy();
+        return;
+      case 'poison':
+        return respond(isPoison(Buffer.concat(chunks).toString('utf8')) ? 500 : 200);
       case 'huge': {
         this.ledger.push({
           path: request.url ?? '/',
@@ -161,5 +179,15 @@ export class Receiver {
       default:
         return respond(404);
     }
+  }
+}
+
+/** Whether a delivered envelope's `data` carries `poison: true` (the `/poison` route fails those). */
+function isPoison(body: string): boolean {
+  try {
+    const parsed = JSON.parse(body) as { data?: { poison?: unknown } };
+    return parsed.data?.poison === true;
+  } catch {
+    return false;
   }
 }

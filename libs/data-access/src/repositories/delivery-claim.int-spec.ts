@@ -1,0 +1,147 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+import { ObjectIdGenerator } from '@hookyard/webhook-core';
+import { openDatabase } from '../data-source';
+import { createTestDatabase, type TestDatabase } from '../test-database';
+import { DeliveryRepository } from './delivery.repository';
+
+interface DeliveryRow {
+  status: string;
+  attempt_count: number;
+  claim_id: string | null;
+  claim_expires_at: Date | null;
+  next_attempt_at: Date | null;
+  completed_at: Date | null;
+}
+
+describe('delivery claims after the lease ran out', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let deliveries: DeliveryRepository;
+  const ids = new ObjectIdGenerator(randomBytes);
+  const org = ids.next(new Date());
+  const endpoint = ids.next(new Date());
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await openDatabase({ url: database.url, poolSize: 2 });
+    deliveries = new DeliveryRepository(dataSource.manager);
+    await dataSource.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [org]);
+    await dataSource.query(
+      `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version)
+       VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1')`,
+      [endpoint, org],
+    );
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  /** One due pending delivery (the only one: earlier tests finish theirs). */
+  async function dueDelivery(): Promise<string> {
+    const event = ids.next(new Date());
+    await dataSource.query(
+      `INSERT INTO events (id, organization_id, topic, data, payload_hash) VALUES ($1, $2, 'post.created', '{}', 'h')`,
+      [event, org],
+    );
+    const id = ids.next(new Date());
+    await dataSource.query(
+      `INSERT INTO deliveries (id, organization_id, event_id, endpoint_id, status, next_attempt_at)
+       VALUES ($1, $2, $3, $4, 'pending', now() - interval '1 second')`,
+      [id, org, event, endpoint],
+    );
+    return id;
+  }
+
+  async function row(id: string): Promise<DeliveryRow> {
+    const [found] = await dataSource.query<DeliveryRow[]>(
+      `SELECT status, attempt_count, claim_id, claim_expires_at, next_attempt_at, completed_at FROM deliveries WHERE id = $1`,
+      [id],
+    );
+    return found;
+  }
+
+  const succeeded = () => ({
+    status: 'succeeded' as const,
+    attemptCount: 1,
+    nextAttemptAt: null,
+    at: new Date(),
+  });
+
+  it('lets the new holder finish, while the stale claim can neither renew nor finish nor release', async () => {
+    const id = await dueDelivery();
+    const claimA = randomUUID();
+    const claimB = randomUUID();
+    expect((await deliveries.claimDue(claimA, 10, 60_000)).map((d) => d.id)).toEqual([id]);
+    // A holds a live lease: nobody else can take the row.
+    expect(await deliveries.claimDue(claimB, 10, 60_000)).toEqual([]);
+
+    await dataSource.query(
+      `UPDATE deliveries SET claim_expires_at = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    const reclaimed = await deliveries.claimDue(claimB, 10, 60_000);
+    expect(reclaimed).toEqual([
+      expect.objectContaining({ id, endpointId: endpoint, organizationId: org, attemptCount: 0 }),
+    ]);
+    const heldByB = await row(id);
+    expect(heldByB).toMatchObject({ status: 'pending', attempt_count: 0, claim_id: claimB });
+
+    expect(await deliveries.renew(claimA, [id], 600_000)).toBe(0);
+    expect(
+      await deliveries.finishIfClaimed(claimA, id, {
+        status: 'failed',
+        attemptCount: 1,
+        nextAttemptAt: null,
+        at: new Date(),
+      }),
+    ).toBe(false);
+    await deliveries.release(claimA, [id]);
+    expect(await row(id)).toEqual(heldByB); // A changed nothing, not even B's lease
+
+    expect(await deliveries.renew(claimB, [id], 60_000)).toBe(1);
+    expect(await deliveries.finishIfClaimed(claimB, id, succeeded())).toBe(true);
+    expect(await row(id)).toMatchObject({
+      status: 'succeeded',
+      attempt_count: 1,
+      claim_id: null,
+      claim_expires_at: null,
+      completed_at: expect.any(Date),
+    });
+    // Once B is done, the stale claim still cannot touch the row.
+    expect(await deliveries.finishIfClaimed(claimA, id, succeeded())).toBe(false);
+    expect(await deliveries.renew(claimA, [id], 60_000)).toBe(0);
+    expect((await row(id)).status).toBe('succeeded');
+  });
+
+  it('hands a row whose short lease ran out to the next claim, and shuts the first one out', async () => {
+    const id = await dueDelivery();
+    const claimA = randomUUID();
+    const claimB = randomUUID();
+    expect((await deliveries.claimDue(claimA, 10, 300)).map((d) => d.id)).toEqual([id]);
+    // Wait for the real lease to run out: B gets the row once it has (generous bound).
+    let reclaimed: string[] = [];
+    const deadline = Date.now() + 10_000;
+    while (reclaimed.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      reclaimed = (await deliveries.claimDue(claimB, 10, 60_000)).map((d) => d.id);
+    }
+    expect(reclaimed).toEqual([id]);
+
+    expect(await deliveries.renew(claimA, [id], 60_000)).toBe(0);
+    expect(
+      await deliveries.finishIfClaimed(claimA, id, {
+        status: 'pending',
+        attemptCount: 1,
+        nextAttemptAt: new Date(Date.now() + 60_000),
+        at: new Date(),
+      }),
+    ).toBe(false);
+    expect(await row(id)).toMatchObject({ status: 'pending', attempt_count: 0, claim_id: claimB });
+
+    expect(await deliveries.finishIfClaimed(claimB, id, succeeded())).toBe(true);
+    expect(await row(id)).toMatchObject({ status: 'succeeded', attempt_count: 1, claim_id: null });
+  });
+});
