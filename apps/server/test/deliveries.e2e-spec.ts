@@ -418,6 +418,29 @@ describe('event ingest and delivery', () => {
     });
   });
 
+  it('records a try it cannot prepare as internal, sends nothing, retries, and leaves health alone', async () => {
+    const target = await endpoint('/ok?internal', { topics: ['conversation.admin.unsnoozed'] });
+    await t.dataSource.query(
+      `UPDATE endpoint_secrets SET secret_enc = 'v9:not-a-ciphertext' WHERE endpoint_id = $1`,
+      [target.id],
+    );
+    const published = await publish('conversation.admin.unsnoozed', {});
+    await eventually(async () => expect((await attempts(target.id)).length).toBeGreaterThan(1));
+    const [first] = await attempts(target.id);
+    expect(first).toMatchObject({ status_code: null, error_class: 'internal' });
+    expect(receiver.receipts('/ok?internal')).toEqual([]);
+    const shown = await t.request('GET', `/v1/endpoints/${target.id}`, { key });
+    expect(shown.body).toMatchObject({
+      status: 'active',
+      health: { consecutiveFailures: 0, errorsSinceLastSuccess: 0 },
+    });
+    const [delivery] = await t.dataSource.query<{ attempt_count: number }[]>(
+      `SELECT attempt_count FROM deliveries WHERE event_id = $1 AND endpoint_id = $2`,
+      [published.body.id, target.id],
+    );
+    expect(delivery.attempt_count).toBeGreaterThan(1);
+  });
+
   it('exposes Prometheus metrics of endpoints, the queue and recent attempts', async () => {
     await endpoint('/ok?metrics', { topics: ['post.created'] });
     const published = await publish('post.created', { id: 'metrics' });

@@ -31,6 +31,37 @@ export class DeliverySender {
     message: OutboundMessage,
     now: Date,
   ): Promise<SendOutcome> {
+    let prepared: { headers: Record<string, string>; body: Buffer };
+    try {
+      prepared = this.prepare(endpoint, secretRows, message, now);
+    } catch (error) {
+      // Nothing was sent: the try is recorded as `internal` and retried on the schedule.
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        result: {
+          kind: 'error',
+          errorClass: 'internal',
+          message: `could not prepare the request: ${reason}`,
+          durationMs: 0,
+        },
+        requestHeaders: {},
+      };
+    }
+    const result = await this.client.send({
+      url: endpoint.url,
+      headers: prepared.headers,
+      body: prepared.body,
+      timeoutMs: endpoint.timeoutMs,
+    });
+    return { result, requestHeaders: redactRequestHeaders(prepared.headers, endpoint) };
+  }
+
+  private prepare(
+    endpoint: EndpointEntity,
+    secretRows: readonly EndpointSecretEntity[],
+    message: OutboundMessage,
+    now: Date,
+  ): { headers: Record<string, string>; body: Buffer } {
     const secrets = activeSecrets(
       secretRows.map((row) => ({
         secret: this.cipher.decrypt(row.secretEnc),
@@ -43,13 +74,6 @@ export class DeliverySender {
     const timestamp = Math.floor(now.getTime() / 1000);
     const signature = signPayload({ id: message.id, timestamp, body, secrets });
     const authSecret = endpoint.authSecretEnc ? this.cipher.decrypt(endpoint.authSecretEnc) : null;
-    const headers = deliveryHeaders(endpoint, authSecret, signature, { body, secrets });
-    const result = await this.client.send({
-      url: endpoint.url,
-      headers,
-      body,
-      timeoutMs: endpoint.timeoutMs,
-    });
-    return { result, requestHeaders: redactRequestHeaders(headers, endpoint) };
+    return { headers: deliveryHeaders(endpoint, authSecret, signature, { body, secrets }), body };
   }
 }

@@ -286,6 +286,10 @@ export class DeliveryWorker {
       requestHeaders,
       createdAt: now,
     });
+    if (result.kind === 'error' && result.errorClass === 'internal') {
+      this.logger.error(`delivery ${delivery.id}: ${result.message}`);
+      return; // our fault, not the endpoint's: its health and state stay as they are
+    }
     const before = endpointStateOf(endpoint);
     const state = transition(
       before,

@@ -14,8 +14,12 @@ export interface OutboundRequest {
   timeoutMs: number;
 }
 
+/**
+ * Why a try failed before any response. `internal` means Hookyard could not prepare the request (a
+ * secret it cannot decrypt, say): nothing was sent, and the endpoint's health is not charged.
+ */
 export type OutboundErrorClass =
-  'timeout' | 'connect' | 'dns' | 'tls' | 'ssrf_blocked' | 'protocol';
+  'timeout' | 'connect' | 'dns' | 'tls' | 'ssrf_blocked' | 'protocol' | 'internal';
 
 export type OutboundResult =
   | {

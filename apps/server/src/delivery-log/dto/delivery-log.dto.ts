@@ -61,7 +61,7 @@ export class AttemptDto {
     nullable: true,
     type: String,
     description:
-      'Why it failed: timeout, connect, dns, tls, ssrf_blocked, protocol, http_status; null on success.',
+      'Why it failed: timeout, connect, dns, tls, ssrf_blocked, protocol, http_status, or internal (Hookyard could not prepare the request; nothing was sent); null on success.',
   })
   errorClass!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
