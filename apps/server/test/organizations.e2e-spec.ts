@@ -36,6 +36,16 @@ describe('tenants', () => {
     expect(await count()).toBe(before);
   });
 
+  it('shows no more than a quarter of a short bootstrap key as its prefix', async () => {
+    const short = 'boot_key_16chars';
+    await t.app.get(OrganizationsService).ensureBootstrapKey(short);
+    const list = await t.request('GET', '/v1/api-keys', { key: short });
+    expect(list.status).toBe(200);
+    const prefixes = list.body.data.map((k: { prefix: string }) => k.prefix);
+    expect(prefixes).toContain('boot');
+    expect(prefixes.every((p: string) => p.length <= 9)).toBe(true);
+  });
+
   it('creates an organization from the CLI, printing one JSON line with a working key', async () => {
     const { stdout } = await run(process.execPath, [CLI, 'org', 'create', '--name', 'acme'], {
       env: {

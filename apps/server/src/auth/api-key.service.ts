@@ -74,7 +74,9 @@ export class ApiKeyService {
       id: this.ids.next(now),
       organizationId,
       name,
-      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      // Enough to recognise a key, never enough to help guess it: a short operator-chosen bootstrap
+      // key shows only its first quarter.
+      prefix: key.slice(0, Math.min(KEY_PREFIX.length + 6, Math.floor(key.length / 4))),
       keyHash: hashApiKey(key),
       permissions: [...permissions],
       createdAt: now,
