@@ -3,6 +3,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
 import { healthSweepJob } from './delivery/health-sweep.job';
+import { reencryptionJob } from './delivery/reencryption.job';
 import { retentionJob } from './delivery/retention.job';
 import { createDeliveryWorker } from './delivery/worker-runtime';
 import { openRuntime } from './runtime';
@@ -39,11 +40,14 @@ async function main(): Promise<void> {
     config.retention.intervalMs,
   );
   const healthSweep = healthSweepJob(runtime.dataSource, config.thresholds, config.healthSweepMs);
+  const reencryption = reencryptionJob(runtime.dataSource, runtime.cipher, 600_000);
   if (delivery) {
     Logger.overrideLogger(logger);
     delivery.worker.start();
     retention.start();
     healthSweep.start();
+    reencryption.start();
+    void reencryption.runOnce();
     logger.log(`delivery worker started (concurrency ${config.worker.concurrency})`);
   }
   const stop = async () => {
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
     await delivery?.worker.stop();
     await retention.stop();
     await healthSweep.stop();
+    await reencryption.stop();
     delivery?.client.close();
     await runtime.close();
     process.exit(0);

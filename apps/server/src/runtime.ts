@@ -37,7 +37,7 @@ export async function openRuntime(config: HookyardConfig): Promise<Runtime> {
     }
     if (!key) {
       const made = loadOrCreateEmbeddedKey(dataDir);
-      key = made.key;
+      key = { version: 1, key: made.key };
       notes.push(
         `${made.created ? 'generated' : 'using'} the encryption key in ${join(dataDir, 'encryption.key')}`,
       );
@@ -50,7 +50,10 @@ export async function openRuntime(config: HookyardConfig): Promise<Runtime> {
   const dataSource = await openDatabase({ url, poolSize: config.database.url ? 10 : 1 });
   return {
     dataSource,
-    cipher: SecretCipher.fromKey(key),
+    cipher: new SecretCipher(
+      new Map([...config.previousEncryptionKeys, key].map((k) => [k.version, k.key])),
+      key.version,
+    ),
     embedded: embedded !== null,
     notes,
     async close() {

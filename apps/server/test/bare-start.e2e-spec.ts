@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,48 @@ describe('npm start on a bare machine (embedded PostgreSQL)', () => {
     }
     expect(await second.stop()).toBe(0);
   }, 120_000);
+
+  it('moves its secrets to a new encryption key, after which the old key can be dropped', async () => {
+    const oldKey = readFileSync(join(cwd, '.hookyard', 'encryption.key'), 'utf8').trim();
+    const newKey = randomBytes(32).toString('base64');
+    const secretOf = async () => {
+      const headers = { 'x-api-key': KEY };
+      const list = await fetch(`http://127.0.0.1:${port}/v1/endpoints`, { headers });
+      const [endpoint] = ((await list.json()) as { data: { id: string }[] }).data;
+      const secret = await fetch(`http://127.0.0.1:${port}/v1/endpoints/${endpoint?.id}/secret`, {
+        headers,
+      });
+      return ((await secret.json()) as { secret: string }).secret;
+    };
+
+    const rotating = await startServer(cwd, port, {
+      HOOKYARD_ENCRYPTION_KEY: `2:${newKey}`,
+      HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: `1:${oldKey}`,
+    });
+    let secret: string;
+    try {
+      secret = await secretOf();
+      expect(secret).toMatch(/^whsec_/);
+      const deadline = Date.now() + 15_000;
+      while (!rotating.output().includes('re-encrypted 1 secrets') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(rotating.output()).toContain('re-encrypted 1 secrets with encryption key version 2');
+      expect(rotating.output()).not.toContain(newKey);
+    } catch (error) {
+      await rotating.stop();
+      throw error;
+    }
+    expect(await rotating.stop()).toBe(0);
+
+    const rotated = await startServer(cwd, port, { HOOKYARD_ENCRYPTION_KEY: `2:${newKey}` });
+    try {
+      expect(await secretOf()).toBe(secret);
+    } catch (error) {
+      await rotated.stop();
+      throw error;
+    }
+    expect(await rotated.stop()).toBe(0);
+  }, 120_000);
 });
 
 interface Server {
@@ -88,7 +131,11 @@ interface Server {
   stop(): Promise<number | null>;
 }
 
-async function startServer(cwd: string, port: number): Promise<Server> {
+async function startServer(
+  cwd: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<Server> {
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     cwd,
     env: {
@@ -98,6 +145,7 @@ async function startServer(cwd: string, port: number): Promise<Server> {
       HOOKYARD_REQUIRE_HTTPS: 'false',
       HOOKYARD_OUTBOUND_ALLOW: '127.0.0.1/32',
       HOOKYARD_POLL_INTERVAL_MS: '50',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -15,3 +15,4 @@ export * from './repositories/organization.repository';
 export * from './endpoint-state.mapper';
 export * from './repositories/delivery.repository';
 export * from './repositories/retention';
+export * from './repositories/reencrypt';

@@ -54,8 +54,31 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://127.0.0.1/x' })).toThrow(ConfigError);
     expect(
       loadConfig({ DATABASE_URL: 'postgres://127.0.0.1/x', HOOKYARD_ENCRYPTION_KEY: KEY })
-        .encryptionKey,
+        .encryptionKey?.key,
     ).toHaveLength(32);
+  });
+
+  it('reads a versioned encryption key and the previous keys that still decrypt', () => {
+    const other = Buffer.alloc(32, 2).toString('hex');
+    const config = loadConfig({
+      HOOKYARD_ENCRYPTION_KEY: `2:${KEY}`,
+      HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: `1:${other}`,
+    });
+    expect(config.encryptionKey).toEqual({ version: 2, key: Buffer.alloc(32, 1) });
+    expect(config.previousEncryptionKeys).toEqual([{ version: 1, key: Buffer.alloc(32, 2) }]);
+    expect(loadConfig({ HOOKYARD_ENCRYPTION_KEY: KEY }).encryptionKey?.version).toBe(1);
+  });
+
+  it.each([
+    ['a previous key without a version', { HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: KEY }],
+    [
+      'a previous key with the current version',
+      { HOOKYARD_ENCRYPTION_KEY: `3:${KEY}`, HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: `3:${KEY}` },
+    ],
+    ['a key version of 0', { HOOKYARD_ENCRYPTION_KEY: `0:${KEY}` }],
+    ['a previous key of the wrong length', { HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: '1:abcd' }],
+  ])('refuses %s', (_, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
   });
 
   it('refuses an allow-list that lets everything through in production, and only there', () => {

@@ -22,7 +22,10 @@ export interface HookyardConfig {
   readonly role: Role;
   readonly database: { readonly url: string | null; readonly dataDir: string };
   readonly bootstrapApiKey: string | null;
-  readonly encryptionKey: Buffer | null;
+  /** Encrypts secrets at rest; null in embedded mode until the runtime loads or makes one. */
+  readonly encryptionKey: VersionedKey | null;
+  /** Older keys that still decrypt, while the re-encryption job moves their rows to the current one. */
+  readonly previousEncryptionKeys: readonly VersionedKey[];
   readonly requireHttps: boolean;
   readonly outboundAllow: readonly string[];
   readonly retryScheduleMs: readonly number[];
@@ -69,6 +72,11 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_ENCRYPTION_KEY: {
     description: '32-byte key (base64 or hex) for secrets at rest; required with DATABASE_URL.',
+    sensitive: true,
+  },
+  HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: {
+    description:
+      'Comma list of <version>:<key> that still decrypt while a worker re-encrypts their rows with the current key.',
     sensitive: true,
   },
   HOOKYARD_REQUIRE_HTTPS: { description: 'Refuse plain-http endpoint URLs (default true).' },
@@ -137,6 +145,12 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
 };
 
+/** A 32-byte key and the version stored values name it by (`v<version>.` prefix). */
+export interface VersionedKey {
+  readonly version: number;
+  readonly key: Buffer;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -184,7 +198,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     },
     null,
   );
-  const encryptionKey = read('HOOKYARD_ENCRYPTION_KEY', parseKey, null);
+  const encryptionKey = read('HOOKYARD_ENCRYPTION_KEY', parseVersionedKey, null);
+  const previousEncryptionKeys = read(
+    'HOOKYARD_ENCRYPTION_KEYS_PREVIOUS',
+    (raw) => {
+      const keys = raw.split(',').map((entry) => {
+        if (!/^\d+:/.test(entry.trim())) throw new Error('each entry must read <version>:<key>');
+        return parseVersionedKey(entry.trim());
+      });
+      const versions = [encryptionKey?.version ?? 1, ...keys.map((k) => k.version)];
+      if (new Set(versions).size !== versions.length)
+        throw new Error('key versions must differ from each other and from the current key');
+      return keys;
+    },
+    [],
+  );
   if (
     databaseUrl &&
     !encryptionKey &&
@@ -212,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       null,
     ),
     encryptionKey,
+    previousEncryptionKeys,
     requireHttps: read('HOOKYARD_REQUIRE_HTTPS', bool, true),
     outboundAllow: read(
       'HOOKYARD_OUTBOUND_ALLOW',
@@ -274,6 +303,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** `<key>` (version 1) or `<version>:<key>`, the version from 1 to 9999. */
+function parseVersionedKey(raw: string): VersionedKey {
+  const match = /^(\d{1,4}):(.+)$/.exec(raw);
+  const version = match ? Number(match[1]) : 1;
+  if (version < 1) throw new Error('a key version must be from 1 to 9999');
+  return { version, key: parseKey(match ? match[2] : raw) };
 }
 
 function parseKey(raw: string): Buffer {

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+import { ObjectIdGenerator } from '@hookyard/webhook-core';
+import { openDatabase } from '../data-source';
+import { SecretCipher } from '../secret-cipher';
+import { createTestDatabase, type TestDatabase } from '../test-database';
+import { countStaleSecrets, reencryptSecrets } from './reencrypt';
+
+describe('re-encryption with a new key', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  const ids = new ObjectIdGenerator(randomBytes);
+  const org = ids.next(new Date());
+  const oldKey = randomBytes(32);
+  const newKey = randomBytes(32);
+  const before = new SecretCipher(new Map([[1, oldKey]]), 1);
+  const during = new SecretCipher(
+    new Map([
+      [1, oldKey],
+      [2, newKey],
+    ]),
+    2,
+  );
+  const after = new SecretCipher(new Map([[2, newKey]]), 2);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await openDatabase({ url: database.url, poolSize: 2 });
+    await dataSource.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [org]);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  async function endpoint(cipher: SecretCipher, n: number): Promise<string> {
+    const id = ids.next(new Date());
+    await dataSource.query(
+      `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, auth_username, auth_secret_enc, signing_protocol, payload_version)
+       VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'basic', 'u', $3, 'v1', '1')`,
+      [id, org, cipher.encrypt(`password-${n}`)],
+    );
+    await dataSource.query(
+      `INSERT INTO endpoint_secrets (id, organization_id, endpoint_id, secret_enc, key_version) VALUES ($1, $2, $3, $4, $5)`,
+      [ids.next(new Date()), org, id, cipher.encrypt(`whsec_secret-${n}`), cipher.currentVersion],
+    );
+    return id;
+  }
+
+  it('moves every secret and password to the current key in batches, so the old key can go', async () => {
+    const made = [];
+    for (let n = 0; n < 7; n++) made.push(await endpoint(n < 5 ? before : during, n));
+    expect(await countStaleSecrets(dataSource, during)).toBe(10);
+
+    expect(await reencryptSecrets(dataSource, during, 2)).toBe(10);
+    expect(await countStaleSecrets(dataSource, during)).toBe(0);
+    expect(await reencryptSecrets(dataSource, during, 2)).toBe(0);
+
+    for (const [n, id] of made.entries()) {
+      const [row] = await dataSource.query<{ auth: string; secret: string; version: number }[]>(
+        `SELECT e.auth_secret_enc AS auth, s.secret_enc AS secret, s.key_version AS version
+         FROM endpoints e JOIN endpoint_secrets s ON s.endpoint_id = e.id WHERE e.id = $1`,
+        [id],
+      );
+      expect(after.decrypt(row.auth)).toBe(`password-${n}`);
+      expect(after.decrypt(row.secret)).toBe(`whsec_secret-${n}`);
+      expect(row.version).toBe(2);
+    }
+  });
+});
