@@ -1,6 +1,7 @@
 /**
- * Fault-injection tests that restart the local PostgreSQL cluster: run alone, after everything else
- * (`nx run server:chaos`), never in parallel with other suites that share the server.
+ * Fault-injection tests (`*.chaos-spec.ts`): PostgreSQL cluster restarts (P1), worker processes killed
+ * again and again (D4, runs the built server, which the target builds first). Run alone, after everything
+ * else (`nx run server:chaos`), never in parallel with other suites that share the server.
  * @type {import('jest').Config}
  */
 module.exports = {

@@ -1,10 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
+import { type ChildProcess } from 'node:child_process';
+import { DELIVERY_ENV, endpointBody, startTestApp, type TestApp } from './harness';
 import { Receiver } from './receiver';
-
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import {
+  drained as queueDrained,
+  ledgerFigures,
+  printFigures,
+  publishMany as publish,
+  sleep,
+  spawnWorker,
+} from './worker-process';
 
 /**
  * Worker processes against one PostgreSQL: killed mid-batch, stopped with SIGTERM, and two at once.
@@ -32,62 +36,20 @@ describe('worker processes', () => {
   });
 
   function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        ...DELIVERY_ENV,
-        HOOKYARD_ROLE: 'worker',
-        DATABASE_URL: t.database.url,
-        HOOKYARD_ENCRYPTION_KEY: t.encryptionKey,
-        HOOKYARD_LOG_LEVEL: 'warn',
-        HOOKYARD_SHUTDOWN_GRACE_SECONDS: '5',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawnWorker(t);
     children.push(child);
     return child;
   }
 
-  async function publishMany(topic: string, count: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (let i = 0; i < count; i += 25) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(25, count - i) }, (_, j) =>
-          t.request('POST', '/v1/events', { key, body: { topic, data: { n: i + j } } }),
-        ),
-      );
-      for (const response of batch) {
-        expect(response.status).toBe(202);
-        ids.push(response.body.id);
-      }
-    }
-    return ids;
-  }
+  const publishMany = (topic: string, count: number) => publish(t, key, topic, count);
 
   function figures(name: string, path: string, ids: string[], extra: Record<string, number> = {}) {
-    const receipts = receiver.receipts(path).filter((r) => r.status === 200);
-    const unique = new Set(receipts.map((r) => r.webhookId));
-    const lost = ids.filter((id) => !unique.has(id)).length;
-    const report = {
-      sent: ids.length,
-      expected: ids.length,
-      delivered_unique: unique.size,
-      lost,
-      duplicates: receipts.length - unique.size,
-      ...extra,
-    };
-    process.stdout.write(`${name}: ${JSON.stringify(report)}\n`);
+    const report = { ...ledgerFigures(receiver, path, ids), ...extra };
+    printFigures(name, report);
     return report;
   }
 
-  async function drained(): Promise<void> {
-    await eventually(async () => {
-      const [row] = await t.dataSource.query<{ n: string }[]>(
-        `SELECT count(*) AS n FROM deliveries WHERE status = 'pending' OR claim_id IS NOT NULL`,
-      );
-      expect(Number(row.n)).toBe(0);
-    }, 10_000);
-  }
+  const drained = () => queueDrained(t);
 
   it('delivers every accepted event after a worker is killed with SIGKILL mid-batch (D3)', async () => {
     await t.request('POST', '/v1/endpoints', {

@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DELIVERY_ENV, eventually, type TestApp } from './harness';
+import { type Receiver } from './receiver';
+
+/** The built server (`nx run server:build`); worker processes run it with `HOOKYARD_ROLE=worker`. */
+export const MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts a delivery worker process (the built server, worker role) on the test app's database, with
+ * `DELIVERY_ENV` plus `env`. The caller owns the child and must kill it.
+ */
+export function spawnWorker(t: TestApp, env: Record<string, string> = {}): ChildProcess {
+  if (!existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: build the server first (npx nx run server:build)`);
+  return spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...DELIVERY_ENV,
+      HOOKYARD_ROLE: 'worker',
+      DATABASE_URL: t.database.url,
+      HOOKYARD_ENCRYPTION_KEY: t.encryptionKey,
+      HOOKYARD_LOG_LEVEL: 'warn',
+      HOOKYARD_SHUTDOWN_GRACE_SECONDS: '5',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+/** Resolves once `child` has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Publishes `count` events on `topic`, 25 at a time; each is `{n, ...data(n)}`. Returns the event ids
+ * (the `webhook-id` of every delivery) in order of `n`.
+ */
+export async function publishMany(
+  t: TestApp,
+  key: string,
+  topic: string,
+  count: number,
+  data: (n: number) => Record<string, unknown> = () => ({}),
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 25) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(25, count - i) }, (_, j) =>
+        t.request('POST', '/v1/events', {
+          key,
+          body: { topic, data: { n: i + j, ...data(i + j) } },
+        }),
+      ),
+    );
+    for (const response of batch) {
+      expect(response.status).toBe(202);
+      ids.push(response.body.id);
+    }
+  }
+  return ids;
+}
+
+export interface LedgerFigures {
+  readonly sent: number;
+  readonly expected: number;
+  readonly delivered_unique: number;
+  readonly lost: number;
+  readonly duplicates: number;
+}
+
+/** What the receiver's ledger shows for one endpoint path: 2xx receipts by `webhook-id`. */
+export function ledgerFigures(receiver: Receiver, path: string, ids: readonly string[]) {
+  const receipts = receiver.receipts(path).filter((r) => r.status === 200);
+  const unique = new Set(receipts.map((r) => r.webhookId));
+  return {
+    sent: ids.length,
+    expected: ids.length,
+    delivered_unique: unique.size,
+    lost: ids.filter((id) => !unique.has(id)).length,
+    duplicates: receipts.length - unique.size,
+  } satisfies LedgerFigures;
+}
+
+/** Prints the figures of one test on one line, `name: {json}`, the way every reliability test does. */
+export function printFigures(name: string, report: object): void {
+  process.stdout.write(`${name}: ${JSON.stringify(report)}\n`);
+}
+
+/** Deliveries still queued (`pending`) or still held by a claim. */
+export async function unsettledDeliveries(t: TestApp): Promise<number> {
+  const [row] = await t.dataSource.query<{ n: string }[]>(
+    `SELECT count(*) AS n FROM deliveries WHERE status = 'pending' OR claim_id IS NOT NULL`,
+  );
+  return Number(row.n);
+}
+
+/** Waits until the queue is empty: no pending deliveries and none held by a claim. */
+export async function drained(t: TestApp, timeoutMs = 10_000): Promise<void> {
+  await eventually(async () => expect(await unsettledDeliveries(t)).toBe(0), timeoutMs);
+}
