@@ -196,3 +196,63 @@ describe('endpoint health over time, with no attempts', () => {
     expect(receiver.receipts('/status/500?silent')).toHaveLength(1);
   });
 });
+
+describe('endpoint suspended while a try is in flight', () => {
+  const fixture = useDeliveryApp({
+    HOOKYARD_RETRY_SCHEDULE: '1h',
+    HOOKYARD_PAUSE_AFTER_SECONDS: '100',
+    HOOKYARD_SUSPEND_AFTER_SECONDS: '2',
+  });
+  let t: TestApp;
+  let receiver: Receiver;
+  let key: string;
+  beforeAll(() => ({ t, receiver, key } = fixture));
+
+  it('records the try that was in flight, and fails only what was waiting', async () => {
+    const config = loadConfig({
+      HOOKYARD_PAUSE_AFTER_SECONDS: '100',
+      HOOKYARD_SUSPEND_AFTER_SECONDS: '2',
+    });
+    const target = (
+      await t.request('POST', '/v1/endpoints', {
+        key,
+        body: endpointBody({ url: receiver.url('/status/500?in-flight'), topics: ['post.voted'] }),
+      })
+    ).body;
+    const waiting = await t.request('POST', '/v1/events', {
+      key,
+      body: { topic: 'post.voted', data: { n: 1 } },
+    });
+    const show = async () => (await t.request('GET', `/v1/endpoints/${target.id}`, { key })).body;
+    await eventually(async () => expect((await show()).health.consecutiveFailures).toBe(1));
+
+    await t.request('PATCH', `/v1/endpoints/${target.id}`, {
+      key,
+      body: { url: receiver.url('/slow/3000') },
+    });
+    const inFlight = await t.request('POST', '/v1/events', {
+      key,
+      body: { topic: 'post.voted', data: { n: 2 } },
+    });
+    await sleep(2300); // the streak is now over 2 s old, and the second try is still being answered
+    await sweepEndpointHealth(t.dataSource, config.thresholds);
+    expect(await show()).toMatchObject({ status: 'suspended', statusReason: 'failure_duration' });
+
+    const statusOf = async (eventId: string) =>
+      (
+        await t.dataSource.query<{ status: string; attempt_count: number }[]>(
+          `SELECT status, attempt_count FROM deliveries WHERE event_id = $1`,
+          [eventId],
+        )
+      )[0];
+    expect(await statusOf(waiting.body.id)).toEqual({ status: 'failed', attempt_count: 1 });
+    await eventually(async () =>
+      expect(await statusOf(inFlight.body.id)).toEqual({ status: 'succeeded', attempt_count: 1 }),
+    );
+    const attempts = await t.dataSource.query<{ status_code: number | null }[]>(
+      `SELECT status_code FROM attempts WHERE event_id = $1`,
+      [inFlight.body.id],
+    );
+    expect(attempts).toEqual([{ status_code: 200 }]);
+  });
+});

@@ -252,8 +252,20 @@ export class DeliveryWorker {
     const now = new Date();
     const attemptCount = delivery.attemptCount + 1;
     const outcome = result.kind === 'response' ? classifyStatus(result.status) : 'failure';
+    // Every path that touches an endpoint's deliveries locks the endpoint row first (the health sweep
+    // and a suspension fail its pending deliveries under that lock), so lock it before the delivery.
+    // It also comes before the attempt's foreign key takes a KEY SHARE lock on it.
+    const endpoint = await new EndpointRepository(tx).findByIdForUpdate(
+      delivery.organizationId,
+      delivery.endpointId,
+    );
+    if (!endpoint) return;
+    let step = this.nextStep(sent, result, outcome, attemptCount, now);
+    if (endpoint.status === 'suspended' && step.status === 'pending') {
+      step = { status: 'failed', nextAttemptAt: null }; // suspended while this try was in flight
+    }
     const finished = await deliveries.finishIfClaimed(claimId, delivery.id, {
-      ...this.nextStep(sent, result, outcome, attemptCount, now),
+      ...step,
       attemptCount,
       at: now,
     });
@@ -263,13 +275,6 @@ export class DeliveryWorker {
       );
       return;
     }
-    // Lock the endpoint before inserting the attempt: the attempt's foreign key takes a KEY SHARE lock
-    // on the endpoint row, and two transactions upgrading that to FOR UPDATE would deadlock.
-    const endpoint = await new EndpointRepository(tx).findByIdForUpdate(
-      delivery.organizationId,
-      delivery.endpointId,
-    );
-    if (!endpoint) return;
     await tx.insert(AttemptEntity, {
       id: this.deps.ids.next(now),
       organizationId: delivery.organizationId,

@@ -126,7 +126,11 @@ export class DeliveryRepository {
     return rows.length === 1;
   }
 
-  /** A suspended endpoint's pending deliveries fail (they can be recovered later). */
+  /**
+   * A suspended endpoint's pending deliveries fail (they can be recovered later). Rows a worker is
+   * sending right now are left to it: it records the try, and fails the row itself on seeing the
+   * endpoint suspended. Call it under the endpoint's row lock.
+   */
   async failPendingOfEndpoint(
     organizationId: string,
     endpointId: string,
@@ -135,7 +139,9 @@ export class DeliveryRepository {
     const rows = returned<{ id: string }>(
       await this.manager.query(
         `UPDATE deliveries SET status = 'failed', completed_at = $3, claim_id = NULL, claim_expires_at = NULL
-       WHERE organization_id = $1 AND endpoint_id = $2 AND status = 'pending' RETURNING id`,
+       WHERE organization_id = $1 AND endpoint_id = $2 AND status = 'pending'
+         AND (claim_id IS NULL OR claim_expires_at < now())
+       RETURNING id`,
         [organizationId, endpointId, at],
       ),
     );
