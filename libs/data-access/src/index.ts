@@ -16,3 +16,4 @@ export * from './endpoint-state.mapper';
 export * from './repositories/delivery.repository';
 export * from './repositories/retention';
 export * from './repositories/reencrypt';
+export * from './repositories/endpoints-failing';

@@ -4,6 +4,7 @@ import {
   DeliveryRepository,
   EndpointEntity,
   EndpointRepository,
+  endpointsDueForTimeRules,
   endpointStateColumns,
   endpointStateOf,
 } from '@hookyard/data-access';
@@ -21,14 +22,7 @@ export async function sweepEndpointHealth(
   dataSource: DataSource,
   thresholds: StateThresholds,
 ): Promise<void> {
-  const candidates = await dataSource.query<{ id: string; organization_id: string }[]>(
-    `SELECT id, organization_id FROM endpoints
-     WHERE failing_since IS NOT NULL AND status <> 'suspended'
-       AND failing_since <= now() - make_interval(secs => $1::double precision / 1000)
-     LIMIT 500`,
-    [Math.min(thresholds.pauseAfterMs, thresholds.suspendAfterMs)],
-  );
-  for (const { id, organization_id: organizationId } of candidates) {
+  for (const { id, organizationId } of await endpointsDueForTimeRules(dataSource, thresholds)) {
     await dataSource.transaction(async (tx) => {
       const endpoint = await new EndpointRepository(tx).findByIdForUpdate(organizationId, id);
       if (!endpoint) return;
