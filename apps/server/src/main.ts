@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     config.retention.intervalMs,
   );
   const healthSweep = healthSweepJob(runtime.dataSource, config.thresholds, config.healthSweepMs);
-  const reencryption = reencryptionJob(runtime.dataSource, runtime.cipher, 600_000);
+  const reencryption = reencryptionJob(runtime.dataSource, runtime.cipher, config.reencryptMs);
   if (delivery) {
     Logger.overrideLogger(logger);
     delivery.worker.start();
@@ -50,18 +50,21 @@ async function main(): Promise<void> {
     void reencryption.runOnce();
     logger.log(`delivery worker started (concurrency ${config.worker.concurrency})`);
   }
+  // One shutdown, whichever signal comes first and however often (npm passes Ctrl-C on as well):
+  // the API stops taking requests while the worker stops claiming and drains its in-flight tries.
+  let stopping: Promise<void> | null = null;
   const stop = async () => {
-    await app?.close();
-    await delivery?.worker.stop();
-    await retention.stop();
-    await healthSweep.stop();
-    await reencryption.stop();
+    await Promise.all([app?.close(), delivery?.worker.stop()]);
+    await Promise.all([retention.stop(), healthSweep.stop(), reencryption.stop()]);
     delivery?.client.close();
     await runtime.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      stopping ??= stop();
+    });
+  }
 }
 
 main().catch((error: unknown) => {

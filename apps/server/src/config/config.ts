@@ -39,6 +39,8 @@ export interface HookyardConfig {
   readonly testSendConcurrency: number;
   /** How often the time-based state rules (pause, suspension) are applied to silent failing endpoints. */
   readonly healthSweepMs: number;
+  /** How often a worker moves secrets on an older encryption key to the current one. */
+  readonly reencryptMs: number;
   readonly worker: {
     readonly leaseMs: number;
     readonly pollIntervalMs: number;
@@ -133,6 +135,10 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   HOOKYARD_RETENTION_INTERVAL_SECONDS: {
     description: 'How often the retention job runs in a worker (default 3600).',
   },
+  HOOKYARD_REENCRYPT_INTERVAL_SECONDS: {
+    description:
+      'How often a worker re-encrypts secrets still on a previous encryption key (default 600; also at start).',
+  },
   HOOKYARD_HEALTH_SWEEP_SECONDS: {
     description:
       'How often a worker applies the time-based pause and suspension rules (default 60).',
@@ -216,7 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
   if (
     databaseUrl &&
     !encryptionKey &&
-    !problems.some((p) => p.startsWith('HOOKYARD_ENCRYPTION_KEY'))
+    !problems.some((p) => p.startsWith('HOOKYARD_ENCRYPTION_KEY:'))
   ) {
     problems.push(
       'HOOKYARD_ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes, base64 or hex)',
@@ -291,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       intervalMs: read('HOOKYARD_RETENTION_INTERVAL_SECONDS', int(10, 7 * 86400), 3600) * 1000,
     },
     healthSweepMs: read('HOOKYARD_HEALTH_SWEEP_SECONDS', int(1, 86400), 60) * 1000,
+    reencryptMs: read('HOOKYARD_REENCRYPT_INTERVAL_SECONDS', int(10, 86400), 600) * 1000,
     testSendConcurrency: read('HOOKYARD_TEST_SEND_CONCURRENCY', int(1, 1000), 5),
     worker: {
       leaseMs: read('HOOKYARD_LEASE_SECONDS', int(2, 3600), 60) * 1000,

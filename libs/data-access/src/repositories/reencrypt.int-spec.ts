@@ -53,9 +53,9 @@ describe('re-encryption with a new key', () => {
     for (let n = 0; n < 7; n++) made.push(await endpoint(n < 5 ? before : during, n));
     expect(await countStaleSecrets(dataSource, during)).toBe(10);
 
-    expect(await reencryptSecrets(dataSource, during, 2)).toBe(10);
+    expect(await reencryptSecrets(dataSource, during, 2)).toEqual({ moved: 10, unreadable: [] });
     expect(await countStaleSecrets(dataSource, during)).toBe(0);
-    expect(await reencryptSecrets(dataSource, during, 2)).toBe(0);
+    expect(await reencryptSecrets(dataSource, during, 2)).toEqual({ moved: 0, unreadable: [] });
 
     for (const [n, id] of made.entries()) {
       const [row] = await dataSource.query<{ auth: string; secret: string; version: number }[]>(
@@ -67,5 +67,26 @@ describe('re-encryption with a new key', () => {
       expect(after.decrypt(row.secret)).toBe(`whsec_secret-${n}`);
       expect(row.version).toBe(2);
     }
+  });
+
+  it('skips a value no key can read, reports it, and moves the rest', async () => {
+    const stranger = new SecretCipher(new Map([[7, randomBytes(32)]]), 7);
+    const unreadable = await endpoint(stranger, 100);
+    const readable = await endpoint(before, 101);
+    const result = await reencryptSecrets(dataSource, during, 1);
+    expect(result.moved).toBe(2);
+    expect(result.unreadable).toEqual(
+      expect.arrayContaining([
+        `endpoints.${unreadable}`,
+        expect.stringMatching(/^endpoint_secrets\./),
+      ]),
+    );
+    expect(result.unreadable).toHaveLength(2);
+    const [row] = await dataSource.query<{ auth: string }[]>(
+      `SELECT auth_secret_enc AS auth FROM endpoints WHERE id = $1`,
+      [readable],
+    );
+    expect(after.decrypt(row.auth)).toBe('password-101');
+    expect(await countStaleSecrets(dataSource, during)).toBe(2);
   });
 });

@@ -7,18 +7,26 @@ const ENCRYPTED_COLUMNS: readonly { table: string; column: string; versionColumn
   { table: 'endpoints', column: 'auth_secret_enc' },
 ];
 
+export interface ReencryptResult {
+  /** Values moved to the current key. */
+  readonly moved: number;
+  /** Values no configured key can read, as `table.id`: left as they are, never logged by value. */
+  readonly unreadable: readonly string[];
+}
+
 /**
  * Re-encrypts every stored secret that is not on the cipher's current key version, in small batches.
  * Each row is written only if it still holds the value read, so a concurrent rotation or update wins.
- * Returns how many values it re-encrypted. Once it returns, the older keys can be removed.
+ * A value no key can read is skipped and reported, so one bad row cannot stop the rest.
  */
 export async function reencryptSecrets(
   dataSource: DataSource,
   cipher: SecretCipher,
   batchSize = 200,
-): Promise<number> {
+): Promise<ReencryptResult> {
   const current = `v${cipher.currentVersion}.%`;
-  let total = 0;
+  let moved = 0;
+  const unreadable: string[] = [];
   for (const { table, column, versionColumn } of ENCRYPTED_COLUMNS) {
     const setVersion = versionColumn ? `, ${versionColumn} = ${cipher.currentVersion}` : '';
     let afterId = '';
@@ -30,20 +38,27 @@ export async function reencryptSecrets(
         [current, afterId, batchSize],
       );
       for (const { id, value } of rows) {
+        let plaintext: string;
+        try {
+          plaintext = cipher.decrypt(value);
+        } catch {
+          unreadable.push(`${table}.${id}`);
+          continue;
+        }
         const updated: unknown = await dataSource.query(
           `UPDATE ${table} SET ${column} = $1${setVersion} WHERE id = $2 AND ${column} = $3`,
-          [cipher.encrypt(cipher.decrypt(value)), id, value],
+          [cipher.encrypt(plaintext), id, value],
         );
-        total += affectedRows(updated);
+        moved += affectedRows(updated);
       }
       if (rows.length < batchSize) break;
       afterId = rows[rows.length - 1].id;
     }
   }
-  return total;
+  return { moved, unreadable };
 }
 
-/** How many rows a stored value still needs re-encrypting, for metrics and the operator. */
+/** How many stored values are still on an older key, for the operator. */
 export async function countStaleSecrets(
   dataSource: DataSource,
   cipher: SecretCipher,
