@@ -9,7 +9,7 @@ import {
   endpointStateOf,
 } from '@hookyard/data-access';
 import { type StateThresholds, transition } from '@hookyard/webhook-core';
-import { PeriodicJob } from './periodic-job';
+import { PeriodicJob } from './periodic-job.util';
 
 const logger = new Logger('HealthSweep');
 

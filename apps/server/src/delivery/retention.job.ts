@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import { purgeOlderThan } from '@hookyard/data-access';
-import { PeriodicJob } from './periodic-job';
+import { PeriodicJob } from './periodic-job.util';
 
 const logger = new Logger('Retention');
 
