@@ -152,11 +152,13 @@ export class DeliveryWorker {
     const free = this.settings.concurrency - this.inFlight.size;
     if (free <= 0) return 0;
     const claimId = randomUUID();
-    const saturated = [...this.perEndpoint]
-      .filter(([, inFlight]) => inFlight >= this.settings.endpointConcurrency)
-      .map(([endpointId]) => endpointId);
-    const claimed = await this.deliveries.claimDue(claimId, free, this.settings.leaseMs, saturated);
+    const claimed = await this.deliveries.claimDue(claimId, free, this.settings.leaseMs, {
+      perEndpoint: this.settings.endpointConcurrency,
+      busy: this.perEndpoint,
+    });
     if (claimed.length === 0) return 0;
+    // The claim already respects each endpoint's room; this check only guards against a row that
+    // slipped past it (one probe per endpoint per batch, the limit per endpoint).
     const taken: ClaimedDelivery[] = [];
     const released: string[] = [];
     const probed = new Set<string>();

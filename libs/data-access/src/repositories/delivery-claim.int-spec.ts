@@ -145,3 +145,73 @@ describe('delivery claims after the lease ran out', () => {
     expect(await row(id)).toMatchObject({ status: 'succeeded', attempt_count: 1, claim_id: null });
   });
 });
+
+describe('delivery claims and each endpoint’s room', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let deliveries: DeliveryRepository;
+  const ids = new ObjectIdGenerator(randomBytes);
+  const org = ids.next(new Date());
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await openDatabase({ url: database.url, poolSize: 2 });
+    deliveries = new DeliveryRepository(dataSource.manager);
+    await dataSource.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [org]);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  /** An active endpoint with `due` due deliveries; `probe` puts it in a penalty box whose cool-down has ended. */
+  async function endpointWith(due: number, probe = false): Promise<string> {
+    const endpoint = ids.next(new Date());
+    await dataSource.query(
+      `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version, penalty_level, penalty_until)
+       VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1', $3, $4)`,
+      [endpoint, org, probe ? 1 : 0, probe ? new Date(Date.now() - 1000) : null],
+    );
+    for (let i = 0; i < due; i++) {
+      const event = ids.next(new Date());
+      await dataSource.query(
+        `INSERT INTO events (id, organization_id, topic, data, payload_hash) VALUES ($1, $2, 'post.created', '{}', 'h')`,
+        [event, org],
+      );
+      await dataSource.query(
+        `INSERT INTO deliveries (id, organization_id, event_id, endpoint_id, status, next_attempt_at)
+         VALUES ($1, $2, $3, $4, 'pending', now() - interval '1 second')`,
+        [ids.next(new Date()), org, event, endpoint],
+      );
+    }
+    return endpoint;
+  }
+
+  const count = (claimed: { endpointId: string }[], endpoint: string) =>
+    claimed.filter((d) => d.endpointId === endpoint).length;
+
+  it('takes no more of an endpoint than its room, one probe at most, and none from a full one', async () => {
+    const busyOne = await endpointWith(5);
+    const idle = await endpointWith(5);
+    const full = await endpointWith(5);
+    const boxed = await endpointWith(3, true);
+    const boxedBusy = await endpointWith(3, true);
+    const claimed = await deliveries.claimDue(randomUUID(), 20, 60_000, {
+      perEndpoint: 2,
+      busy: new Map([
+        [busyOne, 1],
+        [full, 2],
+        [boxedBusy, 1],
+      ]),
+    });
+    expect(count(claimed, busyOne)).toBe(1);
+    expect(count(claimed, idle)).toBe(2);
+    expect(count(claimed, full)).toBe(0);
+    expect(claimed.filter((d) => d.endpointId === boxed)).toEqual([
+      expect.objectContaining({ probe: true }),
+    ]);
+    expect(count(claimed, boxedBusy)).toBe(0);
+    expect(claimed).toHaveLength(4);
+  });
+});

@@ -31,21 +31,26 @@ export class DeliveryRepository {
   constructor(private readonly manager: EntityManager) {}
 
   /**
-   * Claims up to `limit` due deliveries of active endpoints outside the penalty-box cool-down, skipping
-   * the endpoints in `busyEndpointIds` (those this worker already sends to at its per-endpoint limit,
-   * so one slow endpoint's backlog cannot fill every batch). `probe` marks deliveries of an endpoint
-   * whose cool-down has ended: it gets one probe at a time.
+   * Claims up to `limit` due deliveries of active endpoints outside the penalty-box cool-down, oldest
+   * due first, taking no more of one endpoint than it has room for: `perEndpoint` minus what this
+   * worker already sends to it (`busy`), and a single probe for an endpoint whose cool-down has ended
+   * (`probe`), only while nothing else is in flight to it. Endpoints without room are left out before
+   * the look-ahead, so one endpoint's backlog cannot fill every batch. Rows are locked with
+   * `SKIP LOCKED` and checked again under the lock.
    */
   async claimDue(
     claimId: string,
     limit: number,
     leaseMs: number,
-    busyEndpointIds: readonly string[] = [],
+    room: { readonly perEndpoint?: number; readonly busy?: ReadonlyMap<string, number> } = {},
   ): Promise<ClaimedDelivery[]> {
+    const perEndpoint = room.perEndpoint ?? limit;
+    const busy = [...(room.busy ?? new Map<string, number>())];
+    const full = busy.filter(([, n]) => n >= perEndpoint).map(([endpointId]) => endpointId);
     const rows = returned<ClaimedRow>(
       await this.manager.query(
-        `WITH due AS (
-           SELECT d.id, e.penalty_level FROM deliveries d
+        `WITH candidates AS (
+           SELECT d.id, d.endpoint_id, d.next_attempt_at, e.penalty_level FROM deliveries d
            JOIN endpoints e ON e.id = d.endpoint_id
            WHERE d.status = 'pending'
              AND d.next_attempt_at <= now()
@@ -54,14 +59,37 @@ export class DeliveryRepository {
              AND (e.penalty_until IS NULL OR e.penalty_until <= now())
              AND NOT (d.endpoint_id = ANY($4::char(24)[]))
            ORDER BY d.next_attempt_at
+           LIMIT $5
+         ), ranked AS (
+           SELECT c.id, c.next_attempt_at, c.penalty_level, coalesce(b.busy, 0) AS busy,
+             row_number() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS n
+           FROM candidates c
+           LEFT JOIN unnest($6::char(24)[], $7::int[]) AS b(endpoint_id, busy) ON b.endpoint_id = c.endpoint_id
+         ), picked AS (
+           SELECT id, penalty_level FROM ranked
+           WHERE CASE WHEN penalty_level > 0 THEN busy = 0 AND n = 1 ELSE n + busy <= $8 END
+           ORDER BY next_attempt_at
            LIMIT $2
+         ), due AS (
+           SELECT d.id, picked.penalty_level FROM deliveries d
+           JOIN picked ON picked.id = d.id
+           WHERE d.status = 'pending' AND (d.claim_expires_at IS NULL OR d.claim_expires_at < now())
            FOR UPDATE OF d SKIP LOCKED
          )
          UPDATE deliveries SET claim_id = $1, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
          FROM due WHERE deliveries.id = due.id
          RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id,
            deliveries.attempt_count, deliveries.next_trigger, due.penalty_level > 0 AS probe`,
-        [claimId, limit, leaseMs, busyEndpointIds],
+        [
+          claimId,
+          limit,
+          leaseMs,
+          full,
+          Math.max(100, limit * 10),
+          busy.map(([endpointId]) => endpointId),
+          busy.map(([, n]) => n),
+          perEndpoint,
+        ],
       ),
     );
     return rows.map((row) => ({
