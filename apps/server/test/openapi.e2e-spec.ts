@@ -33,4 +33,29 @@ describe('API documentation', () => {
     expect((await t.request('GET', '/healthz')).body).toEqual({ status: 'ok' });
     expect((await t.request('GET', '/readyz')).body).toEqual({ status: 'ready', database: 'up' });
   });
+
+  it('serves /metrics without a key unless HOOKYARD_METRICS_TOKEN is set', async () => {
+    const open = await fetch(`${t.baseUrl}/metrics`);
+    expect(open.status).toBe(200);
+    expect(await open.text()).toContain('hookyard_deliveries_pending');
+
+    const token = 'metrics_token_0123456789';
+    const guarded = await startTestApp({ HOOKYARD_METRICS_TOKEN: token });
+    try {
+      const without = await fetch(`${guarded.baseUrl}/metrics`);
+      expect(without.status).toBe(401);
+      expect(without.headers.get('content-type')).toContain('application/problem+json');
+      const wrong = await fetch(`${guarded.baseUrl}/metrics`, {
+        headers: { authorization: `Bearer ${token}x` },
+      });
+      expect(wrong.status).toBe(401);
+      const right = await fetch(`${guarded.baseUrl}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(right.status).toBe(200);
+      expect(await right.text()).toContain('hookyard_endpoints');
+    } finally {
+      await guarded.close();
+    }
+  });
 });

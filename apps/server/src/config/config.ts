@@ -39,6 +39,8 @@ export interface HookyardConfig {
   readonly testSendConcurrency: number;
   /** How often the time-based state rules (pause, suspension) are applied to silent failing endpoints. */
   readonly healthSweepMs: number;
+  /** When set, `GET /metrics` wants `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | null;
   /** How often a worker moves secrets on an older encryption key to the current one. */
   readonly reencryptMs: number;
   readonly worker: {
@@ -139,6 +141,11 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
     description:
       'How often a worker re-encrypts secrets still on a previous encryption key (default 600; also at start).',
   },
+  HOOKYARD_METRICS_TOKEN: {
+    description:
+      'When set, GET /metrics answers only to Authorization: Bearer <token> (16 characters or more).',
+    sensitive: true,
+  },
   HOOKYARD_HEALTH_SWEEP_SECONDS: {
     description:
       'How often a worker applies the time-based pause and suspension rules (default 60).',
@@ -187,6 +194,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     if (/^(true|1|yes)$/i.test(raw)) return true;
     if (/^(false|0|no)$/i.test(raw)) return false;
     throw new Error('must be true or false');
+  };
+  const atLeast16 = (raw: string): string => {
+    if (raw.length < 16) throw new Error('must be at least 16 characters');
+    return raw;
   };
   const oneOf =
     <T extends string>(...values: T[]) =>
@@ -237,14 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       url: databaseUrl,
       dataDir: resolve(read('HOOKYARD_DATA_DIR', (raw) => raw, '.hookyard')),
     },
-    bootstrapApiKey: read(
-      'HOOKYARD_BOOTSTRAP_API_KEY',
-      (raw) => {
-        if (raw.length < 16) throw new Error('must be at least 16 characters');
-        return raw;
-      },
-      null,
-    ),
+    bootstrapApiKey: read('HOOKYARD_BOOTSTRAP_API_KEY', atLeast16, null),
     encryptionKey,
     previousEncryptionKeys,
     requireHttps: read('HOOKYARD_REQUIRE_HTTPS', bool, true),
@@ -297,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       intervalMs: read('HOOKYARD_RETENTION_INTERVAL_SECONDS', int(10, 7 * 86400), 3600) * 1000,
     },
     healthSweepMs: read('HOOKYARD_HEALTH_SWEEP_SECONDS', int(1, 86400), 60) * 1000,
+    metricsToken: read('HOOKYARD_METRICS_TOKEN', atLeast16, null),
     reencryptMs: read('HOOKYARD_REENCRYPT_INTERVAL_SECONDS', int(10, 86400), 600) * 1000,
     testSendConcurrency: read('HOOKYARD_TEST_SEND_CONCURRENCY', int(1, 1000), 5),
     worker: {

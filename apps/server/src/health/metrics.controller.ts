@@ -1,7 +1,11 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Header, Headers, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/guards';
+import { ApiError, ErrorCode } from '../common/api-error';
+import { HOOKYARD_CONFIG } from '../config/config.module';
+import { type HookyardConfig } from '../config/config';
 
 interface Sample {
   readonly name: string;
@@ -19,11 +23,21 @@ interface Sample {
 @Public()
 @Controller()
 export class MetricsController {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(HOOKYARD_CONFIG) private readonly config: HookyardConfig,
+  ) {}
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async metrics(): Promise<string> {
+  async metrics(@Headers('authorization') authorization?: string): Promise<string> {
+    const token = this.config.metricsToken;
+    if (token !== null && !sameSecret(authorization ?? '', `Bearer ${token}`)) {
+      throw new ApiError(
+        ErrorCode.UNAUTHENTICATED,
+        'metrics need the bearer token of HOOKYARD_METRICS_TOKEN',
+      );
+    }
     const [endpoints, queue, attempts] = await Promise.all([
       this.dataSource.query<{ status: string; n: number }[]>(
         `SELECT status, count(*)::int AS n FROM endpoints GROUP BY status`,
@@ -117,4 +131,10 @@ function render(samples: readonly Sample[]): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Compares in constant time (over hashes, so lengths do not leak either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
