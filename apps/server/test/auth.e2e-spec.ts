@@ -263,19 +263,26 @@ describe('authentication, permissions and tenant isolation', () => {
     );
 
     it("does not list another tenant's endpoints, even with its id as cursor", async () => {
+      const mine = (await t.request('POST', '/v1/endpoints', { key: keyA, body: endpointBody() }))
+        .body.id as string;
+      const ids = (response: { body: { data: { id: string }[] } }) =>
+        response.body.data.map((e) => e.id);
       const list = await t.request('GET', '/v1/endpoints?limit=100', { key: keyA });
-      expect(list.body.data.map((e: { id: string }) => e.id)).not.toContain(endpointOfB);
+      expect(ids(list)).toContain(mine);
+      expect(ids(list)).not.toContain(endpointOfB);
       expect(list.body.data.every((e: { name: string }) => e.name !== 'B1')).toBe(true);
       const withCursor = await t.request(
         'GET',
         `/v1/endpoints?cursor=${'0'.repeat(24)}&limit=100`,
         { key: keyA },
       );
-      expect(withCursor.body.data.map((e: { id: string }) => e.id)).not.toContain(endpointOfB);
+      expect(ids(withCursor)).toContain(mine);
+      expect(ids(withCursor)).not.toContain(endpointOfB);
       const afterB = await t.request('GET', `/v1/endpoints?cursor=${endpointOfB}&limit=100`, {
         key: keyA,
       });
       expect(afterB.status).toBe(200);
+      expect(ids(afterB)).toContain(mine); // made after B's endpoint, so its id sorts after it
       expect(afterB.body.data.every((e: { name: string }) => e.name !== 'B1')).toBe(true);
     });
 

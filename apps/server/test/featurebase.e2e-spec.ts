@@ -477,7 +477,9 @@ describe('Featurebase-compatible API', () => {
       expect((errorBody(error) as { error: { code: string } }).error.code).toBe(
         'version_not_supported',
       );
-      await expect(own.webhooks.list({ 'Featurebase-Version': NOVA })).resolves.toBeDefined();
+      await expect(own.webhooks.list({ 'Featurebase-Version': NOVA })).resolves.toMatchObject({
+        data: expect.any(Array),
+      });
     });
   });
 
@@ -688,7 +690,7 @@ describe('Featurebase-compatible API', () => {
           received.body,
           received.headers as Record<string, string>,
         ),
-      ).toBeTruthy();
+      ).toMatchObject({ type: 'ticket.updated', data: { id: 't10' } });
     });
   });
 });

@@ -119,6 +119,7 @@ describe('PostgreSQL restarts mid-run', () => {
     process.stdout.write(`P1 postgres restart: ${JSON.stringify(report)}\n`);
     expect(lost).toBe(0);
     expect([...statuses.keys()].filter((s) => s !== 202 && s !== 503 && s !== 0)).toEqual([]);
+    expect(statuses.get(503) ?? 0).toBeGreaterThan(0); // the outage was seen, and answered 503
     expect(slowest).toBeLessThan(15_000);
     const [row] = await t.dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM events`);
     expect(Number(row.n)).toBe(ids.size); // retried publishes made no duplicate events

@@ -23,6 +23,8 @@ export interface Receipt {
  */
 export class Receiver {
   readonly ledger: Receipt[] = [];
+  /** Bytes of body `/huge/:mb` wrote before the client went away, by request path. */
+  readonly hugeBytesWritten = new Map<string, number>();
   maxConcurrentPerId = 0;
   private readonly inFlight = new Map<string, number>();
   private readonly tries = new Map<string, number>();
@@ -151,6 +153,8 @@ export class Receiver {
         const pump = () => {
           while (left > 0 && !response.destroyed) {
             left--;
+            const path = request.url ?? '/';
+            this.hugeBytesWritten.set(path, (this.hugeBytesWritten.get(path) ?? 0) + chunk.length);
             if (!response.write(chunk)) return void response.once('drain', pump);
           }
           response.end();

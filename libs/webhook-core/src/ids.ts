@@ -1,6 +1,8 @@
 /**
  * Resource ids: 24 lower-case hex characters, laid out like a MongoDB ObjectId (4 bytes of unix seconds,
- * 5 bytes fixed per generator, 3 bytes of a counter), so ids made by one process sort by creation.
+ * 5 bytes fixed per generator, 3 bytes of a counter), so ids made by one process sort by creation,
+ * except across the counter's wrap, once every 16,777,216 ids (as with ObjectIds). Nothing relies on
+ * more: pages are keyset on id, and a row written during a listing may land on either side of it.
  */
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;

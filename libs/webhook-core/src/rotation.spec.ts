@@ -234,7 +234,10 @@ describe('rotateSecrets', () => {
             try {
               secrets = rotateSecrets(secrets, secret(i + 1), now, grace);
             } catch (error) {
+              // Refused only when a grace window would keep more secrets valid than allowed.
               expect(error).toBeInstanceOf(RotationLimitError);
+              expect(grace).toBeGreaterThan(0);
+              expect(activeSecrets(secrets, now).length).toBeGreaterThan(MAX_VALID_SECRETS);
               return;
             }
             const active = activeSecrets(secrets, now);

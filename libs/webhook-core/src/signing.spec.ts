@@ -101,13 +101,9 @@ describe('decodeSecret and isValidSecret', () => {
   ])('rejects a secret with %s', (_label, secret) => {
     expect(isValidSecret(secret)).toBe(false);
     expect(() => decodeSecret(secret)).toThrow(WebhookSecretError);
-    try {
-      decodeSecret(secret);
-    } catch (error) {
-      expect(error).toBeInstanceOf(Error);
-      expect((error as WebhookSecretError).code).toBe('SECRET_INVALID');
-      expect((error as WebhookSecretError).name).toBe('WebhookSecretError');
-    }
+    expect(() => decodeSecret(secret)).toThrow(
+      expect.objectContaining({ code: 'SECRET_INVALID', name: 'WebhookSecretError' }),
+    );
   });
 
   it('accepts valid secrets', () => {
