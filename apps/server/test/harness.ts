@@ -178,3 +178,28 @@ export function useDeliveryApp(env: Record<string, string> = {}): DeliveryFixtur
   });
   return fixture;
 }
+
+/** Keeps every line the app logs, for tests that read the logs. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  private record(level: string, message: unknown, params: unknown[]) {
+    this.lines.push(
+      `${level} ${typeof message === 'string' ? message : JSON.stringify(message)} ${JSON.stringify(params)}`,
+    );
+  }
+  log(message: unknown, ...params: unknown[]) {
+    this.record('log', message, params);
+  }
+  error(message: unknown, ...params: unknown[]) {
+    this.record('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]) {
+    this.record('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]) {
+    this.record('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]) {
+    this.record('verbose', message, params);
+  }
+}

@@ -1,7 +1,14 @@
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
+import {
+  CapturingLogger,
+  DELIVERY_ENV,
+  endpointBody,
+  eventually,
+  startTestApp,
+  type TestApp,
+} from './harness';
 import { Receiver } from './receiver';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,10 +42,14 @@ describe('PostgreSQL restarts mid-run', () => {
   let t: TestApp;
   let receiver: Receiver;
   let key: string;
+  const logger = new CapturingLogger();
 
   beforeAll(async () => {
     receiver = await new Receiver().start();
-    t = await startTestApp({ ...DELIVERY_ENV, HOOKYARD_LEASE_SECONDS: '4' }, { worker: true });
+    t = await startTestApp(
+      { ...DELIVERY_ENV, HOOKYARD_LEASE_SECONDS: '4' },
+      { worker: true, logger },
+    );
     if (t.database.kind !== 'postgres')
       throw new Error('this test needs TEST_DATABASE_URL on the local cluster');
     ({ apiKey: key } = await t.createOrganization());
@@ -115,6 +126,10 @@ describe('PostgreSQL restarts mid-run', () => {
       api_status_histogram: Object.fromEntries(statuses),
       slowest_publish_ms: slowest,
       recovery_s: firstAfterFault ? (firstAfterFault.receivedAt - faultAt) / 1000 : null,
+      // What each 500 was, if one happened: the first line of the error the API logged.
+      api_errors: logger.lines
+        .filter((line) => line.startsWith('error') && line.includes(' failed (500 '))
+        .map((line) => line.split('\n')[0]?.slice(0, 300)),
     };
     process.stdout.write(`P1 postgres restart: ${JSON.stringify(report)}\n`);
     expect(lost).toBe(0);

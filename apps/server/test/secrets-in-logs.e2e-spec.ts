@@ -1,30 +1,4 @@
-import { type LoggerService } from '@nestjs/common';
-import { endpointBody, startTestApp, type TestApp } from './harness';
-
-/** Collects every log line the app writes, at every level. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  private record(level: string, message: unknown, params: unknown[]) {
-    this.lines.push(
-      `${level} ${typeof message === 'string' ? message : JSON.stringify(message)} ${JSON.stringify(params)}`,
-    );
-  }
-  log(message: unknown, ...params: unknown[]) {
-    this.record('log', message, params);
-  }
-  error(message: unknown, ...params: unknown[]) {
-    this.record('error', message, params);
-  }
-  warn(message: unknown, ...params: unknown[]) {
-    this.record('warn', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]) {
-    this.record('debug', message, params);
-  }
-  verbose(message: unknown, ...params: unknown[]) {
-    this.record('verbose', message, params);
-  }
-}
+import { CapturingLogger, endpointBody, startTestApp, type TestApp } from './harness';
 
 describe('secrets and logs', () => {
   const logger = new CapturingLogger();

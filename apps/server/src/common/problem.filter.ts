@@ -39,7 +39,7 @@ export class ProblemFilter implements ExceptionFilter {
     const status = statusOf(error.code);
     if (status >= 500) {
       this.logger.error(
-        `${request.method} ${request.path} failed: ${exception instanceof Error ? exception.stack : String(exception)}`,
+        `${request.method} ${request.path} failed (${status} ${error.code}): ${exception instanceof Error ? exception.stack : String(exception)}`,
       );
     }
     if (status === 429) response.setHeader('retry-after', '1');

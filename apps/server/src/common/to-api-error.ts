@@ -67,24 +67,40 @@ function isBodyParserError(value: unknown): value is BodyParserError {
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
+/** Socket errors on the way to the database, and SQLSTATEs that mean "not now" rather than "wrong". */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
-  '57P01',
-  '57P03',
-  '57014',
-  '55P03',
-  '53300',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '57014', // query_canceled (statement timeout)
+  '55P03', // lock_not_available
 ]);
 
+/**
+ * Whether the database, not the request, is at fault: unreachable, restarting or overloaded. SQLSTATE
+ * classes 08 (connection exception) and 53 (insufficient resources), and 57P01-57P05 (shut down,
+ * crashed, starting up, dropped, idle timeout); node-postgres's messages for a connection lost
+ * mid-query or a client left unusable by one.
+ */
 function isDatabaseUnavailable(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const code =
-    (value as { code?: unknown; driverError?: { code?: unknown } }).code ??
-    (value as { driverError?: { code?: unknown } }).driverError?.code;
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const code = databaseCode(value);
+  if (code !== undefined) {
+    if (
+      UNAVAILABLE_CODES.has(code) ||
+      /^(08|53)[0-9A-Z]{3}$/.test(code) ||
+      /^57P0[1-5]$/.test(code)
+    )
+      return true;
+  }
   const message = value instanceof Error ? value.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|not queryable|terminating connection/i.test(
+    message,
+  );
 }
 
 function databaseCode(value: unknown): string | undefined {
