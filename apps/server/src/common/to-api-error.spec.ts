@@ -19,6 +19,12 @@ describe('toApiError: database failures', () => {
     ],
     ['a lost connection', new Error('Connection terminated unexpectedly')],
     [
+      'a transaction whose connection was lost before its rollback',
+      Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
+        name: 'QueryRunnerAlreadyReleasedError',
+      }),
+    ],
+    [
       'a client a lost connection left unusable',
       new Error('Client has encountered a connection error and is not queryable'),
     ],

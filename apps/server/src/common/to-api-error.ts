@@ -85,7 +85,7 @@ const UNAVAILABLE_CODES = new Set([
  * Whether the database, not the request, is at fault: unreachable, restarting or overloaded. SQLSTATE
  * classes 08 (connection exception) and 53 (insufficient resources), and 57P01-57P05 (shut down,
  * crashed, starting up, dropped, idle timeout); node-postgres's messages for a connection lost
- * mid-query or a client left unusable by one.
+ * mid-query or a client left unusable by one; TypeORM's released query runner after such a loss.
  */
 function isDatabaseUnavailable(value: unknown): boolean {
   const code = databaseCode(value);
@@ -97,6 +97,8 @@ function isDatabaseUnavailable(value: unknown): boolean {
     )
       return true;
   }
+  // TypeORM's rollback after a connection lost mid-transaction finds its query runner released.
+  if (value instanceof Error && value.name === 'QueryRunnerAlreadyReleasedError') return true;
   const message = value instanceof Error ? value.message : '';
   return /Connection terminated|timeout exceeded when trying to connect|not queryable|terminating connection/i.test(
     message,
