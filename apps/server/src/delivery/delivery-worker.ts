@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type DataSource, type EntityManager } from 'typeorm';
@@ -8,9 +9,7 @@ import {
   type EndpointDialect,
   EndpointEntity,
   EndpointRepository,
-  endpointStateColumns,
   EndpointSecretEntity,
-  endpointStateOf,
   EventEntity,
   type SecretCipher,
 } from '@hookyard/data-access';
@@ -22,7 +21,6 @@ import {
   parseRetryAfter,
   type RetryPolicy,
   type StateThresholds,
-  transition,
 } from '@hookyard/webhook-core';
 import { DeliverySender } from './delivery-sender';
 import { type OutboundClient, type OutboundResult } from './outbound-client';
@@ -257,7 +255,8 @@ export class DeliveryWorker {
     // Every path that touches an endpoint's deliveries locks the endpoint row first (the health sweep
     // and a suspension fail its pending deliveries under that lock), so lock it before the delivery.
     // It also comes before the attempt's foreign key takes a KEY SHARE lock on it.
-    const endpoint = await new EndpointRepository(tx).findByIdForUpdate(
+    const endpoints = new EndpointRepository(tx);
+    const endpoint = await endpoints.findByIdForUpdate(
       delivery.organizationId,
       delivery.endpointId,
     );
@@ -297,22 +296,11 @@ export class DeliveryWorker {
       this.logger.error(`delivery ${delivery.id}: ${result.message}`);
       return; // our fault, not the endpoint's: its health and state stay as they are
     }
-    const before = endpointStateOf(endpoint);
-    const state = transition(
-      before,
+    await endpoints.applyEvent(
+      endpoint,
       endpointEventOf(result, outcome, now),
       this.settings.thresholds,
     );
-    if (state !== before) {
-      await tx.update(
-        EndpointEntity,
-        { organizationId: endpoint.organizationId, id: endpoint.id },
-        endpointStateColumns(state),
-      );
-    }
-    if (state.status === 'suspended' && before.status !== 'suspended') {
-      await deliveries.failPendingOfEndpoint(delivery.organizationId, delivery.endpointId, now);
-    }
   }
 
   /** After this try: done, retry at a time (the schedule, or Retry-After on 429/503), or give up. */
@@ -370,8 +358,4 @@ function endpointEventOf(
         message: `HTTP ${result.status}`,
       };
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

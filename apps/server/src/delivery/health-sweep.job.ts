@@ -1,14 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
-import {
-  DeliveryRepository,
-  EndpointEntity,
-  EndpointRepository,
-  endpointsDueForTimeRules,
-  endpointStateColumns,
-  endpointStateOf,
-} from '@hookyard/data-access';
-import { type StateThresholds, transition } from '@hookyard/webhook-core';
+import { EndpointRepository, endpointsDueForTimeRules } from '@hookyard/data-access';
+import { type StateThresholds } from '@hookyard/webhook-core';
 import { PeriodicJob } from './periodic-job.util';
 
 const logger = new Logger('HealthSweep');
@@ -24,18 +17,17 @@ export async function sweepEndpointHealth(
 ): Promise<void> {
   for (const { id, organizationId } of await endpointsDueForTimeRules(dataSource, thresholds)) {
     await dataSource.transaction(async (tx) => {
-      const endpoint = await new EndpointRepository(tx).findByIdForUpdate(organizationId, id);
+      const endpoints = new EndpointRepository(tx);
+      const endpoint = await endpoints.findByIdForUpdate(organizationId, id);
       if (!endpoint) return;
-      const now = new Date();
-      const before = endpointStateOf(endpoint);
-      const state = transition(before, { type: 'time_passed', at: now }, thresholds);
-      if (state === before) return;
-      await tx.update(EndpointEntity, { organizationId, id }, endpointStateColumns(state));
-      if (state.status === 'suspended' && before.status !== 'suspended') {
-        await new DeliveryRepository(tx).failPendingOfEndpoint(organizationId, id, now);
-      }
+      const { before, after } = await endpoints.applyEvent(
+        endpoint,
+        { type: 'time_passed', at: new Date() },
+        thresholds,
+      );
+      if (after === before) return;
       logger.log(
-        `endpoint ${id}: ${before.status} -> ${state.status} (${state.statusReason ?? 'no reason'})`,
+        `endpoint ${id}: ${before.status} -> ${after.status} (${after.statusReason ?? 'no reason'})`,
       );
     });
   }

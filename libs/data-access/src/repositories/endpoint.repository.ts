@@ -1,6 +1,14 @@
 import { type EntityManager, type FindOptionsWhere, MoreThan } from 'typeorm';
+import {
+  type EndpointEvent,
+  type EndpointState,
+  type StateThresholds,
+  transition,
+} from '@hookyard/webhook-core';
 import { EndpointEntity } from '../entities/endpoint.entity';
 import { EndpointSecretEntity } from '../entities/endpoint-secret.entity';
+import { endpointStateColumns, endpointStateOf } from '../endpoint-state.mapper';
+import { DeliveryRepository } from './delivery.repository';
 
 export interface EndpointPageQuery {
   limit: number;
@@ -19,6 +27,30 @@ export class EndpointRepository {
 
   findById(organizationId: string, id: string): Promise<EndpointEntity | null> {
     return this.manager.findOneBy(EndpointEntity, { organizationId, id });
+  }
+
+  /**
+   * Applies one state-machine event to an endpoint row the caller has locked: writes the new state
+   * if it changed, and fails the endpoint's waiting deliveries when it has just been suspended.
+   */
+  async applyEvent(
+    endpoint: EndpointEntity,
+    event: EndpointEvent,
+    thresholds: StateThresholds,
+  ): Promise<{ before: EndpointState; after: EndpointState }> {
+    const { organizationId, id } = endpoint;
+    const before = endpointStateOf(endpoint);
+    const after = transition(before, event, thresholds);
+    if (after === before) return { before, after };
+    await this.manager.update(EndpointEntity, { organizationId, id }, endpointStateColumns(after));
+    if (after.status === 'suspended' && before.status !== 'suspended') {
+      await new DeliveryRepository(this.manager).failPendingOfEndpoint(
+        organizationId,
+        id,
+        event.at,
+      );
+    }
+    return { before, after };
   }
 
   /** Locks the row for the rest of the transaction (the manager must be transactional). */
