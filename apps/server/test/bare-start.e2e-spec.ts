@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { freePort } from '@hookyard/data-access';
 import { endpointBody } from './harness';
 import { Receiver } from './receiver';
 
@@ -105,7 +106,7 @@ describe('npm start on a bare machine (embedded PostgreSQL)', () => {
       expect(secret).toMatch(/^whsec_/);
       const deadline = Date.now() + 15_000;
       while (!rotating.output().includes('re-encrypted 1 secrets') && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       expect(rotating.output()).toContain('re-encrypted 1 secrets with encryption key version 2');
       expect(rotating.output()).not.toContain(newKey);
     } catch (error) {
@@ -159,7 +160,7 @@ async function startServer(
       child.kill('SIGKILL');
       throw new Error(`the server did not start:\n${output}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   return {
     output: () => output,
@@ -171,15 +172,4 @@ async function startServer(
       return code;
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

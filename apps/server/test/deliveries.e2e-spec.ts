@@ -1,10 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
 import { type Receipt, type Receiver } from './receiver';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 describe('event ingest and delivery', () => {
   const fixture = useDeliveryApp();
@@ -13,17 +10,7 @@ describe('event ingest and delivery', () => {
   let key: string;
   beforeAll(() => ({ t, receiver, key } = fixture));
 
-  async function endpoint(
-    path: string,
-    overrides: Record<string, unknown> = {},
-  ): Promise<{ id: string; secret: string }> {
-    const response = await t.request('POST', '/v1/endpoints', {
-      key,
-      body: endpointBody({ url: receiver.url(path), ...overrides }),
-    });
-    expect(response.status).toBe(201);
-    return response.body;
-  }
+  const endpoint = fixture.endpoint;
 
   async function publish(
     topic: string,
@@ -221,7 +208,7 @@ describe('event ingest and delivery', () => {
         (ledger) => ledger.filter((r) => r.path === '/status/500?exhaust').length === 4,
         20_000,
       );
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await sleep(2500);
       expect(receiver.receipts('/status/500?exhaust')).toHaveLength(4);
       const [delivery] = await t.dataSource.query<{ status: string; attempt_count: number }[]>(
         `SELECT status, attempt_count FROM deliveries WHERE endpoint_id = $1`,
@@ -256,7 +243,7 @@ describe('event ingest and delivery', () => {
       const okBefore = receiver.receipts('/ok').length;
       await publish('changelog.published', { id: 'cl' });
       await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/redirect'));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       expect(receiver.receipts('/ok')).toHaveLength(okBefore);
       const [attempt] = await attempts(target.id);
       expect(attempt).toMatchObject({ status_code: 302, error_class: 'http_status' });
@@ -367,7 +354,7 @@ describe('event ingest and delivery', () => {
       );
       expect(receipt.headers['x-team']).toBe('blue');
       expect(receipt.headers['x-auth-token']).toBe('CanaryToken1');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       const [attempt] = await attempts(target.id);
       expect(attempt.request_headers['authorization']).toBe('[redacted]');
       expect(JSON.stringify(attempt)).not.toContain('CanaryPw123');

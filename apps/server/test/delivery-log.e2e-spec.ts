@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
@@ -14,17 +15,7 @@ describe('delivery log, test sends, retry and recover', () => {
   let key: string;
   beforeAll(() => ({ t, receiver, key } = fixture));
 
-  async function endpoint(
-    path: string,
-    overrides: Record<string, unknown> = {},
-  ): Promise<{ id: string; secret: string }> {
-    const response = await t.request('POST', '/v1/endpoints', {
-      key,
-      body: endpointBody({ url: receiver.url(path), ...overrides }),
-    });
-    expect(response.status).toBe(201);
-    return response.body;
-  }
+  const endpoint = fixture.endpoint;
 
   const testSend = (id: string, body: Record<string, unknown> = {}) =>
     t.request('POST', `/v1/endpoints/${id}/test`, { key, body });
@@ -248,7 +239,7 @@ describe('delivery log, test sends, retry and recover', () => {
           .map((r) => r.webhookId)
           .sort(),
       ).toEqual([events[1], events[2]].sort());
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       expect(receiver.receipts('/ok?not-recovered')).toEqual([]);
       expect((await deliveriesOf(other.id)).map((d) => d.status)).toEqual([
         'failed',
@@ -316,7 +307,7 @@ describe('delivery log, test sends, retry and recover', () => {
       await eventually(async () =>
         expect(await statusOf(failed)).toMatchObject({ status: 'succeeded', attemptCount: 1 }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a wrong send to show
+      await sleep(1000); // room for a wrong send to show
       expect(receiver.receipts('/ok?only-failed-after').map((r) => r.webhookId)).toEqual([failed]);
       expect(receiver.ledger.filter((r) => r.webhookId === succeeded)).toHaveLength(1);
       expect(receiver.ledger.filter((r) => r.webhookId === pending)).toEqual([]);

@@ -1,9 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config';
 import { sweepEndpointHealth } from '../src/delivery/health-sweep.job';
-import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
+import { eventually, type TestApp, useDeliveryApp } from './harness';
 import { type Receiver } from './receiver';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('endpoint health: penalty box, auto-pause, suspension and reactivation', () => {
   const fixture = useDeliveryApp({
@@ -18,14 +17,7 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
   let key: string;
   beforeAll(() => ({ t, receiver, key } = fixture));
 
-  async function endpoint(path: string, topics: string[]): Promise<{ id: string }> {
-    return (
-      await t.request('POST', '/v1/endpoints', {
-        key,
-        body: endpointBody({ url: receiver.url(path), topics }),
-      })
-    ).body;
-  }
+  const endpoint = (path: string, topics: string[]) => fixture.endpoint(path, { topics });
 
   const publish = (topic: string) =>
     t.request('POST', '/v1/events', { key, body: { topic, data: { at: Date.now() } } });
@@ -153,40 +145,33 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
 });
 
 describe('endpoint health over time, with no attempts', () => {
-  const fixture = useDeliveryApp({
+  const env = {
     HOOKYARD_RETRY_SCHEDULE: '1h',
     HOOKYARD_PAUSE_AFTER_SECONDS: '1',
     HOOKYARD_SUSPEND_AFTER_SECONDS: '3',
-  });
+  };
+  const { thresholds } = loadConfig(env);
+  const fixture = useDeliveryApp(env);
   let t: TestApp;
   let receiver: Receiver;
   let key: string;
   beforeAll(() => ({ t, receiver, key } = fixture));
 
   it('pauses after the failure window and suspends after the longer one, failing what was held', async () => {
-    const config = loadConfig({
-      HOOKYARD_PAUSE_AFTER_SECONDS: '1',
-      HOOKYARD_SUSPEND_AFTER_SECONDS: '3',
-    });
-    const target = (
-      await t.request('POST', '/v1/endpoints', {
-        key,
-        body: endpointBody({ url: receiver.url('/status/500?silent'), topics: ['post.created'] }),
-      })
-    ).body;
+    const target = await fixture.endpoint('/status/500?silent', { topics: ['post.created'] });
     await t.request('POST', '/v1/events', { key, body: { topic: 'post.created', data: {} } });
     const show = async () => (await t.request('GET', `/v1/endpoints/${target.id}`, { key })).body;
     await eventually(async () => expect((await show()).health.consecutiveFailures).toBe(1));
     const failedAt = Date.now();
 
-    await sweepEndpointHealth(t.dataSource, config.thresholds);
+    await sweepEndpointHealth(t.dataSource, thresholds);
     expect(await show()).toMatchObject({ status: 'active' }); // the window has not passed yet
     await sleep(Math.max(0, failedAt + 1200 - Date.now()));
-    await sweepEndpointHealth(t.dataSource, config.thresholds);
+    await sweepEndpointHealth(t.dataSource, thresholds);
     expect(await show()).toMatchObject({ status: 'paused', statusReason: 'failure_duration' });
 
     await sleep(Math.max(0, failedAt + 3200 - Date.now()));
-    await sweepEndpointHealth(t.dataSource, config.thresholds);
+    await sweepEndpointHealth(t.dataSource, thresholds);
     expect(await show()).toMatchObject({ status: 'suspended', statusReason: 'failure_duration' });
     const deliveries = await t.dataSource.query<{ status: string }[]>(
       `SELECT status FROM deliveries WHERE endpoint_id = $1`,
@@ -198,27 +183,20 @@ describe('endpoint health over time, with no attempts', () => {
 });
 
 describe('endpoint suspended while a try is in flight', () => {
-  const fixture = useDeliveryApp({
+  const env = {
     HOOKYARD_RETRY_SCHEDULE: '1h',
     HOOKYARD_PAUSE_AFTER_SECONDS: '100',
     HOOKYARD_SUSPEND_AFTER_SECONDS: '2',
-  });
+  };
+  const { thresholds } = loadConfig(env);
+  const fixture = useDeliveryApp(env);
   let t: TestApp;
   let receiver: Receiver;
   let key: string;
   beforeAll(() => ({ t, receiver, key } = fixture));
 
   it('records the try that was in flight, and fails only what was waiting', async () => {
-    const config = loadConfig({
-      HOOKYARD_PAUSE_AFTER_SECONDS: '100',
-      HOOKYARD_SUSPEND_AFTER_SECONDS: '2',
-    });
-    const target = (
-      await t.request('POST', '/v1/endpoints', {
-        key,
-        body: endpointBody({ url: receiver.url('/status/500?in-flight'), topics: ['post.voted'] }),
-      })
-    ).body;
+    const target = await fixture.endpoint('/status/500?in-flight', { topics: ['post.voted'] });
     const waiting = await t.request('POST', '/v1/events', {
       key,
       body: { topic: 'post.voted', data: { n: 1 } },
@@ -235,7 +213,7 @@ describe('endpoint suspended while a try is in flight', () => {
       body: { topic: 'post.voted', data: { n: 2 } },
     });
     await sleep(2300); // the streak is now over 2 s old, and the second try is still being answered
-    await sweepEndpointHealth(t.dataSource, config.thresholds);
+    await sweepEndpointHealth(t.dataSource, thresholds);
     expect(await show()).toMatchObject({ status: 'suspended', statusReason: 'failure_duration' });
 
     const statusOf = async (eventId: string) =>

@@ -558,17 +558,17 @@ describe('Featurebase-compatible API', () => {
       return found;
     }
 
+    /** This dialect insists on HTTPS; the local receiver is plain HTTP, so the row is pointed at it. */
+    const pointAtReceiver = (id: string, path: string) =>
+      t.dataSource.query('UPDATE endpoints SET url = $1 WHERE id = $2', [receiver.url(path), id]);
+
     it('speaks Featurebase’s format to a Featurebase webhook and verifies both ways, across a secret refresh', async () => {
       const webhook = await client.webhooks.create({
         name: 'deliveries',
         url: 'https://example.com/fb-deliveries',
         topics: ['changelog.published'],
       });
-      // The dialect insists on HTTPS; the local receiver is plain HTTP, so point the row at it.
-      await t.dataSource.query('UPDATE endpoints SET url = $1 WHERE id = $2', [
-        receiver.url('/ok?featurebase'),
-        webhook.id,
-      ]);
+      await pointAtReceiver(webhook.id, '/ok?featurebase');
       const native = await t.request('POST', '/v1/endpoints', {
         key,
         body: endpointBody({ url: receiver.url('/ok?native'), topics: ['changelog.published'] }),
@@ -646,10 +646,7 @@ describe('Featurebase-compatible API', () => {
         url: 'https://example.com/edited',
         topics: ['ticket.deleted'],
       });
-      await t.dataSource.query('UPDATE endpoints SET url = $1 WHERE id = $2', [
-        receiver.url('/ok?edited'),
-        webhook.id,
-      ]);
+      await pointAtReceiver(webhook.id, '/ok?edited');
       const patched = await t.request('PATCH', `/v1/endpoints/${webhook.id}`, {
         key,
         body: { name: 'edited through v1' },
@@ -672,10 +669,7 @@ describe('Featurebase-compatible API', () => {
           topics: ['ticket.updated'],
         }),
       });
-      await t.dataSource.query('UPDATE endpoints SET url = $1 WHERE id = $2', [
-        receiver.url('/ok?native-edited'),
-        made.body.id,
-      ]);
+      await pointAtReceiver(made.body.id, '/ok?native-edited');
       await client.webhooks.update(made.body.id as string, { name: 'edited through featurebase' });
       const id = await publish('ticket.updated', { id: 't10' });
       const received = await receipt('/ok?native-edited', id);

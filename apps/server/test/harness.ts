@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
@@ -148,7 +149,7 @@ export async function eventually(
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 }
@@ -158,6 +159,13 @@ export interface DeliveryFixture {
   readonly receiver: Receiver;
   /** An all-permission key of the fixture's organization. */
   readonly key: string;
+  /** Creates an endpoint (201 asserted) whose URL is `path` on the receiver. */
+  endpoint(path: string, overrides?: Record<string, unknown>): Promise<EndpointCreated>;
+}
+
+export interface EndpointCreated {
+  readonly id: string;
+  readonly secret: string;
 }
 
 /**
@@ -166,7 +174,16 @@ export interface DeliveryFixture {
  * set once `beforeAll` has run.
  */
 export function useDeliveryApp(env: Record<string, string> = {}): DeliveryFixture {
-  const fixture = {} as { t: TestApp; receiver: Receiver; key: string };
+  const fixture = {
+    async endpoint(path: string, overrides: Record<string, unknown> = {}) {
+      const response = await fixture.t.request('POST', '/v1/endpoints', {
+        key: fixture.key,
+        body: endpointBody({ url: fixture.receiver.url(path), ...overrides }),
+      });
+      expect(response.status).toBe(201);
+      return response.body as EndpointCreated;
+    },
+  } as { t: TestApp; receiver: Receiver; key: string } & Pick<DeliveryFixture, 'endpoint'>;
   beforeAll(async () => {
     fixture.receiver = await new Receiver().start();
     fixture.t = await startTestApp({ ...DELIVERY_ENV, ...env }, { worker: true });

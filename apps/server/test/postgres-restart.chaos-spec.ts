@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -10,8 +11,6 @@ import {
   type TestApp,
 } from './harness';
 import { Receiver } from './receiver';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Restarts the machine's PostgreSQL cluster (Debian's pg_ctlcluster) in the given shutdown mode,

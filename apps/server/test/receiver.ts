@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
@@ -55,7 +56,7 @@ export class Receiver {
         throw new Error(
           `receiver: condition not met within ${timeoutMs} ms (${this.ledger.length} receipts)`,
         );
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      await sleep(25);
     }
   }
 
@@ -73,19 +74,24 @@ export class Receiver {
     const concurrent = (this.inFlight.get(flightKey) ?? 0) + 1;
     this.inFlight.set(flightKey, concurrent);
     this.maxConcurrentPerId = Math.max(this.maxConcurrentPerId, concurrent);
-    const tryNumber = (this.tries.get(`${request.url}|${webhookId}`) ?? 0) + 1;
-    this.tries.set(`${request.url}|${webhookId}`, tryNumber);
-    const [, mode = '', arg = ''] = (request.url ?? '/').split('?')[0].split('/');
-    const respond = (status: number, headers: Record<string, string> = {}) => {
-      this.inFlight.set(flightKey, (this.inFlight.get(flightKey) ?? 1) - 1);
+    const tryNumber = (this.tries.get(flightKey) ?? 0) + 1;
+    this.tries.set(flightKey, tryNumber);
+    const path = request.url ?? '/';
+    const [, mode = '', arg = ''] = path.split('?')[0].split('/');
+    const body = Buffer.concat(chunks).toString('utf8');
+    /** Writes the receipt; `status` 0 means the connection was cut without an answer. */
+    const record = (status: number, recordedBody = '') =>
       this.ledger.push({
-        path: request.url ?? '/',
+        path,
         headers: request.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
+        body: recordedBody,
         receivedAt: Date.now(),
         webhookId,
         status,
       });
+    const respond = (status: number, headers: Record<string, string> = {}) => {
+      this.inFlight.set(flightKey, (this.inFlight.get(flightKey) ?? 1) - 1);
+      record(status, body);
       response.writeHead(status, headers).end(status < 300 ? 'ok' : `status ${status}`);
     };
     switch (mode) {
@@ -105,7 +111,7 @@ export class Receiver {
       case 'gone':
         return respond(410);
       case 'slow':
-        await new Promise((resolve) => setTimeout(resolve, Number(arg)));
+        await sleep(Number(arg));
         return respond(200);
       case 'redirect':
         return respond(302, { location: this.url('/ok') });
@@ -113,47 +119,25 @@ export class Receiver {
         this.hanging.add(response);
         return;
       case 'reset':
-        this.ledger.push({
-          path: request.url ?? '/',
-          headers: request.headers,
-          body: '',
-          receivedAt: Date.now(),
-          webhookId,
-          status: 0,
-        });
+        record(0);
         request.socket.destroy();
         return;
       case 'reset-after-body':
         if (tryNumber > 1) return respond(200);
         this.inFlight.set(flightKey, (this.inFlight.get(flightKey) ?? 1) - 1);
-        this.ledger.push({
-          path: request.url ?? '/',
-          headers: request.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          receivedAt: Date.now(),
-          webhookId,
-          status: 0,
-        });
+        record(0, body);
         request.socket.destroy();
         return;
       case 'poison':
-        return respond(isPoison(Buffer.concat(chunks).toString('utf8')) ? 500 : 200);
+        return respond(isPoison(body) ? 500 : 200);
       case 'huge': {
-        this.ledger.push({
-          path: request.url ?? '/',
-          headers: request.headers,
-          body: '',
-          receivedAt: Date.now(),
-          webhookId,
-          status: 200,
-        });
+        record(200);
         response.writeHead(200, { 'content-type': 'text/plain' });
         const chunk = Buffer.alloc(64 * 1024, 'x');
         let left = Number(arg) * 16; // 16 chunks of 64 KB per MB
         const pump = () => {
           while (left > 0 && !response.destroyed) {
             left--;
-            const path = request.url ?? '/';
             this.hugeBytesWritten.set(path, (this.hugeBytesWritten.get(path) ?? 0) + chunk.length);
             if (!response.write(chunk)) return void response.once('drain', pump);
           }
@@ -163,14 +147,7 @@ export class Receiver {
         return;
       }
       case 'drip': {
-        this.ledger.push({
-          path: request.url ?? '/',
-          headers: request.headers,
-          body: '',
-          receivedAt: Date.now(),
-          webhookId,
-          status: 200,
-        });
+        record(200);
         response.writeHead(200, { 'content-type': 'text/plain' });
         const timer = setInterval(
           () => (response.destroyed ? clearInterval(timer) : response.write('.')),

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChildProcess } from 'node:child_process';
 import { DELIVERY_ENV, endpointBody, startTestApp, type TestApp } from './harness';
 import { type Receipt, Receiver } from './receiver';
@@ -5,7 +6,6 @@ import {
   exited,
   printFigures,
   publishMany,
-  sleep,
   spawnWorker,
   unsettledDeliveries,
 } from './worker-process';

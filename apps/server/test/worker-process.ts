@@ -7,8 +7,6 @@ import { type Receiver } from './receiver';
 /** The built server (`nx run server:build`); worker processes run it with `HOOKYARD_ROLE=worker`. */
 export const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Starts a delivery worker process (the built server, worker role) on the test app's database, with
  * `DELIVERY_ENV` plus `env`. The caller owns the child and must kill it.

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChildProcess } from 'node:child_process';
 import { DELIVERY_ENV, endpointBody, startTestApp, type TestApp } from './harness';
 import { Receiver } from './receiver';
@@ -6,7 +7,6 @@ import {
   ledgerFigures,
   printFigures,
   publishMany as publish,
-  sleep,
   spawnWorker,
 } from './worker-process';
 

@@ -14,46 +14,75 @@ interface DeliveryRow {
   completed_at: Date | null;
 }
 
-describe('delivery claims after the lease ran out', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  let deliveries: DeliveryRepository;
-  const ids = new ObjectIdGenerator(randomBytes);
-  const org = ids.next(new Date());
-  const endpoint = ids.next(new Date());
+const ids = new ObjectIdGenerator(randomBytes);
 
+/** A fresh database holding one organization, for one describe block. */
+function useDatabase(): { dataSource: DataSource; deliveries: DeliveryRepository; org: string } {
+  let database: TestDatabase | undefined;
+  const context = { org: ids.next(new Date()) } as {
+    dataSource: DataSource;
+    deliveries: DeliveryRepository;
+    org: string;
+  };
   beforeAll(async () => {
     database = await createTestDatabase();
-    dataSource = await openDatabase({ url: database.url, poolSize: 2 });
-    deliveries = new DeliveryRepository(dataSource.manager);
-    await dataSource.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [org]);
-    await dataSource.query(
-      `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version)
-       VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1')`,
-      [endpoint, org],
-    );
+    context.dataSource = await openDatabase({ url: database.url, poolSize: 2 });
+    context.deliveries = new DeliveryRepository(context.dataSource.manager);
+    await context.dataSource.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [
+      context.org,
+    ]);
   });
-
   afterAll(async () => {
-    await dataSource?.destroy();
+    await context.dataSource?.destroy();
     await database?.drop();
+  });
+  return context;
+}
+
+/** An active endpoint; `probe` puts it in a penalty box whose cool-down has ended. */
+async function insertEndpoint(dataSource: DataSource, org: string, probe = false): Promise<string> {
+  const endpoint = ids.next(new Date());
+  await dataSource.query(
+    `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version, penalty_level, penalty_until)
+     VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1', $3, $4)`,
+    [endpoint, org, probe ? 1 : 0, probe ? new Date(Date.now() - 1000) : null],
+  );
+  return endpoint;
+}
+
+/** An event and its pending delivery to `endpoint`, due a second ago. */
+async function insertDueDelivery(
+  dataSource: DataSource,
+  org: string,
+  endpoint: string,
+): Promise<string> {
+  const event = ids.next(new Date());
+  await dataSource.query(
+    `INSERT INTO events (id, organization_id, topic, data, payload_hash) VALUES ($1, $2, 'post.created', '{}', 'h')`,
+    [event, org],
+  );
+  const id = ids.next(new Date());
+  await dataSource.query(
+    `INSERT INTO deliveries (id, organization_id, event_id, endpoint_id, status, next_attempt_at)
+     VALUES ($1, $2, $3, $4, 'pending', now() - interval '1 second')`,
+    [id, org, event, endpoint],
+  );
+  return id;
+}
+
+describe('delivery claims after the lease ran out', () => {
+  const db = useDatabase();
+  let dataSource: DataSource;
+  let deliveries: DeliveryRepository;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    ({ dataSource, deliveries } = db);
+    endpoint = await insertEndpoint(dataSource, db.org);
   });
 
   /** One due pending delivery (the only one: earlier tests finish theirs). */
-  async function dueDelivery(): Promise<string> {
-    const event = ids.next(new Date());
-    await dataSource.query(
-      `INSERT INTO events (id, organization_id, topic, data, payload_hash) VALUES ($1, $2, 'post.created', '{}', 'h')`,
-      [event, org],
-    );
-    const id = ids.next(new Date());
-    await dataSource.query(
-      `INSERT INTO deliveries (id, organization_id, event_id, endpoint_id, status, next_attempt_at)
-       VALUES ($1, $2, $3, $4, 'pending', now() - interval '1 second')`,
-      [id, org, event, endpoint],
-    );
-    return id;
-  }
+  const dueDelivery = () => insertDueDelivery(dataSource, db.org, endpoint);
 
   async function row(id: string): Promise<DeliveryRow> {
     const [found] = await dataSource.query<DeliveryRow[]>(
@@ -84,7 +113,12 @@ describe('delivery claims after the lease ran out', () => {
     );
     const reclaimed = await deliveries.claimDue(claimB, 10, 60_000);
     expect(reclaimed).toEqual([
-      expect.objectContaining({ id, endpointId: endpoint, organizationId: org, attemptCount: 0 }),
+      expect.objectContaining({
+        id,
+        endpointId: endpoint,
+        organizationId: db.org,
+        attemptCount: 0,
+      }),
     ]);
     const heldByB = await row(id);
     expect(heldByB).toMatchObject({ status: 'pending', attempt_count: 0, claim_id: claimB });
@@ -147,44 +181,12 @@ describe('delivery claims after the lease ran out', () => {
 });
 
 describe('delivery claims and each endpoint’s room', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  let deliveries: DeliveryRepository;
-  const ids = new ObjectIdGenerator(randomBytes);
-  const org = ids.next(new Date());
+  const db = useDatabase();
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await openDatabase({ url: database.url, poolSize: 2 });
-    deliveries = new DeliveryRepository(dataSource.manager);
-    await dataSource.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [org]);
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
-
-  /** An active endpoint with `due` due deliveries; `probe` puts it in a penalty box whose cool-down has ended. */
+  /** An active endpoint with `due` due deliveries; `probe` as in `insertEndpoint`. */
   async function endpointWith(due: number, probe = false): Promise<string> {
-    const endpoint = ids.next(new Date());
-    await dataSource.query(
-      `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version, penalty_level, penalty_until)
-       VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1', $3, $4)`,
-      [endpoint, org, probe ? 1 : 0, probe ? new Date(Date.now() - 1000) : null],
-    );
-    for (let i = 0; i < due; i++) {
-      const event = ids.next(new Date());
-      await dataSource.query(
-        `INSERT INTO events (id, organization_id, topic, data, payload_hash) VALUES ($1, $2, 'post.created', '{}', 'h')`,
-        [event, org],
-      );
-      await dataSource.query(
-        `INSERT INTO deliveries (id, organization_id, event_id, endpoint_id, status, next_attempt_at)
-         VALUES ($1, $2, $3, $4, 'pending', now() - interval '1 second')`,
-        [ids.next(new Date()), org, event, endpoint],
-      );
-    }
+    const endpoint = await insertEndpoint(db.dataSource, db.org, probe);
+    for (let i = 0; i < due; i++) await insertDueDelivery(db.dataSource, db.org, endpoint);
     return endpoint;
   }
 
@@ -197,7 +199,7 @@ describe('delivery claims and each endpoint’s room', () => {
     const full = await endpointWith(5);
     const boxed = await endpointWith(3, true);
     const boxedBusy = await endpointWith(3, true);
-    const claimed = await deliveries.claimDue(randomUUID(), 20, 60_000, {
+    const claimed = await db.deliveries.claimDue(randomUUID(), 20, 60_000, {
       perEndpoint: 2,
       busy: new Map([
         [busyOne, 1],
