@@ -8,6 +8,8 @@ module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'server-chaos',
   rootDir: __dirname,
+  globalSetup: '<rootDir>/../../libs/data-access/src/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/../../libs/data-access/src/testing/global-teardown.ts',
   testMatch: ['<rootDir>/test/**/*.chaos-spec.ts'],
   testTimeout: 180_000,
 };

@@ -3,6 +3,8 @@ module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'server',
   rootDir: __dirname,
+  globalSetup: '<rootDir>/../../libs/data-access/src/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/../../libs/data-access/src/testing/global-teardown.ts',
   testMatch: [
     '<rootDir>/src/**/*.spec.ts',
     '<rootDir>/src/**/*.int-spec.ts',

@@ -3,6 +3,8 @@ module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'data-access',
   rootDir: __dirname,
+  globalSetup: '<rootDir>/src/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/src/testing/global-teardown.ts',
   testMatch: [
     '<rootDir>/src/**/*.spec.ts',
     '<rootDir>/src/**/*.int-spec.ts',

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
+import { EmbeddedPostgresError } from '@hookyard/data-access';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
 import { healthSweepJob } from './delivery/health-sweep.job';
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
   });
   const runtime = await openRuntime(config);
   runtime.notes.forEach((note) => logger.log(note));
+  if (config.localMode)
+    logger.warn(
+      'local mode: plain http allowed to 127.0.0.1, [::1] and localhost only; never use it in production',
+    );
   const app = config.role === 'worker' ? null : (await createApp(config, runtime, { logger })).app;
   if (app) {
     await app.listen(config.port, config.host);
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `${error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
+    `${error instanceof ConfigError || error instanceof EmbeddedPostgresError ? `hookyard: ${error.message}` : error instanceof Error ? error.stack : String(error)}\n`,
   );
   process.exit(1);
 });

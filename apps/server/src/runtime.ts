@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DataSource } from 'typeorm';
 import {
   openDatabase,
+  openEmbeddedDatabase,
   SecretCipher,
-  startEmbeddedPostgres,
-  type EmbeddedPostgres,
+  type EmbeddedAccess,
+  type EmbeddedDatabase,
 } from '@hookyard/data-access';
 import { type HookyardConfig, loadOrCreateEmbeddedKey } from './config/config';
 
@@ -18,23 +18,26 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: HookyardConfig): Promise<Runtime> {
+/**
+ * Without `DATABASE_URL`, the embedded PostgreSQL of the data directory: `serve` owns it (the server,
+ * which refuses a second start), `join` uses the owner's server when one runs (the CLI).
+ */
+export async function openRuntime(
+  config: HookyardConfig,
+  access: EmbeddedAccess = 'serve',
+): Promise<Runtime> {
   const notes: string[] = [];
   const dataDir = config.database.dataDir;
-  const shared = join(dataDir, 'embedded.json');
-  let embedded: EmbeddedPostgres | null = null;
+  let embedded: EmbeddedDatabase | null = null;
   let url = config.database.url;
   let key = config.encryptionKey;
   if (!url) {
-    url = runningEmbeddedUrl(shared);
-    if (!url) {
-      embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pgdata') });
-      url = embedded.url;
-      writeFileSync(shared, JSON.stringify({ pid: process.pid, url }));
+    embedded = await openEmbeddedDatabase(dataDir, access);
+    url = embedded.url;
+    if (embedded.owned)
       notes.push(
         `embedded PostgreSQL: data in ${dataDir} (set DATABASE_URL to use your own server)`,
       );
-    }
     if (!key) {
       const made = loadOrCreateEmbeddedKey(dataDir);
       key = { version: 1, key: made.key };
@@ -44,10 +47,13 @@ export async function openRuntime(config: HookyardConfig): Promise<Runtime> {
     }
   }
   if (!key) throw new Error('HOOKYARD_ENCRYPTION_KEY is required');
-  // The embedded server funnels every connection into one PGlite session, where the extended-protocol
-  // messages of concurrent connections interleave ("unnamed prepared statement does not exist"): one
-  // connection, used by one query at a time, is what it can serve correctly.
-  const dataSource = await openDatabase({ url, poolSize: config.database.url ? 10 : 1 });
+  let dataSource: DataSource;
+  try {
+    dataSource = await openDatabase({ url });
+  } catch (error) {
+    await embedded?.close();
+    throw error;
+  }
   return {
     dataSource,
     cipher: new SecretCipher(
@@ -58,25 +64,7 @@ export async function openRuntime(config: HookyardConfig): Promise<Runtime> {
     notes,
     async close() {
       await dataSource.destroy();
-      if (embedded) {
-        rmSync(shared, { force: true });
-        await embedded.stop();
-      }
+      await embedded?.close();
     },
   };
-}
-
-/**
- * The embedded database belongs to one process. Another process (the CLI while `npm start` runs) connects
- * to the one that is serving it instead of opening the same data directory twice.
- */
-function runningEmbeddedUrl(path: string): string | null {
-  if (!existsSync(path)) return null;
-  try {
-    const { pid, url } = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; url: string };
-    process.kill(pid, 0);
-    return url;
-  } catch {
-    return null;
-  }
 }

@@ -1,16 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { freePort } from '@hookyard/data-access';
 import { endpointBody } from './harness';
 import { Receiver } from './receiver';
-
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
-const KEY = 'hk_bare_machine_key_0123456789abcdef';
+import { BOOTSTRAP_KEY as KEY, serverEnv, startServer } from './server-process';
 
 /** What `npm start` runs, on a bare machine: no DATABASE_URL, no encryption key, a fresh directory. */
 describe('npm start on a bare machine (embedded PostgreSQL)', () => {
@@ -20,6 +17,7 @@ describe('npm start on a bare machine (embedded PostgreSQL)', () => {
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'hookyard-bare-'));
+    chmodSync(cwd, 0o755); // like a project directory: run as root, PostgreSQL's user passes through
     receiver = await new Receiver().start();
     port = await freePort();
   });
@@ -30,7 +28,7 @@ describe('npm start on a bare machine (embedded PostgreSQL)', () => {
   });
 
   it('starts the API and the worker, delivers a signed event, stops on SIGTERM and keeps its data', async () => {
-    const first = await startServer(cwd, port);
+    const first = await startServer(cwd, serverEnv(port));
     try {
       expect(first.output()).toContain('embedded PostgreSQL: data in');
       expect(first.output()).toContain('generated the encryption key');
@@ -69,7 +67,7 @@ describe('npm start on a bare machine (embedded PostgreSQL)', () => {
     }
     expect(await first.stop()).toBe(0);
 
-    const second = await startServer(cwd, port);
+    const second = await startServer(cwd, serverEnv(port));
     try {
       expect(second.output()).toContain('using the encryption key');
       const list = await fetch(`http://127.0.0.1:${port}/v1/endpoints`, {
@@ -96,7 +94,8 @@ describe('npm start on a bare machine (embedded PostgreSQL)', () => {
       return ((await secret.json()) as { secret: string }).secret;
     };
 
-    const rotating = await startServer(cwd, port, {
+    const rotating = await startServer(cwd, {
+      ...serverEnv(port),
       HOOKYARD_ENCRYPTION_KEY: `2:${newKey}`,
       HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: `1:${oldKey}`,
     });
@@ -115,7 +114,10 @@ describe('npm start on a bare machine (embedded PostgreSQL)', () => {
     }
     expect(await rotating.stop()).toBe(0);
 
-    const rotated = await startServer(cwd, port, { HOOKYARD_ENCRYPTION_KEY: `2:${newKey}` });
+    const rotated = await startServer(cwd, {
+      ...serverEnv(port),
+      HOOKYARD_ENCRYPTION_KEY: `2:${newKey}`,
+    });
     try {
       expect(await secretOf()).toBe(secret);
     } catch (error) {
@@ -125,51 +127,3 @@ describe('npm start on a bare machine (embedded PostgreSQL)', () => {
     expect(await rotated.stop()).toBe(0);
   }, 120_000);
 });
-
-interface Server {
-  output(): string;
-  /** Sends SIGTERM and resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-async function startServer(
-  cwd: string,
-  port: number,
-  env: Record<string, string> = {},
-): Promise<Server> {
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
-    cwd,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      PORT: String(port),
-      HOOKYARD_BOOTSTRAP_API_KEY: KEY,
-      HOOKYARD_REQUIRE_HTTPS: 'false',
-      HOOKYARD_OUTBOUND_ALLOW: '127.0.0.1/32',
-      HOOKYARD_POLL_INTERVAL_MS: '50',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('API docs:')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the server did not start:\n${output}`);
-    }
-    await sleep(100);
-  }
-  return {
-    output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
-}

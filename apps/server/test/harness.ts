@@ -60,17 +60,14 @@ export interface TestResponse {
   readonly text: string;
 }
 
-/** Boots the real app on 127.0.0.1 over a fresh database (PostgreSQL or embedded). */
+/** Boots the real app on 127.0.0.1 over a fresh database on the tests' PostgreSQL. */
 export async function startTestApp(
   env: Record<string, string> = {},
   options: TestAppOptions = {},
 ): Promise<TestApp> {
   const { worker: withWorker = false, logger } = options;
   const database = await createTestDatabase();
-  const dataSource = await openDatabase({
-    url: database.url,
-    poolSize: database.kind === 'embedded' ? 1 : 5,
-  });
+  const dataSource = await openDatabase({ url: database.url, poolSize: 5 });
   const key = randomBytes(32);
   const config = loadConfig({
     HOOKYARD_ENCRYPTION_KEY: key.toString('base64'),

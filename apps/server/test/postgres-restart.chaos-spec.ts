@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { restartTestServer } from '@hookyard/data-access';
 import {
   CapturingLogger,
   DELIVERY_ENV,
@@ -11,26 +9,6 @@ import {
   type TestApp,
 } from './harness';
 import { Receiver } from './receiver';
-
-/**
- * Restarts the machine's PostgreSQL cluster (Debian's pg_ctlcluster) in the given shutdown mode,
- * asynchronously: the app under test runs in this process and must keep serving meanwhile.
- */
-async function restartPostgres(mode: 'fast' | 'immediate'): Promise<void> {
-  const [version] = readdirSync('/etc/postgresql');
-  if (!version)
-    throw new Error(
-      'no PostgreSQL cluster under /etc/postgresql: run this test where one can be restarted',
-    );
-  await promisify(execFile)('pg_ctlcluster', [
-    '--skip-systemctl-redirect',
-    '-m',
-    mode,
-    version,
-    'main',
-    'restart',
-  ]);
-}
 
 /**
  * P1 of RELIABILITY.md: PostgreSQL restarts (fast, then immediate) while events stream in. The API
@@ -49,8 +27,6 @@ describe('PostgreSQL restarts mid-run', () => {
       { ...DELIVERY_ENV, HOOKYARD_LEASE_SECONDS: '4' },
       { worker: true, logger },
     );
-    if (t.database.kind !== 'postgres')
-      throw new Error('this test needs TEST_DATABASE_URL on the local cluster');
     ({ apiKey: key } = await t.createOrganization());
     await t.request('POST', '/v1/endpoints', {
       key,
@@ -97,9 +73,9 @@ describe('PostgreSQL restarts mid-run', () => {
     })();
     await sleep(3000);
     const faultAt = Date.now();
-    await restartPostgres('fast');
+    await restartTestServer('fast');
     await sleep(3000);
-    await restartPostgres('immediate');
+    await restartTestServer('immediate');
     await stream;
 
     // Clients retry what was not acknowledged, with the same idempotency keys.

@@ -1,5 +1,6 @@
 export * from './data-source';
 export * from './embedded-postgres';
+export * from './embedded-instance';
 export * from './secret-cipher';
 export * from './test-database';
 export * from './entities/api-key.entity';

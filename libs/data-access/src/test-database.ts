@@ -1,39 +1,68 @@
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { restartEmbeddedPostgres } from './embedded-postgres';
 
 /** A throwaway database for one test file. */
 export interface TestDatabase {
   readonly url: string;
-  readonly kind: 'postgres' | 'embedded';
   drop(): Promise<void>;
 }
 
+/** Set by the tests' global setup when it started an embedded server for the run. */
+export const TEST_EMBEDDED_PGDATA = 'HOOKYARD_TEST_EMBEDDED_PGDATA';
+
 /**
- * With `TEST_DATABASE_URL` (or `DATABASE_URL`) set, creates a fresh database on that server and drops it
- * afterwards, so test files can run in parallel; otherwise starts an in-memory embedded PostgreSQL.
+ * Creates a fresh database on the server that `TEST_DATABASE_URL` (or `DATABASE_URL`) names and drops
+ * it afterwards, so test files can run in parallel. Without either, the global setup
+ * (`testing/global-setup.ts`) has started an embedded server and set `TEST_DATABASE_URL` to it.
  */
 export async function createTestDatabase(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<TestDatabase> {
   const serverUrl = env['TEST_DATABASE_URL'] || env['DATABASE_URL'];
-  if (!serverUrl) {
-    return startEmbeddedChild();
-  }
+  if (!serverUrl)
+    throw new Error(
+      'no TEST_DATABASE_URL: run the tests through their jest config, whose global setup starts an embedded PostgreSQL',
+    );
   const name = `hookyard_test_${randomBytes(6).toString('hex')}`;
   await withClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    kind: 'postgres',
     drop: () =>
       withClient(serverUrl, (client) =>
         client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
       ),
   };
+}
+
+/**
+ * Restarts the server the tests run on (RELIABILITY P1): the embedded one when the tests own it, else
+ * the machine's cluster (Debian's pg_ctlcluster, as root). Resolves once the server answers again.
+ */
+export async function restartTestServer(
+  mode: 'fast' | 'immediate',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const embedded = env[TEST_EMBEDDED_PGDATA];
+  if (embedded) return restartEmbeddedPostgres(embedded, mode);
+  const [version] = readdirSync('/etc/postgresql');
+  if (!version)
+    throw new Error(
+      'no PostgreSQL cluster under /etc/postgresql: unset TEST_DATABASE_URL to restart an embedded server instead',
+    );
+  await promisify(execFile)('pg_ctlcluster', [
+    '--skip-systemctl-redirect',
+    '-m',
+    mode,
+    version,
+    'main',
+    'restart',
+  ]);
 }
 
 async function withClient(url: string, work: (client: Client) => Promise<unknown>): Promise<void> {
@@ -44,26 +73,4 @@ async function withClient(url: string, work: (client: Client) => Promise<unknown
   } finally {
     await client.end();
   }
-}
-
-/** Runs the embedded database in a child process (PGlite cannot load inside jest's module sandbox). */
-async function startEmbeddedChild(): Promise<TestDatabase> {
-  const script = join(__dirname, '..', 'bin', 'embedded-postgres-server.cjs');
-  const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with ${code}`)));
-    lines.on('line', (line) => {
-      if (line.startsWith('READY ')) resolve(line.slice('READY '.length));
-    });
-  });
-  return {
-    url,
-    kind: 'embedded',
-    drop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }

@@ -27,6 +27,7 @@ import {
 
 const PROD = { allowHttp: false };
 const DEV = { allowHttp: true };
+const LOCAL = { allowHttp: 'loopback' } as const;
 
 /** The codes and fields of a list of violations, for compact comparisons. */
 function summary(violations: readonly FieldViolation[]): Array<[string, string]> {
@@ -56,6 +57,28 @@ describe('collectViolations', () => {
 });
 
 describe('validateUrl', () => {
+  it.each(['http://127.0.0.1:4000/hook', 'http://localhost/hook', 'http://[::1]:4000/'])(
+    'accepts http to the loopback host %s in local mode',
+    (url) => {
+      expect(validateUrl(url, LOCAL)).toBeNull();
+    },
+  );
+
+  it.each(['http://example.com/hook', 'http://10.0.0.1/hook', 'http://127.0.0.2/hook'])(
+    'refuses http to %s in local mode, naming local mode',
+    (url) => {
+      expect(validateUrl(url, LOCAL)).toEqual({
+        field: 'url',
+        code: ValidationCode.URL_MUST_BE_HTTPS,
+        message: expect.stringContaining('local mode') as string,
+      });
+    },
+  );
+
+  it('accepts https to any host in local mode', () => {
+    expect(validateUrl('https://example.com/hook', LOCAL)).toBeNull();
+  });
+
   it.each([
     ['an https URL', 'https://example.com/hook', PROD],
     ['an https URL with port, query and fragment', 'https://example.com:8443/a/b?x=1#f', PROD],

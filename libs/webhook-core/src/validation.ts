@@ -96,16 +96,18 @@ function codePointLength(value: string): number {
 /** Whitespace or control characters anywhere in the raw URL (the parser would silently drop or encode them). */
 const URL_WHITESPACE_OR_CONTROL = /[\s\p{Cc}]/u;
 const URL_SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /**
- * An endpoint URL: an absolute `https:` URL (or `http:` when `allowHttp`) with a host and without
+ * An endpoint URL: an absolute `https:` URL (or `http:` when `allowHttp`; with `'loopback'`, `http:` to
+ * 127.0.0.1, [::1] and localhost only) with a host and without
  * user info. The raw string must spell `scheme://host` itself: WHATWG `URL` would otherwise turn
  * `https:///nohost`, `https:host` or `https:\\host` into a host silently. Backslashes are refused for
  * the same reason (parsers disagree on them).
  */
 export function validateUrl(
   value: unknown,
-  options: { allowHttp: boolean },
+  options: { allowHttp: boolean | 'loopback' },
   field = 'url',
 ): FieldViolation | null {
   const invalid = (message: string) => violation(field, ValidationCode.URL_INVALID, message);
@@ -146,6 +148,17 @@ export function validateUrl(
   }
   if (scheme === 'http' && !options.allowHttp) {
     return violation(field, ValidationCode.URL_MUST_BE_HTTPS, 'must use https');
+  }
+  if (
+    scheme === 'http' &&
+    options.allowHttp === 'loopback' &&
+    !LOOPBACK_HOSTS.has(parsed.hostname)
+  ) {
+    return violation(
+      field,
+      ValidationCode.URL_MUST_BE_HTTPS,
+      'must use https (local mode allows http only to 127.0.0.1, [::1] and localhost)',
+    );
   }
   return null;
 }

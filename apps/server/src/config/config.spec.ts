@@ -21,6 +21,23 @@ describe('configuration', () => {
     expect(config.healthSweepMs).toBe(60_000);
   });
 
+  it('local mode lets http through to the loopback addresses only and binds the API to 127.0.0.1', () => {
+    const config = loadConfig({ HOOKYARD_LOCAL: 'true' });
+    expect(config).toMatchObject({
+      localMode: true,
+      requireHttps: true,
+      host: '127.0.0.1',
+      outboundAllow: ['127.0.0.1/32', '::1/128'],
+    });
+    expect(loadConfig({}).localMode).toBe(false);
+  });
+
+  it('refuses local mode with NODE_ENV=production', () => {
+    expect(() => loadConfig({ HOOKYARD_LOCAL: 'true', NODE_ENV: 'production' })).toThrow(
+      /HOOKYARD_LOCAL: local mode is refused with NODE_ENV=production/,
+    );
+  });
+
   it('reads the state machine thresholds so tests can run them in seconds', () => {
     const config = loadConfig({
       HOOKYARD_PENALTY_AFTER: '2',

@@ -12,6 +12,9 @@ import {
 
 export type Role = 'all' | 'api' | 'worker';
 
+/** What local mode lets through the SSRF guard: the loopback addresses, nothing else. */
+const LOCAL_MODE_ALLOW = ['127.0.0.1/32', '::1/128'];
+
 /** Featurebase retries a failed delivery after 1 minute, 1 hour and 6 hours. */
 export const FEATUREBASE_RETRY_SCHEDULE = '1m,1h,6h';
 
@@ -27,6 +30,8 @@ export interface HookyardConfig {
   /** Older keys that still decrypt, while the re-encryption job moves their rows to the current one. */
   readonly previousEncryptionKeys: readonly VersionedKey[];
   readonly requireHttps: boolean;
+  /** Local mode (`HOOKYARD_LOCAL`): plain HTTP to 127.0.0.1 only, for trying Hookyard on a laptop. */
+  readonly localMode: boolean;
   readonly outboundAllow: readonly string[];
   readonly retryScheduleMs: readonly number[];
   /** Endpoints made through the Featurebase dialect follow Featurebase's documented schedule by default. */
@@ -84,6 +89,10 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
     sensitive: true,
   },
   HOOKYARD_REQUIRE_HTTPS: { description: 'Refuse plain-http endpoint URLs (default true).' },
+  HOOKYARD_LOCAL: {
+    description:
+      'Local mode for trying Hookyard on one machine: plain http to 127.0.0.1, [::1] and localhost only, the API bound to 127.0.0.1 (default false; refused with NODE_ENV=production).',
+  },
   HOOKYARD_OUTBOUND_ALLOW: {
     description: 'Comma list of CIDRs or host names the SSRF guard lets through (default empty).',
   },
@@ -239,10 +248,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       'HOOKYARD_ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes, base64 or hex)',
     );
   }
+  const localMode = read('HOOKYARD_LOCAL', bool, false);
+  if (localMode && env['NODE_ENV'] === 'production')
+    problems.push('HOOKYARD_LOCAL: local mode is refused with NODE_ENV=production');
   const defaults = DEFAULT_THRESHOLDS;
   const config: HookyardConfig = {
     port: read('PORT', int(0, 65535), 3000),
-    host: read('HOST', (raw) => raw, '0.0.0.0'),
+    host: read('HOST', (raw) => raw, localMode ? '127.0.0.1' : '0.0.0.0'),
     role: read('HOOKYARD_ROLE', oneOf<Role>('all', 'api', 'worker'), 'all'),
     database: {
       url: databaseUrl,
@@ -252,21 +264,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     encryptionKey,
     previousEncryptionKeys,
     requireHttps: read('HOOKYARD_REQUIRE_HTTPS', bool, true),
-    outboundAllow: read(
-      'HOOKYARD_OUTBOUND_ALLOW',
-      (raw) => {
-        const entries = raw
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const policy = parseOutboundAllow(entries);
-        if (env['NODE_ENV'] === 'production' && allowsEverything(policy)) {
-          throw new Error('lets every address through (0.0.0.0/0 or ::/0): refused in production');
-        }
-        return entries;
-      },
-      [],
-    ),
+    localMode,
+    outboundAllow: [
+      ...(localMode ? LOCAL_MODE_ALLOW : []),
+      ...read(
+        'HOOKYARD_OUTBOUND_ALLOW',
+        (raw) => {
+          const entries = raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          const policy = parseOutboundAllow(entries);
+          if (env['NODE_ENV'] === 'production' && allowsEverything(policy)) {
+            throw new Error(
+              'lets every address through (0.0.0.0/0 or ::/0): refused in production',
+            );
+          }
+          return entries;
+        },
+        [],
+      ),
+    ],
     retryScheduleMs: read(
       'HOOKYARD_RETRY_SCHEDULE',
       parseRetrySchedule,

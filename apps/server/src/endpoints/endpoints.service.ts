@@ -324,8 +324,10 @@ export class EndpointsService {
           : null;
   }
 
-  private allowHttp(rules: DialectRules): boolean {
-    return !rules.alwaysHttps && !this.config.requireHttps;
+  private allowHttp(rules: DialectRules): boolean | 'loopback' {
+    if (rules.alwaysHttps) return false;
+    if (!this.config.requireHttps) return true;
+    return this.config.localMode ? 'loopback' : false;
   }
 
   private async lockOrganizationWithin(
