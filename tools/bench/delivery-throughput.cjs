@@ -11,7 +11,8 @@
 //
 // Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else DATABASE_URL (a server URL: a fresh database is
 // created on it and dropped afterwards), else postgres://postgres@127.0.0.1:5432/test if it answers, else the
-// embedded PostgreSQL (PGlite). BENCH_EMBEDDED=1 forces the embedded one.
+// embedded PostgreSQL server (a temporary data directory, removed afterwards). BENCH_EMBEDDED=1 forces the
+// embedded one.
 // Exit code: 0, or 1 if any delivery was lost, a publish got no 2xx, the queue did not drain, or the run failed.
 'use strict';
 
@@ -27,7 +28,13 @@ const { createApp } = require(join(dist, 'app.factory.js'));
 const { loadConfig } = require(join(dist, 'config', 'config.js'));
 const { createDeliveryWorker } = require(join(dist, 'delivery', 'worker-runtime.js'));
 const { OrganizationsService } = require(join(dist, 'organizations', 'organizations.service.js'));
-const { createTestDatabase, openDatabase, SecretCipher } = require('@hookyard/data-access');
+const {
+  createTestDatabase,
+  openDatabase,
+  SecretCipher,
+  startEmbeddedPostgres,
+} = require('@hookyard/data-access');
+const { chmodSync, mkdtempSync, rmSync } = require('node:fs');
 const { Client } = require('pg');
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -47,7 +54,7 @@ function intEnv(name, fallback, min, max) {
 
 const N = intEnv('BENCH_EVENTS', 2000, 1, 100_000);
 const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', 120, 1, 3600) * 1000;
-// Default pool sizes match apps/server/src/runtime.ts (1 embedded: see ADR 0003; 10 PostgreSQL).
+// The default pool size matches apps/server/src/runtime.ts (10, embedded or not: see ADR 0007).
 const POOL_SIZE_OVERRIDE = intEnv('BENCH_POOL_SIZE', 0, 1, 19);
 const WORKER_ENV = {
   HOOKYARD_REQUIRE_HTTPS: 'false',
@@ -94,29 +101,52 @@ async function reachable(url) {
   }
 }
 
+/** Starts an embedded PostgreSQL server in a temporary directory and makes a fresh database on it. */
+async function embeddedDatabase() {
+  const scratch = mkdtempSync(join(os.tmpdir(), 'hookyard-bench-pg-'));
+  chmodSync(scratch, 0o711); // run as root, the server's `postgres` user must pass through
+  const server = await startEmbeddedPostgres({
+    dataDir: join(scratch, 'pgdata'),
+    password: randomBytes(16).toString('hex'),
+  });
+  const database = await createTestDatabase({ TEST_DATABASE_URL: server.url });
+  return {
+    url: database.url,
+    kind: 'embedded',
+    async drop() {
+      await database.drop();
+      await server.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Picks the database server and makes a fresh database on it. */
 async function chooseDatabase() {
   if (/^(1|true|yes)$/i.test(process.env.BENCH_EMBEDDED ?? '')) {
-    return { source: 'embedded (BENCH_EMBEDDED=1)', database: await createTestDatabase({}) };
+    return { source: 'embedded (BENCH_EMBEDDED=1)', database: await embeddedDatabase() };
   }
   for (const name of ['BENCH_DATABASE_URL', 'TEST_DATABASE_URL', 'DATABASE_URL']) {
     const url = process.env[name];
     if (url) {
       return {
         source: `${name}=${redact(url)}`,
-        database: await createTestDatabase({ TEST_DATABASE_URL: url }),
+        database: { kind: 'postgres', ...(await createTestDatabase({ TEST_DATABASE_URL: url })) },
       };
     }
   }
   if (await reachable(DEFAULT_DATABASE_URL)) {
     return {
       source: `default ${DEFAULT_DATABASE_URL}`,
-      database: await createTestDatabase({ TEST_DATABASE_URL: DEFAULT_DATABASE_URL }),
+      database: {
+        kind: 'postgres',
+        ...(await createTestDatabase({ TEST_DATABASE_URL: DEFAULT_DATABASE_URL })),
+      },
     };
   }
   return {
     source: `embedded (no database URL set and ${DEFAULT_DATABASE_URL} unreachable)`,
-    database: await createTestDatabase({}),
+    database: await embeddedDatabase(),
   };
 }
 
@@ -227,10 +257,7 @@ async function run(cleanups) {
   cleanups.push(['drop database', () => database.drop()]);
   const embedded = database.kind === 'embedded';
   log(`database: ${source}; fresh database ${redact(database.url)} (dropped at the end)`);
-  if (embedded)
-    log('WARNING: embedded PostgreSQL (PGlite, single connection): figures are not load figures');
-
-  const poolSize = POOL_SIZE_OVERRIDE || (embedded ? 1 : 10);
+  const poolSize = POOL_SIZE_OVERRIDE || 10;
   const dataSource = await openDatabase({ url: database.url, poolSize });
   cleanups.push(['close pool', () => dataSource.destroy()]);
 
@@ -497,7 +524,6 @@ async function run(cleanups) {
   const out = [];
   out.push('');
   out.push('Hookyard delivery throughput');
-  if (embedded) out.push('WARNING: embedded PostgreSQL (PGlite) — these are not load figures.');
   out.push('-'.repeat(width + 40));
   for (const [label, value] of rows) out.push(`${label.padEnd(width)}  ${value}`);
   out.push('-'.repeat(width + 40));
