@@ -14,6 +14,18 @@ const FRAMEWORK_PACKAGES = [
   'express',
 ];
 
+/** The HTTP stack of the API: the engine (and everything below it) runs without it. */
+const HTTP_STACK_PACKAGES = [
+  '@nestjs/platform-express',
+  '@nestjs/swagger',
+  'express',
+  'class-validator',
+  'class-transformer',
+];
+
+/** Util and data-access libs are plain libraries: no NestJS at all, and no HTTP stack. */
+const NEST_AND_HTTP_PACKAGES = ['@nestjs/*', ...HTTP_STACK_PACKAGES];
+
 export default tseslint.config(
   {
     ignores: [
@@ -58,20 +70,67 @@ export default tseslint.config(
               bannedExternalImports: FRAMEWORK_PACKAGES,
             },
             {
-              sourceTag: 'type:data-access',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'],
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:util'],
+              bannedExternalImports: NEST_AND_HTTP_PACKAGES,
             },
             {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'],
+              bannedExternalImports: NEST_AND_HTTP_PACKAGES,
+            },
+            {
+              sourceTag: 'type:engine',
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:util',
+                'type:data-access',
+                'type:engine',
+              ],
+              bannedExternalImports: HTTP_STACK_PACKAGES,
+            },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:util',
+                'type:data-access',
+                'type:engine',
+                'type:feature',
+              ],
+            },
+            {
+              // Adapters never import one another: a dialect stands on the shared layers alone.
               sourceTag: 'type:adapter',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'],
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:util',
+                'type:data-access',
+                'type:engine',
+                'type:feature',
+              ],
             },
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'],
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:util',
+                'type:data-access',
+                'type:engine',
+                'type:feature',
+                'type:adapter',
+              ],
             },
             {
               sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:adapter'],
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:util',
+                'type:data-access',
+                'type:engine',
+                'type:feature',
+                'type:adapter',
+              ],
             },
           ],
         },

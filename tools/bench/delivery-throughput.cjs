@@ -25,8 +25,8 @@ const os = require('node:os');
 
 const dist = join(__dirname, '..', '..', 'apps', 'server', 'dist');
 const { createApp } = require(join(dist, 'app.factory.js'));
-const { loadConfig } = require(join(dist, 'config', 'config.js'));
-const { createDeliveryWorker } = require(join(dist, 'delivery', 'worker-runtime.js'));
+const { loadConfig } = require('@hookyard/config');
+const { createDeliveryWorker } = require('@hookyard/delivery');
 const { OrganizationsService } = require(join(dist, 'organizations', 'organizations.service.js'));
 const {
   createTestDatabase,

@@ -9,7 +9,7 @@ import { AppModule } from './app.module';
 import { type CoreDependencies } from './common/core.module';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
-import { type HookyardConfig } from './config/config';
+import { type HookyardConfig } from '@hookyard/config';
 import { OrganizationsService } from './organizations/organizations.service';
 
 export interface AppOptions {

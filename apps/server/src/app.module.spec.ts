@@ -3,7 +3,7 @@ import { type DataSource } from 'typeorm';
 import { SecretCipher } from '@hookyard/data-access';
 import { AppModule } from './app.module';
 import { ApiKeyGuard, PermissionGuard, PERMISSION_METADATA, PUBLIC_METADATA } from './auth/guards';
-import { loadConfig } from './config/config';
+import { loadConfig } from '@hookyard/config';
 
 type Handler = (...args: unknown[]) => unknown;
 

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthModule } from './auth/auth.module';
 import { CoreModule, type CoreDependencies } from './common/core.module';
-import { type HookyardConfig } from './config/config';
+import { type HookyardConfig } from '@hookyard/config';
 import { ConfigModule } from './config/config.module';
 import { DeliveryLogController } from './delivery-log/delivery-log.controller';
 import { DeliveryLogService } from './delivery-log/delivery-log.service';

@@ -4,9 +4,9 @@ import { parseArgs } from 'node:util';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ApiKeyService } from './auth/api-key.service';
 import { listen, readListenOptions } from './cli/listen.command';
-import { loadConfig } from './config/config';
+import { loadConfig } from '@hookyard/config';
 import { OrganizationsService } from './organizations/organizations.service';
-import { openRuntime } from './runtime';
+import { openRuntime } from '@hookyard/data-access';
 
 const USAGE = `usage:
   hookyard org create --name <name> [--key-only]   make an organization and an all-permission key

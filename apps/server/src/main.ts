@@ -1,25 +1,18 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
-import { EmbeddedPostgresError } from '@hookyard/data-access';
+import { loadConfig } from '@hookyard/config';
+import { openRuntime } from '@hookyard/data-access';
+import {
+  createProcessLogger,
+  exitOnStartFailure,
+  onShutdownSignal,
+  startWorkerRole,
+} from '@hookyard/delivery';
 import { createApp } from './app.factory';
-import { ConfigError, loadConfig } from './config/config';
-import { healthSweepJob } from './delivery/health-sweep.job';
-import { reencryptionJob } from './delivery/reencryption.job';
-import { retentionJob } from './delivery/retention.job';
-import { createDeliveryWorker } from './delivery/worker-runtime';
-import { openRuntime } from './runtime';
 
+/** `npm start`: the API and the delivery worker in one process, or one of them (`HOOKYARD_ROLE`). */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = new ConsoleLogger('Hookyard', {
-    logLevels:
-      config.logLevel === 'silent'
-        ? []
-        : (['error', 'warn', 'log', 'debug'] as const).slice(
-            0,
-            ['error', 'warn', 'info', 'debug'].indexOf(config.logLevel) + 1,
-          ),
-  });
+  const logger = createProcessLogger(config);
   const runtime = await openRuntime(config);
   runtime.notes.forEach((note) => logger.log(note));
   if (config.localMode)
@@ -38,43 +31,12 @@ async function main(): Promise<void> {
         : 'Get an API key: npm run hookyard -- org create --name <name>   (or set HOOKYARD_BOOTSTRAP_API_KEY)',
     );
   }
-  const delivery = config.role === 'api' ? null : createDeliveryWorker(config, runtime);
-  const retention = retentionJob(
-    runtime.dataSource,
-    config.retention.days,
-    config.retention.intervalMs,
-  );
-  const healthSweep = healthSweepJob(runtime.dataSource, config.thresholds, config.healthSweepMs);
-  const reencryption = reencryptionJob(runtime.dataSource, runtime.cipher, config.reencryptMs);
-  if (delivery) {
-    Logger.overrideLogger(logger);
-    delivery.worker.start();
-    retention.start();
-    healthSweep.start();
-    reencryption.start();
-    void reencryption.runOnce();
-    logger.log(`delivery worker started (concurrency ${config.worker.concurrency})`);
-  }
-  // One shutdown, whichever signal comes first and however often (npm passes Ctrl-C on as well):
-  // the API stops taking requests while the worker stops claiming and drains its in-flight tries.
-  let stopping: Promise<void> | null = null;
-  const stop = async () => {
-    await Promise.all([app?.close(), delivery?.worker.stop()]);
-    await Promise.all([retention.stop(), healthSweep.stop(), reencryption.stop()]);
-    delivery?.client.close();
+  const worker = config.role === 'api' ? null : startWorkerRole(config, runtime, logger);
+  // The API stops taking requests while the worker stops claiming and drains its in-flight tries.
+  onShutdownSignal(async () => {
+    await Promise.all([app?.close(), worker?.stop()]);
     await runtime.close();
-    process.exit(0);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      stopping ??= stop();
-    });
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof ConfigError || error instanceof EmbeddedPostgresError ? `hookyard: ${error.message}` : error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../src/config/config';
-import { sweepEndpointHealth } from '../src/delivery/health-sweep.job';
+import { loadConfig } from '@hookyard/config';
+import { sweepEndpointHealth } from '@hookyard/delivery';
 import { eventually, type TestApp, useDeliveryApp } from './harness';
 import { type Receiver } from './receiver';
 

@@ -9,9 +9,9 @@ import {
   type TestDatabase,
 } from '@hookyard/data-access';
 import { createApp } from '../src/app.factory';
-import { type DeliveryWorker } from '../src/delivery/delivery-worker';
-import { createDeliveryWorker } from '../src/delivery/worker-runtime';
-import { loadConfig } from '../src/config/config';
+import { type DeliveryWorker } from '@hookyard/delivery';
+import { createDeliveryWorker } from '@hookyard/delivery';
+import { loadConfig } from '@hookyard/config';
 import { OrganizationsService } from '../src/organizations/organizations.service';
 import { Receiver } from './receiver';
 

@@ -18,3 +18,4 @@ export * from './repositories/delivery.repository';
 export * from './repositories/retention';
 export * from './repositories/reencrypt';
 export * from './repositories/endpoints-failing';
+export * from './runtime';

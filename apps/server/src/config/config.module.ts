@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { type HookyardConfig } from './config';
+import { type HookyardConfig } from '@hookyard/config';
 
 export const HOOKYARD_CONFIG = Symbol('HOOKYARD_CONFIG');
 

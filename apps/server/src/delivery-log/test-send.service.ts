@@ -9,10 +9,10 @@ import {
   ValidationCode,
 } from '@hookyard/webhook-core';
 import { ApiError, ErrorCode } from '../common/api-error';
-import { type HookyardConfig } from '../config/config';
+import { type HookyardConfig } from '@hookyard/config';
 import { HOOKYARD_CONFIG } from '../config/config.module';
-import { DeliverySender } from '../delivery/delivery-sender';
-import { OutboundClient } from '../delivery/outbound-client';
+import { DeliverySender } from '@hookyard/delivery';
+import { OutboundClient } from '@hookyard/delivery';
 import { EndpointsService } from '../endpoints/endpoints.service';
 
 export type TestSendResult =

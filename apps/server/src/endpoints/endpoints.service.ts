@@ -39,7 +39,7 @@ import {
 } from '@hookyard/webhook-core';
 import { ApiError, ErrorCode, type FieldError } from '../common/api-error';
 import { HOOKYARD_CONFIG } from '../config/config.module';
-import { type HookyardConfig } from '../config/config';
+import { type HookyardConfig } from '@hookyard/config';
 import {
   type DialectRules,
   type EndpointInput,

@@ -1,5 +1,5 @@
 import { type EndpointEntity } from '@hookyard/data-access';
-import { changesBetween, envelopeFor } from '../delivery/envelope';
+import { changesBetween, envelopeFor } from '@hookyard/delivery';
 
 const message = {
   id: '0123456789abcdef01234567',

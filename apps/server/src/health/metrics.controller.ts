@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/guards';
 import { ApiError, ErrorCode } from '../common/api-error';
 import { HOOKYARD_CONFIG } from '../config/config.module';
-import { type HookyardConfig } from '../config/config';
+import { type HookyardConfig } from '@hookyard/config';
 
 interface Sample {
   readonly name: string;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { type SecretCipher } from '@hookyard/data-access';
 import { createRetryPolicy, ObjectIdGenerator, parseOutboundAllow } from '@hookyard/webhook-core';
-import { type HookyardConfig } from '../config/config';
+import { type HookyardConfig } from '@hookyard/config';
 import { DeliveryWorker } from './delivery-worker';
 import { OutboundClient, type OutboundClientOptions } from './outbound-client';
 

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { type DataSource } from 'typeorm';
+import { type HookyardConfig, loadOrCreateEmbeddedKey } from '@hookyard/config';
+import { openDatabase } from './data-source';
 import {
-  openDatabase,
   openEmbeddedDatabase,
-  SecretCipher,
   type EmbeddedAccess,
   type EmbeddedDatabase,
-} from '@hookyard/data-access';
-import { type HookyardConfig, loadOrCreateEmbeddedKey } from './config/config';
+} from './embedded-instance';
+import { SecretCipher } from './secret-cipher';
 
 /** The database, the cipher and what must be stopped on exit, for whichever database the config names. */
 export interface Runtime {
