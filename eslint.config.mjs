@@ -26,6 +26,11 @@ const HTTP_STACK_PACKAGES = [
 /** Util and data-access libs are plain libraries: no NestJS at all, and no HTTP stack. */
 const NEST_AND_HTTP_PACKAGES = ['@nestjs/*', ...HTTP_STACK_PACKAGES];
 
+/** The layers, bottom up: each may import the ones below it (and the engine its own kind). */
+const BELOW_ENGINE = ['type:domain', 'type:util', 'type:data-access'];
+const BELOW_FEATURE = [...BELOW_ENGINE, 'type:engine'];
+const LIBRARY_TAGS = [...BELOW_FEATURE, 'type:feature', 'type:adapter'];
+
 export default tseslint.config(
   {
     ignores: [
@@ -45,7 +50,9 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         // The probe file lets tools/workspace-checks lint would-be core code without writing it to disk.
-        projectService: { allowDefaultProject: ['libs/webhook-core/src/__lint_probe__.ts'] },
+        projectService: {
+          allowDefaultProject: ['libs/*/src/__lint_probe__.ts', 'apps/*/src/__lint_probe__.ts'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -81,57 +88,20 @@ export default tseslint.config(
             },
             {
               sourceTag: 'type:engine',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:util',
-                'type:data-access',
-                'type:engine',
-              ],
+              onlyDependOnLibsWithTags: [...BELOW_ENGINE, 'type:engine'],
               bannedExternalImports: HTTP_STACK_PACKAGES,
             },
             {
               sourceTag: 'type:feature',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:util',
-                'type:data-access',
-                'type:engine',
-                'type:feature',
-              ],
+              onlyDependOnLibsWithTags: [...BELOW_FEATURE, 'type:feature'],
             },
+            // Adapters never import one another: a dialect stands on the shared layers alone.
             {
-              // Adapters never import one another: a dialect stands on the shared layers alone.
               sourceTag: 'type:adapter',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:util',
-                'type:data-access',
-                'type:engine',
-                'type:feature',
-              ],
+              onlyDependOnLibsWithTags: [...BELOW_FEATURE, 'type:feature'],
             },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:util',
-                'type:data-access',
-                'type:engine',
-                'type:feature',
-                'type:adapter',
-              ],
-            },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:util',
-                'type:data-access',
-                'type:engine',
-                'type:feature',
-                'type:adapter',
-              ],
-            },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: LIBRARY_TAGS },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: LIBRARY_TAGS },
           ],
         },
       ],
@@ -148,6 +118,23 @@ export default tseslint.config(
             {
               group: FRAMEWORK_PACKAGES,
               message: 'libs/webhook-core is framework-free: Node built-ins only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The worker app runs without the API's HTTP stack (a plain node:http health port).
+    files: ['apps/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: HTTP_STACK_PACKAGES,
+              message: 'apps/worker runs without the HTTP stack of the API.',
             },
           ],
         },

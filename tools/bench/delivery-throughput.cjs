@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Delivery throughput benchmark: prints figures, asserts nothing about speed (it is not part of `npm test`).
 //
-// Boots the BUILT server (apps/server/dist) on 127.0.0.1 with an in-process delivery worker over a fresh
+// Boots the BUILT server (apps/api/dist) on 127.0.0.1 with an in-process delivery worker over a fresh
 // database, points 3 endpoints at a local receiver, publishes BENCH_EVENTS events with 20 concurrent
 // publishers, waits until every (endpoint, event) pair has arrived, then prints a table and one JSON line.
 //
@@ -27,7 +27,7 @@ const dist = join(__dirname, '..', '..', 'apps', 'server', 'dist');
 const { createApp } = require(join(dist, 'app.factory.js'));
 const { loadConfig } = require('@hookyard/config');
 const { createDeliveryWorker } = require('@hookyard/delivery');
-const { OrganizationsService } = require(join(dist, 'organizations', 'organizations.service.js'));
+const { OrganizationsService } = require('@hookyard/api');
 const {
   createTestDatabase,
   openDatabase,
@@ -54,7 +54,7 @@ function intEnv(name, fallback, min, max) {
 
 const N = intEnv('BENCH_EVENTS', 2000, 1, 100_000);
 const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', 120, 1, 3600) * 1000;
-// The default pool size matches apps/server/src/runtime.ts (10, embedded or not: see ADR 0007).
+// The default pool size matches apps/api/src/runtime.ts (10, embedded or not: see ADR 0007).
 const POOL_SIZE_OVERRIDE = intEnv('BENCH_POOL_SIZE', 0, 1, 19);
 const WORKER_ENV = {
   HOOKYARD_REQUIRE_HTTPS: 'false',

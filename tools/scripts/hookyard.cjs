@@ -8,10 +8,10 @@ const { existsSync, mkdirSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..');
-const cli = join(root, 'apps', 'server', 'dist', 'cli.js');
+const cli = join(root, 'apps', 'api', 'dist', 'cli.js');
 
 function buildOnce() {
-  const lock = join(root, 'apps', 'server', '.build-lock');
+  const lock = join(root, 'apps', 'api', '.build-lock');
   const deadline = Date.now() + 180_000;
   for (;;) {
     try {
@@ -31,7 +31,7 @@ function buildOnce() {
       [
         join(root, 'node_modules', 'nx', 'bin', 'nx.js'),
         'run',
-        'server:build',
+        'api:build',
         '--outputStyle=static',
       ],
       { cwd: root, stdio: ['ignore', process.stderr, process.stderr] },

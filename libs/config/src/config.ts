@@ -5,6 +5,7 @@ import {
   allowsEverything,
   DEFAULT_RETRY_SCHEDULE,
   DEFAULT_THRESHOLDS,
+  FEATUREBASE_RETRY_SCHEDULE,
   parseOutboundAllow,
   parseRetrySchedule,
   type StateThresholds,
@@ -15,13 +16,12 @@ export type Role = 'all' | 'api' | 'worker';
 /** What local mode lets through the SSRF guard: the loopback addresses, nothing else. */
 const LOCAL_MODE_ALLOW = ['127.0.0.1/32', '::1/128'];
 
-/** Featurebase retries a failed delivery after 1 minute, 1 hour and 6 hours. */
-export const FEATUREBASE_RETRY_SCHEDULE = '1m,1h,6h';
-
 /** The whole configuration, validated once at start-up; nothing else reads `process.env`. */
 export interface HookyardConfig {
   readonly port: number;
   readonly host: string;
+  /** Port of the worker app's `/healthz`, `/readyz` and `/metrics`. */
+  readonly workerPort: number;
   readonly role: Role;
   readonly database: { readonly url: string | null; readonly dataDir: string };
   readonly bootstrapApiKey: string | null;
@@ -66,6 +66,10 @@ interface VariableSpec {
 /** Every variable Hookyard reads, documented (the README table mirrors this list). */
 export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   PORT: { description: 'HTTP port of the API (default 3000).' },
+  HOOKYARD_WORKER_PORT: {
+    description:
+      'HTTP port of the worker app (apps/worker) for /healthz, /readyz and /metrics (default 3001).',
+  },
   HOST: { description: 'Interface the API binds to (default 0.0.0.0).' },
   DATABASE_URL: {
     description: 'PostgreSQL URL; unset = embedded PostgreSQL under HOOKYARD_DATA_DIR.',
@@ -254,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
   const defaults = DEFAULT_THRESHOLDS;
   const config: HookyardConfig = {
     port: read('PORT', int(0, 65535), 3000),
+    workerPort: read('HOOKYARD_WORKER_PORT', int(0, 65535), 3001),
     host: read('HOST', (raw) => raw, localMode ? '127.0.0.1' : '0.0.0.0'),
     role: read('HOOKYARD_ROLE', oneOf<Role>('all', 'api', 'worker'), 'all'),
     database: {

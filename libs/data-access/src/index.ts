@@ -19,3 +19,4 @@ export * from './repositories/retention';
 export * from './repositories/reencrypt';
 export * from './repositories/endpoints-failing';
 export * from './runtime';
+export * from './metrics';

@@ -3,8 +3,12 @@ import {
   type EndpointSecretEntity,
   type SecretCipher,
 } from '@hookyard/data-access';
-import { activeSecrets, signPayload } from '@hookyard/webhook-core';
-import { envelopeFor, type OutboundMessage } from './envelope';
+import {
+  activeSecrets,
+  deliveryFormat,
+  type OutboundMessage,
+  signPayload,
+} from '@hookyard/webhook-core';
 import { type OutboundClient, type OutboundResult } from './outbound-client';
 import { deliveryHeaders, redactRequestHeaders } from './request-headers';
 
@@ -70,10 +74,14 @@ export class DeliverySender {
       })),
       now,
     );
-    const body = envelopeFor(endpoint, message);
+    const format = deliveryFormat(endpoint.dialect);
+    const body = format.body(endpoint, message);
     const timestamp = Math.floor(now.getTime() / 1000);
-    const signature = signPayload({ id: message.id, timestamp, body, secrets });
+    const signature = {
+      ...signPayload({ id: message.id, timestamp, body, secrets }),
+      ...format.extraSignatureHeaders({ body, secrets, timestamp: String(timestamp) }),
+    };
     const authSecret = endpoint.authSecretEnc ? this.cipher.decrypt(endpoint.authSecretEnc) : null;
-    return { headers: deliveryHeaders(endpoint, authSecret, signature, { body, secrets }), body };
+    return { headers: deliveryHeaders(endpoint, authSecret, signature), body };
   }
 }

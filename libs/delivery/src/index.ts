@@ -5,4 +5,4 @@ export * from './outbound-client';
 export * from './process.util';
 export * from './worker-role';
 export * from './worker-runtime';
-export * from './envelope';
+export * from './health-server';

@@ -1,3 +1,4 @@
+export * from './delivery-format';
 export * from './duration';
 export * from './endpoint-state';
 export * from './ids';

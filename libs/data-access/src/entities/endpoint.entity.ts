@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { type DeliveryDialect } from '@hookyard/webhook-core';
 
-export type EndpointDialect = 'native' | 'featurebase' | 'platform';
+/** The dialect an endpoint was made through (webhook-core's delivery formats follow it). */
+export type EndpointDialect = DeliveryDialect;
 export type OutboundAuthType = 'none' | 'basic' | 'api_key';
 
 /** A webhook endpoint: where, what, how, and the health the worker keeps for it. */

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { ObjectIdGenerator } from '@hookyard/webhook-core';
+import { ApiKeyService } from '@hookyard/api';
+import { listen, readListenOptions } from './cli/listen.command';
+import { loadConfig } from '@hookyard/config';
+import { OrganizationsService } from '@hookyard/api';
+import { openRuntime } from '@hookyard/data-access';
+
+const USAGE = `usage: hookyard org create --name <name> [--key-only]
+         make an organization and an all-permission key (--key-only: print the key alone)
+       hookyard listen [--port <n>] [--key <api key>] [--api <url>]
+         a receiver on 127.0.0.1:<n> (default 4000) that prints each delivery and whether its signature
+         verifies; the key (or HOOKYARD_API_KEY) reads the secrets from <url> (default http://127.0.0.1:$PORT, 3000)`;
+
+/** The commands of `npm run hookyard -- ...`; each resolves with the exit code. */
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    options: {
+      name: { type: 'string' },
+      'key-only': { type: 'boolean' },
+      port: { type: 'string' },
+      key: { type: 'string' },
+      api: { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  const command = positionals.join(' ');
+  if (command === 'org create' && values.name?.trim())
+    return createOrganization(values.name.trim(), values['key-only'] ?? false);
+  if (command === 'listen') {
+    const options = readListenOptions(values, process.env);
+    if (!('problem' in options)) return listen(options);
+    process.stderr.write(`hookyard listen: ${options.problem}\n`);
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}
+
+/** `org create`: prints one JSON line {"organizationId", "apiKey"}, or with --key-only the key alone. */
+async function createOrganization(name: string, keyOnly: boolean): Promise<number> {
+  const config = loadConfig(process.env);
+  const runtime = await openRuntime(config, 'join');
+  try {
+    const ids = new ObjectIdGenerator(randomBytes);
+    const organizations = new OrganizationsService(
+      runtime.dataSource,
+      new ApiKeyService(runtime.dataSource, ids),
+      ids,
+    );
+    const created = await organizations.create(name);
+    process.stdout.write(`${keyOnly ? created.apiKey : JSON.stringify(created)}\n`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`hookyard: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

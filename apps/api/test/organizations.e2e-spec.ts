@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { OrganizationsService } from '@hookyard/api';
+import { endpointBody, startTestApp, type TestApp } from './harness';
+
+const run = promisify(execFile);
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+const BOOTSTRAP_KEY = 'hk_bootstrap_key_for_tests_0123456789';
+
+describe('tenants', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ HOOKYARD_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('makes a default organization holding the bootstrap key, once', async () => {
+    const response = await t.request('POST', '/v1/endpoints', {
+      key: BOOTSTRAP_KEY,
+      body: endpointBody(),
+    });
+    expect(response.status).toBe(201);
+    const count = async () =>
+      Number(
+        (await t.dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM organizations`))[0]
+          ?.n,
+      );
+    const before = await count();
+    await t.app.get(OrganizationsService).ensureBootstrapKey(BOOTSTRAP_KEY);
+    await t.app.get(OrganizationsService).ensureBootstrapKey(BOOTSTRAP_KEY);
+    expect(await count()).toBe(before);
+  });
+
+  it('shows no more than a quarter of a short bootstrap key as its prefix', async () => {
+    const short = 'boot_key_16chars';
+    await t.app.get(OrganizationsService).ensureBootstrapKey(short);
+    const list = await t.request('GET', '/v1/api-keys', { key: short });
+    expect(list.status).toBe(200);
+    const prefixes = list.body.data.map((k: { prefix: string }) => k.prefix);
+    expect(prefixes).toContain('boot');
+    expect(prefixes.every((p: string) => p.length <= 9)).toBe(true);
+  });
+
+  it('creates an organization from the CLI, printing one JSON line with a working key', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'org', 'create', '--name', 'acme'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        DATABASE_URL: t.database.url,
+        HOOKYARD_ENCRYPTION_KEY: t.encryptionKey,
+      },
+    });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const created = JSON.parse(lines[0]) as { organizationId: string; apiKey: string };
+    expect(created.organizationId).toMatch(/^[0-9a-f]{24}$/);
+    const list = await t.request('GET', '/v1/endpoints', { key: created.apiKey });
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual([]);
+  });
+
+  it('refuses a CLI call without a name, with usage on stderr', async () => {
+    await expect(
+      run(process.execPath, [CLI, 'org', 'create'], {
+        env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: t.database.url },
+      }),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('usage: hookyard org create --name <name>'),
+    });
+  });
+
+  it('names every bad configuration variable at start-up', async () => {
+    const failure = run(process.execPath, [CLI, 'org', 'create', '--name', 'x'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        DATABASE_URL: t.database.url,
+        PORT: 'abc',
+        HOOKYARD_ROLE: 'chef',
+      },
+    });
+    await expect(failure).rejects.toMatchObject({ code: 1 });
+    const { stderr } = (await failure.catch((error: unknown) => error)) as { stderr: string };
+    expect(stderr).toContain('PORT: must be an integer from 0 to 65535');
+    expect(stderr).toContain('HOOKYARD_ROLE: must be one of all, api, worker');
+    expect(stderr).toContain('HOOKYARD_ENCRYPTION_KEY: required when DATABASE_URL is set');
+  });
+});

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DELIVERY_ENV, eventually, type TestApp } from './harness';
+import { type Receiver } from './receiver';
+
+/** The built API app (`nx run api:build`): `npm start`'s entry point. */
+export const MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+/** The built worker app (`nx run worker:build`), which worker processes run. */
+export const WORKER_MAIN = join(__dirname, '..', '..', 'worker', 'dist', 'main.js');
+
+/**
+ * Starts a delivery worker process (the worker app) on the test app's database, with `DELIVERY_ENV`
+ * plus `env`; its health port is a free one unless `env` names one. Its output goes to the test's
+ * (`inherit`) or to pipes the caller reads (`pipe`). The caller owns the child and must kill it.
+ */
+export function spawnWorker(
+  t: TestApp,
+  env: Record<string, string> = {},
+  output: 'inherit' | 'pipe' = 'inherit',
+): ChildProcess {
+  if (!existsSync(WORKER_MAIN))
+    throw new Error(`${WORKER_MAIN} is missing: build it first (npx nx run worker:build)`);
+  return spawn(process.execPath, [WORKER_MAIN], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...DELIVERY_ENV,
+      HOOKYARD_ROLE: 'worker',
+      DATABASE_URL: t.database.url,
+      HOOKYARD_ENCRYPTION_KEY: t.encryptionKey,
+      HOOKYARD_LOG_LEVEL: 'warn',
+      HOOKYARD_SHUTDOWN_GRACE_SECONDS: '5',
+      HOOKYARD_WORKER_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', output, output],
+  });
+}
+
+/** Resolves once `child` has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Publishes `count` events on `topic`, 25 at a time; each is `{n, ...data(n)}`. Returns the event ids
+ * (the `webhook-id` of every delivery) in order of `n`.
+ */
+export async function publishMany(
+  t: TestApp,
+  key: string,
+  topic: string,
+  count: number,
+  data: (n: number) => Record<string, unknown> = () => ({}),
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 25) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(25, count - i) }, (_, j) =>
+        t.request('POST', '/v1/events', {
+          key,
+          body: { topic, data: { n: i + j, ...data(i + j) } },
+        }),
+      ),
+    );
+    for (const response of batch) {
+      expect(response.status).toBe(202);
+      ids.push(response.body.id);
+    }
+  }
+  return ids;
+}
+
+export interface LedgerFigures {
+  readonly sent: number;
+  readonly expected: number;
+  readonly delivered_unique: number;
+  readonly lost: number;
+  readonly duplicates: number;
+}
+
+/** What the receiver's ledger shows for one endpoint path: 2xx receipts by `webhook-id`. */
+export function ledgerFigures(receiver: Receiver, path: string, ids: readonly string[]) {
+  const receipts = receiver.receipts(path).filter((r) => r.status === 200);
+  const unique = new Set(receipts.map((r) => r.webhookId));
+  return {
+    sent: ids.length,
+    expected: ids.length,
+    delivered_unique: unique.size,
+    lost: ids.filter((id) => !unique.has(id)).length,
+    duplicates: receipts.length - unique.size,
+  } satisfies LedgerFigures;
+}
+
+/** Prints the figures of one test on one line, `name: {json}`, the way every reliability test does. */
+export function printFigures(name: string, report: object): void {
+  process.stdout.write(`${name}: ${JSON.stringify(report)}\n`);
+}
+
+/** Deliveries still queued (`pending`) or still held by a claim. */
+export async function unsettledDeliveries(t: TestApp): Promise<number> {
+  const [row] = await t.dataSource.query<{ n: string }[]>(
+    `SELECT count(*) AS n FROM deliveries WHERE status = 'pending' OR claim_id IS NOT NULL`,
+  );
+  return Number(row.n);
+}
+
+/** Waits until the queue is empty: no pending deliveries and none held by a claim. */
+export async function drained(t: TestApp, timeoutMs = 10_000): Promise<void> {
+  await eventually(async () => expect(await unsettledDeliveries(t)).toBe(0), timeoutMs);
+}

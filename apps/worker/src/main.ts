@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@hookyard/config';
+import { openRuntime } from '@hookyard/data-access';
+import {
+  createProcessLogger,
+  exitOnStartFailure,
+  onShutdownSignal,
+  startHealthServer,
+  startWorkerRole,
+} from '@hookyard/delivery';
+
+/**
+ * A delivery worker process without the API's HTTP stack: the worker role, and `/healthz`, `/readyz`
+ * and `/metrics` on `HOOKYARD_WORKER_PORT`. Any number of them may share one PostgreSQL; with the
+ * embedded database it joins the server of a running `npm start`.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  if (config.role === 'api')
+    throw new ConfigError([
+      'HOOKYARD_ROLE: the worker app runs the worker role (unset it or say worker)',
+    ]);
+  const logger = createProcessLogger(config);
+  const runtime = await openRuntime(config, 'join');
+  runtime.notes.forEach((note) => logger.log(note));
+  const health = await startHealthServer(runtime.dataSource, {
+    port: config.workerPort,
+    host: config.host,
+    metricsToken: config.metricsToken,
+  });
+  logger.log(`worker health on http://localhost:${health.port} (/healthz, /readyz, /metrics)`);
+  const worker = startWorkerRole(config, runtime, logger);
+  onShutdownSignal(async () => {
+    await worker.stop();
+    await health.close();
+    await runtime.close();
+  });
+}
+
+main().catch(exitOnStartFailure);

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { type NextFunction, type Request, type Response } from 'express';
+import { ApiModule } from './api.module';
+import { type DialectRegistration } from './common/api-dialect';
+import { type CoreDependencies } from './common/core.module';
+import { ProblemFilter } from './common/problem.filter';
+import { createValidationPipe } from './common/validation';
+import { type HookyardConfig } from '@hookyard/config';
+import { OrganizationsService } from './organizations/organizations.service';
+
+export interface AppOptions {
+  readonly logger?: LoggerService | false;
+  /** The dialects the app mounts beside the native API. */
+  readonly dialects?: readonly DialectRegistration[];
+}
+
+/** Builds the HTTP application (not yet listening): pipes, filters, docs, bootstrap key. */
+export async function createApp(
+  config: HookyardConfig,
+  deps: CoreDependencies,
+  options: AppOptions = {},
+): Promise<{ app: INestApplication; document: OpenAPIObject }> {
+  const dialects = options.dialects ?? [];
+  const module = ApiModule.forRoot(
+    config,
+    deps,
+    dialects.map((d) => d.module),
+  );
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger: options.logger ?? false,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
+  app.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {
+    const header = request.headers['x-request-id'];
+    request.id =
+      typeof header === 'string' && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
+    response.setHeader('x-request-id', request.id);
+    next();
+  });
+  app.disable('x-powered-by');
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter(dialects.map((d) => d.dialect)));
+  // No enableShutdownHooks: main.ts owns SIGTERM (the worker must drain before the process ends).
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  if (config.bootstrapApiKey)
+    await app.get(OrganizationsService).ensureBootstrapKey(config.bootstrapApiKey);
+  return { app, document };
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const options = new DocumentBuilder()
+    .setTitle('Hookyard')
+    .setDescription('Self-hostable, multi-tenant webhook platform: the native /v1 API.')
+    .setVersion('1')
+    .addBearerAuth()
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-KEY' }, 'apiKey')
+    .build();
+  return SwaggerModule.createDocument(app, options);
+}

@@ -1,0 +1,132 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AttemptEntity, EndpointSecretEntity, SecretCipher } from '@hookyard/data-access';
+import {
+  ObjectIdGenerator,
+  parseOutboundAllow,
+  TEST_TOPIC,
+  TopicCatalogue,
+  ValidationCode,
+} from '@hookyard/webhook-core';
+import { ApiError, ErrorCode } from '../common/api-error';
+import { type HookyardConfig } from '@hookyard/config';
+import { HOOKYARD_CONFIG } from '../common/config.module';
+import { DeliverySender } from '@hookyard/delivery';
+import { OutboundClient } from '@hookyard/delivery';
+import { EndpointsService } from '../endpoints/endpoints.service';
+
+export type TestSendResult =
+  | {
+      success: boolean;
+      status: number;
+      durationMs: number;
+      headers: Record<string, string>;
+      body: string;
+    }
+  | { success: false; durationMs: number; error: { class: string; message: string } };
+
+/**
+ * Synchronous test sends: a `webhook.test` message through the same signing and HTTP path as real
+ * deliveries. Logged as an attempt with trigger `test`; never touches health, last status or state.
+ */
+@Injectable()
+export class TestSendService implements OnApplicationShutdown {
+  private readonly client: OutboundClient;
+  private readonly sender: DeliverySender;
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(HOOKYARD_CONFIG) private readonly config: HookyardConfig,
+    @Inject(SecretCipher) cipher: SecretCipher,
+    @Inject(TopicCatalogue) private readonly catalogue: TopicCatalogue,
+    @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
+    @Inject(EndpointsService) private readonly endpoints: EndpointsService,
+  ) {
+    this.client = new OutboundClient({
+      policy: parseOutboundAllow(config.outboundAllow),
+      maxBodyBytes: config.worker.responseBodyLimit,
+    });
+    this.sender = new DeliverySender(cipher, this.client);
+  }
+
+  async send(
+    organizationId: string,
+    endpointId: string,
+    input: { topic?: string; data?: unknown },
+  ): Promise<TestSendResult> {
+    const topic = input.topic ?? TEST_TOPIC;
+    if (!this.catalogue.has(topic)) {
+      throw ApiError.validation(
+        [{ path: 'topic', message: 'not a topic of the catalogue' }],
+        ValidationCode.TOPIC_UNKNOWN,
+      );
+    }
+    const endpoint = await this.endpoints.get(organizationId, endpointId);
+    const busy = this.inFlight.get(organizationId) ?? 0;
+    if (busy >= this.config.testSendConcurrency) {
+      throw new ApiError(
+        ErrorCode.RATE_LIMITED,
+        'too many test sends in flight for this organization; retry shortly',
+      );
+    }
+    this.inFlight.set(organizationId, busy + 1);
+    try {
+      const now = new Date();
+      const secrets = await this.dataSource.manager.findBy(EndpointSecretEntity, {
+        organizationId,
+        endpointId,
+      });
+      const message = {
+        id: this.ids.next(now),
+        topic,
+        data: input.data ?? { message: 'This is a test event from Hookyard.' },
+        previousData: null,
+        createdAt: now,
+      };
+      const { result, requestHeaders } = await this.sender.send(endpoint, secrets, message, now);
+      await this.dataSource.manager.insert(AttemptEntity, {
+        id: this.ids.next(new Date()),
+        organizationId,
+        endpointId,
+        deliveryId: null,
+        eventId: null,
+        trigger: 'test',
+        statusCode: result.kind === 'response' ? result.status : null,
+        durationMs: Math.round(result.durationMs),
+        errorClass:
+          result.kind === 'error'
+            ? result.errorClass
+            : result.status >= 200 && result.status < 300
+              ? null
+              : 'http_status',
+        errorMessage: result.kind === 'error' ? result.message : null,
+        responseExcerpt: result.kind === 'response' ? result.bodyExcerpt : null,
+        requestHeaders,
+        createdAt: new Date(),
+      });
+      const durationMs = Math.round(result.durationMs);
+      if (result.kind === 'error')
+        return {
+          success: false,
+          durationMs,
+          error: { class: result.errorClass, message: result.message },
+        };
+      return {
+        success: result.status >= 200 && result.status < 300,
+        status: result.status,
+        durationMs,
+        headers: result.headers,
+        body: result.bodyExcerpt,
+      };
+    } finally {
+      const left = (this.inFlight.get(organizationId) ?? 1) - 1;
+      if (left <= 0) this.inFlight.delete(organizationId);
+      else this.inFlight.set(organizationId, left);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.client.close();
+  }
+}

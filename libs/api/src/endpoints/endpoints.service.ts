@@ -1,0 +1,381 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  applyEndpointState,
+  EndpointEntity,
+  EndpointRepository,
+  EndpointSecretEntity,
+  endpointStateOf,
+  OrganizationEntity,
+  SecretCipher,
+} from '@hookyard/data-access';
+import {
+  activeSecrets,
+  checkUrlHost,
+  type OutboundPolicy,
+  parseOutboundAllow,
+  collectViolations,
+  deliveryFormat,
+  type EndpointSecret,
+  type FieldViolation,
+  type RuleResult,
+  generateSecret,
+  initialEndpointState,
+  isValidSecret,
+  ObjectIdGenerator,
+  rotateSecrets,
+  RotationError,
+  type RotationErrorCode,
+  TopicCatalogue,
+  transition,
+  validateAuthentication,
+  validateDescription,
+  validateHeaders,
+  validateName,
+  validateTimeoutMs,
+  validateTopics,
+  validateUrl,
+  ValidationCode,
+} from '@hookyard/webhook-core';
+import { ApiError, ErrorCode, type FieldError } from '../common/api-error';
+import { HOOKYARD_CONFIG } from '../common/config.module';
+import { type HookyardConfig } from '@hookyard/config';
+import {
+  type DialectRules,
+  type EndpointInput,
+  type EndpointPatch,
+  type SecretSet,
+} from './endpoint-input';
+
+const ROTATION_ERRORS: Record<RotationErrorCode, [ErrorCode, string]> = {
+  GRACE_PERIOD_INVALID: [ErrorCode.GRACE_PERIOD_INVALID, 'gracePeriodSeconds'],
+  ROTATION_LIMIT_REACHED: [ErrorCode.ROTATION_LIMIT_REACHED, 'gracePeriodSeconds'],
+  SECRET_REUSED: [ErrorCode.SECRET_INVALID, 'secret'],
+};
+
+export interface EndpointPage {
+  readonly data: EndpointEntity[];
+  readonly nextCursor: string | null;
+}
+
+/** Endpoint use cases shared by every dialect: validation, limits, secrets, status changes. */
+@Injectable()
+export class EndpointsService {
+  private readonly logger = new Logger('Endpoints');
+  private readonly endpoints: EndpointRepository;
+  private readonly outbound: OutboundPolicy;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(HOOKYARD_CONFIG) private readonly config: HookyardConfig,
+    @Inject(SecretCipher) private readonly cipher: SecretCipher,
+    @Inject(TopicCatalogue) private readonly catalogue: TopicCatalogue,
+    @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
+  ) {
+    this.endpoints = new EndpointRepository(dataSource.manager);
+    this.outbound = parseOutboundAllow(config.outboundAllow);
+  }
+
+  async get(organizationId: string, id: string): Promise<EndpointEntity> {
+    const endpoint = await this.endpoints.findById(organizationId, id);
+    if (!endpoint) throw ApiError.notFound('endpoint');
+    return endpoint;
+  }
+
+  async list(
+    organizationId: string,
+    query: { limit: number; cursor?: string | null; status?: EndpointEntity['status'] | null },
+  ): Promise<EndpointPage> {
+    const rows = await this.endpoints.page(organizationId, query);
+    const data = rows.slice(0, query.limit);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > query.limit && last ? last.id : null };
+  }
+
+  async create(
+    organizationId: string,
+    input: EndpointInput,
+    rules: DialectRules,
+  ): Promise<EndpointEntity> {
+    const secret = input.secret ?? generateSecret();
+    this.assertValid([
+      validateUrl(input.url, { allowHttp: this.allowHttp(rules) }),
+      input.name === undefined ? null : validateName(input.name),
+      input.description === undefined ? null : validateDescription(input.description),
+      validateTopics(input.topics, this.catalogue, { allowPatterns: rules.allowTopicPatterns }),
+      input.excludedTopics?.length
+        ? validateTopics(
+            input.excludedTopics,
+            this.catalogue,
+            { allowPatterns: rules.allowTopicPatterns },
+            'excludedTopics',
+          )
+        : null,
+      input.timeoutMs === undefined ? null : validateTimeoutMs(input.timeoutMs),
+      input.headers === undefined ? null : validateHeaders(input.headers),
+      input.authentication === undefined ? null : validateAuthentication(input.authentication),
+    ]);
+    if (input.secret !== undefined) this.assertValidSecret(input.secret);
+    this.assertTargetAllowed(input.url);
+    const now = new Date();
+    const endpoint = new EndpointEntity();
+    Object.assign(endpoint, {
+      id: this.ids.next(now),
+      organizationId,
+      dialect: input.dialect,
+      url: input.url,
+      name: input.name ?? new URL(input.url).hostname,
+      description: input.description ?? null,
+      topics: [...input.topics],
+      excludedTopics: [...(input.excludedTopics ?? [])],
+      timeoutMs: input.timeoutMs ?? deliveryFormat(input.dialect).defaultTimeoutMs,
+      headers: { ...(input.headers ?? {}) },
+      signingProtocol: 'standard-webhooks-v1',
+      payloadVersion: '1.0',
+      includePreviousData: input.includePreviousData ?? false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.applyAuthentication(endpoint, input.authentication ?? { type: 'none' });
+    applyEndpointState(endpoint, initialEndpointState());
+    if (input.status === 'paused')
+      applyEndpointState(
+        endpoint,
+        transition(
+          endpointStateOf(endpoint),
+          { type: 'manual_pause', at: now },
+          this.config.thresholds,
+        ),
+      );
+    await this.dataSource.transaction(async (manager) => {
+      await this.lockOrganizationWithin(manager, organizationId);
+      const repository = this.endpoints.withManager(manager);
+      const limit = await this.endpointLimit(manager, organizationId);
+      if ((await repository.count(organizationId)) >= limit) {
+        throw new ApiError(
+          ErrorCode.ENDPOINT_LIMIT_REACHED,
+          `this organization has reached its limit of ${limit} endpoints`,
+        );
+      }
+      await repository.insert(endpoint);
+      await repository.replaceSecrets(organizationId, endpoint.id, [
+        this.secretRow(organizationId, endpoint.id, secret, now, null),
+      ]);
+    });
+    this.logger.log(`endpoint ${endpoint.id} created for organization ${organizationId}`);
+    return endpoint;
+  }
+
+  async update(
+    organizationId: string,
+    id: string,
+    patch: EndpointPatch,
+    rules: DialectRules,
+  ): Promise<EndpointEntity> {
+    this.assertValid([
+      patch.url === undefined ? null : validateUrl(patch.url, { allowHttp: this.allowHttp(rules) }),
+      patch.name === undefined ? null : validateName(patch.name),
+      patch.description === undefined ? null : validateDescription(patch.description),
+      patch.topics === undefined
+        ? null
+        : validateTopics(patch.topics, this.catalogue, { allowPatterns: rules.allowTopicPatterns }),
+      patch.excludedTopics?.length
+        ? validateTopics(
+            patch.excludedTopics,
+            this.catalogue,
+            { allowPatterns: rules.allowTopicPatterns },
+            'excludedTopics',
+          )
+        : null,
+      patch.timeoutMs === undefined ? null : validateTimeoutMs(patch.timeoutMs),
+      patch.headers === undefined ? null : validateHeaders(patch.headers),
+      patch.authentication === undefined ? null : validateAuthentication(patch.authentication),
+    ]);
+    if (patch.url !== undefined) this.assertTargetAllowed(patch.url);
+    return this.dataSource.transaction(async (manager) => {
+      const repository = this.endpoints.withManager(manager);
+      const endpoint = await repository.findByIdForUpdate(organizationId, id);
+      if (!endpoint) throw ApiError.notFound('endpoint');
+      const now = new Date();
+      if (patch.url !== undefined) endpoint.url = patch.url;
+      if (patch.name !== undefined) endpoint.name = patch.name;
+      if (patch.description !== undefined) endpoint.description = patch.description;
+      if (patch.topics !== undefined) endpoint.topics = [...patch.topics];
+      if (patch.excludedTopics !== undefined) endpoint.excludedTopics = [...patch.excludedTopics];
+      if (patch.timeoutMs !== undefined) endpoint.timeoutMs = patch.timeoutMs;
+      if (patch.headers !== undefined) endpoint.headers = { ...patch.headers };
+      if (patch.includePreviousData !== undefined)
+        endpoint.includePreviousData = patch.includePreviousData;
+      if (patch.authentication !== undefined)
+        this.applyAuthentication(endpoint, patch.authentication);
+      if (patch.status !== undefined) {
+        const event =
+          patch.status === 'active'
+            ? { type: 'reactivate' as const, at: now }
+            : { type: 'manual_pause' as const, at: now };
+        applyEndpointState(
+          endpoint,
+          transition(endpointStateOf(endpoint), event, this.config.thresholds),
+        );
+      }
+      endpoint.updatedAt = now;
+      return repository.save(endpoint);
+    });
+  }
+
+  async delete(organizationId: string, id: string): Promise<void> {
+    if (!(await this.endpoints.delete(organizationId, id))) throw ApiError.notFound('endpoint');
+    this.logger.log(`endpoint ${id} deleted for organization ${organizationId}`);
+  }
+
+  /** The secrets that currently sign: the current one and any previous one inside its grace window. */
+  async secrets(organizationId: string, id: string): Promise<SecretSet> {
+    await this.get(organizationId, id);
+    return this.secretSet(await this.endpoints.secrets(organizationId, id), new Date());
+  }
+
+  /**
+   * Issues a new secret. With a grace window the old one keeps signing until it ends; with 0 it stops at
+   * once (the Featurebase refresh).
+   */
+  async rotateSecret(
+    organizationId: string,
+    id: string,
+    graceSeconds: number,
+    newSecret?: string,
+  ): Promise<SecretSet> {
+    if (newSecret !== undefined) this.assertValidSecret(newSecret);
+    return this.dataSource.transaction(async (manager) => {
+      const repository = this.endpoints.withManager(manager);
+      const endpoint = await repository.findByIdForUpdate(organizationId, id);
+      if (!endpoint) throw ApiError.notFound('endpoint');
+      const now = new Date();
+      const current = this.decryptSecrets(await repository.secrets(organizationId, id));
+      let rotated: EndpointSecret[];
+      try {
+        rotated = rotateSecrets(current, newSecret ?? generateSecret(), now, graceSeconds);
+      } catch (error) {
+        if (error instanceof RotationError) {
+          const [code, path] = ROTATION_ERRORS[error.code];
+          throw ApiError.validation([{ path, message: error.message }], code);
+        }
+        throw error;
+      }
+      const rows = rotated.map((s) =>
+        this.secretRow(organizationId, id, s.secret, s.createdAt, s.expiresAt),
+      );
+      await repository.replaceSecrets(organizationId, id, rows);
+      endpoint.updatedAt = now;
+      await repository.save(endpoint);
+      this.logger.log(`endpoint ${id} secret rotated (grace ${graceSeconds}s)`);
+      return this.secretSet(rows, now);
+    });
+  }
+
+  private secretSet(rows: readonly EndpointSecretEntity[], now: Date): SecretSet {
+    const secrets = this.decryptSecrets(rows);
+    const valid = activeSecrets(secrets, now);
+    const [current] = valid;
+    if (!current) throw new Error('endpoint has no current secret');
+    const previous = secrets
+      .filter((s) => s.expiresAt !== null && s.expiresAt > now)
+      .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt as Date }));
+    return { current, previous };
+  }
+
+  private decryptSecrets(rows: readonly EndpointSecretEntity[]): EndpointSecret[] {
+    return rows.map((row) => ({
+      secret: this.cipher.decrypt(row.secretEnc),
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+    }));
+  }
+
+  private secretRow(
+    organizationId: string,
+    endpointId: string,
+    secret: string,
+    createdAt: Date,
+    expiresAt: Date | null,
+  ): EndpointSecretEntity {
+    return Object.assign(new EndpointSecretEntity(), {
+      id: this.ids.next(createdAt),
+      organizationId,
+      endpointId,
+      secretEnc: this.cipher.encrypt(secret),
+      keyVersion: this.cipher.currentVersion,
+      createdAt,
+      expiresAt,
+    });
+  }
+
+  private applyAuthentication(
+    endpoint: EndpointEntity,
+    auth: NonNullable<EndpointInput['authentication']>,
+  ): void {
+    endpoint.authType = auth.type;
+    endpoint.authUsername = auth.type === 'basic' ? auth.username : null;
+    endpoint.authHeaderName = auth.type === 'api_key' ? auth.headerName : null;
+    endpoint.authSecretEnc =
+      auth.type === 'basic'
+        ? this.cipher.encrypt(auth.password)
+        : auth.type === 'api_key'
+          ? this.cipher.encrypt(auth.apiKey)
+          : null;
+  }
+
+  private allowHttp(rules: DialectRules): boolean | 'loopback' {
+    if (rules.alwaysHttps) return false;
+    if (!this.config.requireHttps) return true;
+    return this.config.localMode ? 'loopback' : false;
+  }
+
+  private async lockOrganizationWithin(
+    manager: EntityManager,
+    organizationId: string,
+  ): Promise<void> {
+    await manager.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [organizationId]);
+  }
+
+  private async endpointLimit(manager: EntityManager, organizationId: string): Promise<number> {
+    const organization = await manager.findOneBy(OrganizationEntity, { id: organizationId });
+    return organization?.endpointLimit ?? this.config.endpointLimit;
+  }
+
+  private assertValid(results: readonly RuleResult[]): void {
+    const violations = collectViolations(...results);
+    if (violations.length === 0) return;
+    const errors: FieldError[] = violations.map((v: FieldViolation) => ({
+      path: v.field,
+      message: v.message,
+      code: v.code,
+    }));
+    const first = violations.find((v) => v.code !== ValidationCode.TOPIC_UNKNOWN) ?? violations[0];
+    throw new ApiError(first.code, `${first.field}: ${first.message}`, errors);
+  }
+
+  /** The write-time SSRF check: IP literals and localhost names the outbound policy refuses. */
+  private assertTargetAllowed(url: string): void {
+    const verdict = checkUrlHost(new URL(url), this.outbound);
+    if (verdict && !verdict.allowed) {
+      throw ApiError.validation(
+        [
+          {
+            path: 'url',
+            message: `the target address is not allowed (${verdict.reason})`,
+            code: ErrorCode.TARGET_NOT_ALLOWED,
+          },
+        ],
+        ErrorCode.TARGET_NOT_ALLOWED,
+      );
+    }
+  }
+
+  private assertValidSecret(secret: string): void {
+    if (isValidSecret(secret)) return;
+    throw ApiError.validation(
+      [{ path: 'secret', message: 'must be whsec_ followed by base64 of 24 to 64 bytes' }],
+      ErrorCode.SECRET_INVALID,
+    );
+  }
+}
