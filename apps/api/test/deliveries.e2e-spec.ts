@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
-import { endpointBody, eventually, type TestApp, useDeliveryApp } from './harness';
+import { endpointBody, eventually, sleepUntil, type TestApp, useDeliveryApp } from './harness';
 import { type Receipt, type Receiver } from './receiver';
 
 describe('event ingest and delivery', () => {
@@ -25,17 +24,27 @@ describe('event ingest and delivery', () => {
     });
   }
 
-  async function attempts(deliveryEndpointId: string): Promise<
-    {
-      status_code: number | null;
-      error_class: string | null;
-      request_headers: Record<string, string>;
-    }[]
-  > {
+  interface AttemptRow {
+    status_code: number | null;
+    error_class: string | null;
+    request_headers: Record<string, string>;
+  }
+
+  async function attempts(deliveryEndpointId: string): Promise<AttemptRow[]> {
     return t.dataSource.query(
       `SELECT * FROM attempts WHERE endpoint_id = $1 ORDER BY created_at, id`,
       [deliveryEndpointId],
     );
+  }
+
+  /** Waits until the worker has recorded at least `count` attempts to the endpoint; returns them. */
+  async function recordedAttempts(deliveryEndpointId: string, count = 1): Promise<AttemptRow[]> {
+    let recorded: AttemptRow[] = [];
+    await eventually(async () => {
+      recorded = await attempts(deliveryEndpointId);
+      expect(recorded.length).toBeGreaterThanOrEqual(count);
+    }, 10_000);
+    return recorded;
   }
 
   it('delivers a signed event that verifies with the standardwebhooks package', async () => {
@@ -208,13 +217,15 @@ describe('event ingest and delivery', () => {
         (ledger) => ledger.filter((r) => r.path === '/status/500?exhaust').length === 4,
         20_000,
       );
-      await sleep(2500);
+      // Failed is final: had a fifth try been scheduled, the delivery would have stayed pending.
+      await eventually(async () => {
+        const [delivery] = await t.dataSource.query<{ status: string; attempt_count: number }[]>(
+          `SELECT status, attempt_count FROM deliveries WHERE endpoint_id = $1`,
+          [target.id],
+        );
+        expect(delivery).toEqual({ status: 'failed', attempt_count: 4 });
+      });
       expect(receiver.receipts('/status/500?exhaust')).toHaveLength(4);
-      const [delivery] = await t.dataSource.query<{ status: string; attempt_count: number }[]>(
-        `SELECT status, attempt_count FROM deliveries WHERE endpoint_id = $1`,
-        [target.id],
-      );
-      expect(delivery).toEqual({ status: 'failed', attempt_count: 4 });
       expect((await attempts(target.id)).map((a) => a.error_class)).toEqual([
         'http_status',
         'http_status',
@@ -243,9 +254,9 @@ describe('event ingest and delivery', () => {
       const okBefore = receiver.receipts('/ok').length;
       await publish('changelog.published', { id: 'cl' });
       await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/redirect'));
-      await sleep(300);
+      // A followed redirect would reach /ok before the try is recorded, so wait for the record.
+      const [attempt] = await recordedAttempts(target.id);
       expect(receiver.receipts('/ok')).toHaveLength(okBefore);
-      const [attempt] = await attempts(target.id);
       expect(attempt).toMatchObject({ status_code: 302, error_class: 'http_status' });
     });
 
@@ -270,7 +281,8 @@ describe('event ingest and delivery', () => {
       expect(recorded).toHaveLength(2);
       expect(recorded[0]).toMatchObject({ status_code: null, error_class: 'connect' });
       expect(recorded[1]).toMatchObject({ status_code: 200, error_class: null });
-      await sleep(1500); // and nothing is sent after the success
+      // A window, not a condition: a retry wrongly kept would come 1 s ± 20% after the success.
+      await sleepUntil(tries[1].receivedAt + 1500);
       expect(receiver.receipts(path)).toHaveLength(2);
     });
 
@@ -322,7 +334,8 @@ describe('event ingest and delivery', () => {
       expect(deleted.status).toBe(204);
       const sentBeforeDelete = receiver.receipts(path).length;
       expect(sentBeforeDelete).toBe(1);
-      await sleep(3000); // three more tries would have come by now (schedule 1s,1s,1s)
+      // A window, not a condition: had the delete not stopped it, a retry would come 1 s ± 20% on.
+      await sleepUntil(receiver.receipts(path)[0].receivedAt + 1500);
       expect(receiver.receipts(path).length).toBe(sentBeforeDelete);
       const [left] = await t.dataSource.query<{ n: string }[]>(
         `SELECT count(*) AS n FROM deliveries WHERE endpoint_id = $1`,
@@ -354,8 +367,7 @@ describe('event ingest and delivery', () => {
       );
       expect(receipt.headers['x-team']).toBe('blue');
       expect(receipt.headers['x-auth-token']).toBe('CanaryToken1');
-      await sleep(200);
-      const [attempt] = await attempts(target.id);
+      const [attempt] = await recordedAttempts(target.id);
       expect(attempt.request_headers['authorization']).toBe('[redacted]');
       expect(JSON.stringify(attempt)).not.toContain('CanaryPw123');
       expect(JSON.stringify(attempt)).not.toContain('CanaryToken1');
@@ -396,10 +408,7 @@ describe('event ingest and delivery', () => {
         target.id,
       ]);
       await publish('conversation.admin.noted', {});
-      const deadline = Date.now() + 10_000;
-      while ((await attempts(target.id)).length === 0 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      const [attempt] = await attempts(target.id);
+      const [attempt] = await recordedAttempts(target.id);
       expect(attempt).toMatchObject({ status_code: null, error_class: 'ssrf_blocked' });
       expect(receiver.receipts('/ok?ssrf')).toEqual([]);
     });
@@ -412,8 +421,7 @@ describe('event ingest and delivery', () => {
       [target.id],
     );
     const published = await publish('conversation.admin.unsnoozed', {});
-    await eventually(async () => expect((await attempts(target.id)).length).toBeGreaterThan(1));
-    const [first] = await attempts(target.id);
+    const [first] = await recordedAttempts(target.id, 2);
     expect(first).toMatchObject({ status_code: null, error_class: 'internal' });
     expect(receiver.receipts('/ok?internal')).toEqual([]);
     const shown = await t.request('GET', `/v1/endpoints/${target.id}`, { key });
@@ -494,9 +502,7 @@ describe('event ingest and delivery', () => {
       await endpoint('/ok?beside-hang', { topics: ['conversation.priority.updated'] });
       await publish('conversation.priority.updated', {});
       await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?beside-hang'));
-      const deadline = Date.now() + 10_000;
-      while ((await attempts(hanging.id)).length === 0 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      await recordedAttempts(hanging.id);
       const [attempt] = await t.dataSource.query<{ error_class: string; duration_ms: number }[]>(
         `SELECT error_class, duration_ms FROM attempts WHERE endpoint_id = $1`,
         [hanging.id],

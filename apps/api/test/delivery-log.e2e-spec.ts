@@ -239,7 +239,7 @@ describe('delivery log, test sends, retry and recover', () => {
           .map((r) => r.webhookId)
           .sort(),
       ).toEqual([events[1], events[2]].sort());
-      await sleep(500);
+      // Recover answers after its update: anything it requeued by mistake is not failed below.
       expect(receiver.receipts('/ok?not-recovered')).toEqual([]);
       expect((await deliveriesOf(other.id)).map((d) => d.status)).toEqual([
         'failed',
@@ -307,7 +307,9 @@ describe('delivery log, test sends, retry and recover', () => {
       await eventually(async () =>
         expect(await statusOf(failed)).toMatchObject({ status: 'succeeded', attemptCount: 1 }),
       );
-      await sleep(1000); // room for a wrong send to show
+      // A window, not a condition: a delivery requeued by mistake would be due with the recovered
+      // one, which has landed; its try count restarts at 0, so its state alone may not show it.
+      await sleep(200);
       expect(receiver.receipts('/ok?only-failed-after').map((r) => r.webhookId)).toEqual([failed]);
       expect(receiver.ledger.filter((r) => r.webhookId === succeeded)).toHaveLength(1);
       expect(receiver.ledger.filter((r) => r.webhookId === pending)).toEqual([]);

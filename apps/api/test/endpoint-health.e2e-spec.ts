@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '@hookyard/config';
 import { sweepEndpointHealth } from '@hookyard/delivery';
-import { eventually, type TestApp, useDeliveryApp } from './harness';
+import { eventually, sleepUntil, type TestApp, useDeliveryApp } from './harness';
 import { type Receiver } from './receiver';
 
 describe('endpoint health: penalty box, auto-pause, suspension and reactivation', () => {
@@ -35,15 +35,17 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
     expect(gaps[0]).toBeLessThan(1900); // the retry schedule (1 s), before the penalty box
     expect(gaps[1]).toBeGreaterThanOrEqual(1800); // the first cool-down (2 s)
     expect(gaps[2]).toBeGreaterThanOrEqual(3600); // the cool-down doubles after a failed probe
-    await sleep(300);
-    const paused = await show(failing.id);
-    expect(paused).toMatchObject({
-      status: 'paused',
-      statusReason: 'consecutive_failures',
-      health: { consecutiveFailures: 4, errorsSinceLastSuccess: 4 },
-      lastStatus: { code: 500 },
-    });
-    await sleep(2500);
+    await eventually(async () =>
+      expect(await show(failing.id)).toMatchObject({
+        status: 'paused',
+        statusReason: 'consecutive_failures',
+        health: { consecutiveFailures: 4, errorsSinceLastSuccess: 4 },
+        lastStatus: { code: 500 },
+      }),
+    );
+    // A window, not a condition: the pause empties the penalty box, so were it not honoured the
+    // retry would come 1 s ± 20% after the last try.
+    await sleepUntil(tries[3].receivedAt + 1500);
     expect(receiver.receipts('/status/500?streak')).toHaveLength(4); // paused: nothing more is sent
 
     const reactivated = await t.request('PATCH', `/v1/endpoints/${failing.id}`, {
@@ -61,9 +63,13 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
 
   it('holds deliveries of a manually paused endpoint and releases them on reactivation', async () => {
     const target = await endpoint('/ok?manual', ['post.updated']);
+    await endpoint('/ok?beside-manual', ['post.updated']);
     await t.request('PATCH', `/v1/endpoints/${target.id}`, { key, body: { status: 'paused' } });
     const published = await publish('post.updated');
-    await sleep(1500);
+    // Both deliveries of the event are due at once, so an unheld one goes out with the copy for the
+    // active endpoint beside it; the short window after is for it to land (nothing marks "held").
+    await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?beside-manual'));
+    await sleep(200);
     expect(receiver.receipts('/ok?manual')).toEqual([]);
     await t.request('PATCH', `/v1/endpoints/${target.id}`, { key, body: { status: 'active' } });
     await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?manual'));
@@ -83,7 +89,7 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
       );
       expect(deliveries.map((d) => d.status)).toEqual(['failed', 'failed']);
     });
-    await sleep(500);
+    // Both are final, and a send is in the ledger before its try is recorded: no more can come.
     expect(receiver.receipts('/gone')).toHaveLength(1);
   });
 
@@ -105,7 +111,7 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
         expect.objectContaining({ eventId: whileSuspended.body.id, attemptCount: 0 }),
       ]),
     );
-    await sleep(300);
+    // Failed before any try is final until a recover: nothing can have been sent for it.
     expect(receiver.receipts('/gone?then-recovered')).toHaveLength(1);
 
     const url = receiver.url('/ok?recovered-after-suspension');
@@ -162,15 +168,15 @@ describe('endpoint health over time, with no attempts', () => {
     await t.request('POST', '/v1/events', { key, body: { topic: 'post.created', data: {} } });
     const show = async () => (await t.request('GET', `/v1/endpoints/${target.id}`, { key })).body;
     await eventually(async () => expect((await show()).health.consecutiveFailures).toBe(1));
-    const failedAt = Date.now();
+    const failedAt = await failingSince(t, target.id);
 
     await sweepEndpointHealth(t.dataSource, thresholds);
     expect(await show()).toMatchObject({ status: 'active' }); // the window has not passed yet
-    await sleep(Math.max(0, failedAt + 1200 - Date.now()));
+    await sleepUntil(failedAt + 1100); // a window: the streak must be 1 s old to pause
     await sweepEndpointHealth(t.dataSource, thresholds);
     expect(await show()).toMatchObject({ status: 'paused', statusReason: 'failure_duration' });
 
-    await sleep(Math.max(0, failedAt + 3200 - Date.now()));
+    await sleepUntil(failedAt + 3100); // a window: the streak must be 3 s old to suspend
     await sweepEndpointHealth(t.dataSource, thresholds);
     expect(await show()).toMatchObject({ status: 'suspended', statusReason: 'failure_duration' });
     const deliveries = await t.dataSource.query<{ status: string }[]>(
@@ -212,7 +218,9 @@ describe('endpoint suspended while a try is in flight', () => {
       key,
       body: { topic: 'post.voted', data: { n: 2 } },
     });
-    await sleep(2300); // the streak is now over 2 s old, and the second try is still being answered
+    await eventually(() => expect(t.worker?.busy).toBe(1)); // the second try is being answered
+    // A window, not a condition: the streak must be 2 s old to suspend; /slow/3000 still answers.
+    await sleepUntil((await failingSince(t, target.id)) + 2100);
     await sweepEndpointHealth(t.dataSource, thresholds);
     expect(await show()).toMatchObject({ status: 'suspended', statusReason: 'failure_duration' });
 
@@ -234,3 +242,12 @@ describe('endpoint suspended while a try is in flight', () => {
     expect(attempts).toEqual([{ status_code: 200 }]);
   });
 });
+
+/** When the endpoint's current failure streak began, as the duration rules of the sweep read it. */
+async function failingSince(t: TestApp, endpointId: string): Promise<number> {
+  const [row] = await t.dataSource.query<{ failing_since: Date }[]>(
+    `SELECT failing_since FROM endpoints WHERE id = $1`,
+    [endpointId],
+  );
+  return row.failing_since.getTime();
+}

@@ -151,6 +151,14 @@ export async function eventually(
   }
 }
 
+/**
+ * Waits until the clock reaches `at` (ms since the epoch). For windows that prove nothing happens,
+ * measured from the moment they start (a receipt, a failure streak's start) rather than from now.
+ */
+export async function sleepUntil(at: number): Promise<void> {
+  await sleep(Math.max(0, at - Date.now()));
+}
+
 export interface DeliveryFixture {
   readonly t: TestApp;
   readonly receiver: Receiver;

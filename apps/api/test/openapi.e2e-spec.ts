@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { startTestApp, type TestApp } from './harness';
 
 const COMMITTED = join(__dirname, '..', 'openapi.json');
+const REPOSITORY = join(__dirname, '..', '..', '..');
 
 describe('API documentation', () => {
   let t: TestApp;
@@ -25,8 +26,13 @@ describe('API documentation', () => {
     const served = (await t.request('GET', '/openapi.json')).body;
     expect(served.paths['/v1/endpoints']).toBeDefined();
     const text = `${JSON.stringify(served, null, 2)}\n`;
-    if (process.env['UPDATE_OPENAPI'] === '1') writeFileSync(COMMITTED, text);
-    expect(text).toBe(readFileSync(COMMITTED, 'utf8'));
+    const committed = readFileSync(COMMITTED, 'utf8');
+    if (text !== committed) {
+      throw new Error(
+        `${relative(REPOSITORY, COMMITTED)} differs from the document the API serves ` +
+          `(${firstDifference(committed, text)}): run \`npm run openapi:write\` and commit the result`,
+      );
+    }
   });
 
   it('answers /healthz and /readyz without a key', async () => {
@@ -59,3 +65,13 @@ describe('API documentation', () => {
     }
   });
 });
+
+/** Where two texts first differ, as `line N: committed "…", served "…"`, for the drift message. */
+function firstDifference(committed: string, served: string): string {
+  const [committedLines, servedLines] = [committed.split('\n'), served.split('\n')];
+  const found = committedLines.findIndex((line, i) => line !== servedLines[i]);
+  const at = found === -1 ? committedLines.length : found;
+  const quote = (line: string | undefined) =>
+    line === undefined ? 'end of file' : JSON.stringify(line);
+  return `line ${at + 1}: committed ${quote(committedLines[at])}, served ${quote(servedLines[at])}`;
+}
