@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import { freePort } from '@hookyard/data-access';
 import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
 import { Receiver } from './receiver';
 import { collect } from './server-process';
-import { exited, MAIN, spawnWorker } from './worker-process';
+import { exited, MAIN, spawnWorker, WORKER_MAIN } from './worker-process';
 
 /**
  * The two apps of the design card on one PostgreSQL: the API app with `HOOKYARD_ROLE=api` (no worker)
@@ -91,6 +92,24 @@ describe('the API app and the worker app on one PostgreSQL', () => {
     expect(await metrics.text()).toMatch(/^hookyard_deliveries_pending \d+$/m);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect(workerOutput()).toContain(`worker health on http://localhost:${workerPort}`);
+  });
+
+  it('loads nothing of the HTTP stack: the libs the worker app imports pull in no express or NestJS core', () => {
+    const probe = [
+      "require('reflect-metadata')",
+      ...['@hookyard/config', '@hookyard/data-access', '@hookyard/delivery'].map(
+        (lib) => `require('${lib}')`,
+      ),
+      'const loaded = Object.keys(require.cache)',
+      "const stack = ['/express/', '@nestjs/platform-express', '@nestjs/swagger', '@nestjs/core', 'class-validator']",
+      'process.stdout.write(JSON.stringify(stack.filter((s) => loaded.some((m) => m.includes(s)))))',
+    ].join(';');
+    const run = spawnSync(process.execPath, ['-e', probe], {
+      cwd: dirname(WORKER_MAIN),
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([]);
   });
 
   it('keeps the roles apart: no API in the worker app, no worker in the API app', async () => {

@@ -182,6 +182,7 @@ async function initialise(
   }
 }
 
+/** As `user` (when root), from a directory every user can enter, with messages in English. */
 function spawnOptions(user: ServerUser | null) {
   return {
     ...(user ?? {}),
