@@ -688,3 +688,56 @@ describe('Featurebase-compatible API', () => {
     });
   });
 });
+
+describe('the Featurebase webhook list', () => {
+  let t: TestApp;
+  let key: string;
+
+  beforeAll(async () => {
+    // No worker: its polling would run queries of its own on the same data source.
+    t = await startTestApp({ HOOKYARD_ENDPOINT_LIMIT: '50' });
+    ({ apiKey: key } = await t.createOrganization());
+    for (let i = 0; i < 10; i++) {
+      const created = await t.request('POST', '/featurebase/v2/webhooks', {
+        key,
+        body: {
+          name: `hook ${i}`,
+          url: `https://example.com/hooks/${i}`,
+          topics: ['post.created'],
+        },
+      });
+      expect(created.status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** The queries the app runs to answer one list request for a page of `limit` webhooks. */
+  async function queriesToList(limit: number): Promise<string[]> {
+    const list = () =>
+      t.request('GET', `/featurebase/v2/webhooks?limit=${limit}`, {
+        key,
+        headers: { 'featurebase-version': NOVA },
+      });
+    await list(); // the key is looked up once, then cached: count every request with it cached
+    const logQuery = jest.spyOn(t.dataSource.logger, 'logQuery');
+    try {
+      const response = await list();
+      expect(response.status).toBe(200);
+      expect(response.body.data).toHaveLength(limit);
+      expect(response.body.data[limit - 1].secret).toMatch(/^whsec_/);
+      return logQuery.mock.calls.map(([query]) => query);
+    } finally {
+      logQuery.mockRestore();
+    }
+  }
+
+  it('reads a page of 10 webhooks in as many queries as a page of 1 (their secrets in one)', async () => {
+    const one = await queriesToList(1);
+    const ten = await queriesToList(10);
+    expect(ten).toHaveLength(one.length);
+    expect(ten.filter((query) => query.includes('endpoint_secrets'))).toHaveLength(1);
+  });
+});

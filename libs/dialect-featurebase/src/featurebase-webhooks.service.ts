@@ -31,9 +31,13 @@ export class FeaturebaseWebhooksService {
       cursor: decodeWebhookCursor(query.cursor),
       status: query.status ?? null,
     });
+    const secrets = await this.endpoints.secretSets(
+      organizationId,
+      page.data.map((e) => e.id),
+    );
     return {
       object: 'list',
-      data: await Promise.all(page.data.map((e) => this.present(organizationId, e))),
+      data: page.data.map((e, i) => toWebhookDto(e, secrets[i].current)),
       nextCursor: page.nextCursor === null ? null : encodeWebhookCursor(page.nextCursor),
     };
   }

@@ -4,60 +4,13 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
-import { type ApiKeyEntity } from '@hookyard/data-access';
-import { ArrayNotEmpty, IsArray, IsIn, IsString, Length } from 'class-validator';
 import { ApiKeyService } from '../auth/api-key.service';
 import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
-import { ALL_PERMISSIONS, PERMISSIONS, type PermissionGrant } from '../auth/permissions';
 import { ObjectIdPipe } from '../common/validation';
-
-export class CreateApiKeyDto {
-  @ApiProperty({ description: 'A name to recognise the key by.' })
-  @IsString()
-  @Length(1, 100)
-  name!: string;
-
-  @ApiProperty({
-    description: 'Permissions granted; `*` for all.',
-    enum: [...PERMISSIONS, ALL_PERMISSIONS],
-    isArray: true,
-  })
-  @IsArray()
-  @ArrayNotEmpty()
-  @IsIn([...PERMISSIONS, ALL_PERMISSIONS], { each: true })
-  permissions!: PermissionGrant[];
-}
-
-export class ApiKeyDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ description: 'The first characters of the key, to recognise it.' })
-  prefix!: string;
-  @ApiProperty({ type: [String] }) permissions!: string[];
-  @ApiProperty() createdAt!: string;
-}
-
-export class CreatedApiKeyDto extends ApiKeyDto {
-  @ApiProperty({ description: 'The key itself: shown once, stored only as a hash.' }) key!: string;
-}
-
-export class ApiKeyListDto {
-  @ApiProperty({ type: [ApiKeyDto] }) data!: ApiKeyDto[];
-}
-
-function toDto(entity: ApiKeyEntity): ApiKeyDto {
-  return {
-    id: entity.id,
-    name: entity.name,
-    prefix: entity.prefix,
-    permissions: entity.permissions,
-    createdAt: entity.createdAt.toISOString(),
-  };
-}
+import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, toApiKeyDto } from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 @Controller('v1/api-keys')
@@ -80,7 +33,7 @@ export class ApiKeysController {
       body.permissions,
       new Date(),
     );
-    return { ...toDto(created.entity), key: created.key };
+    return { ...toApiKeyDto(created.entity), key: created.key };
   }
 
   @Get()
@@ -88,7 +41,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'List API keys (without the keys)' })
   @ApiOkResponse({ type: ApiKeyListDto })
   async list(@OrgId() organizationId: string): Promise<ApiKeyListDto> {
-    return { data: (await this.apiKeys.list(organizationId)).map(toDto) };
+    return { data: (await this.apiKeys.list(organizationId)).map(toApiKeyDto) };
   }
 
   @Delete(':id')

@@ -12,10 +12,6 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ALL_PERMISSIONS = '*';
 export type PermissionGrant = Permission | typeof ALL_PERMISSIONS;
 
-export function isPermissionGrant(value: string): value is PermissionGrant {
-  return value === ALL_PERMISSIONS || (PERMISSIONS as readonly string[]).includes(value);
-}
-
 export function grants(held: readonly string[], wanted: Permission): boolean {
   return held.includes(ALL_PERMISSIONS) || held.includes(wanted);
 }

@@ -27,12 +27,6 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** Every code a client may see: the service's own and the core's field validation codes. */
 export type ApiErrorCode = ErrorCode | ValidationCode;
 
-const VALIDATION_CODES: ReadonlySet<string> = new Set(Object.values(ValidationCode));
-
-function isValidationCode(code: ApiErrorCode): code is ValidationCode {
-  return VALIDATION_CODES.has(code);
-}
-
 export interface FieldError {
   readonly path: string;
   readonly message: string;
@@ -66,10 +60,30 @@ export class ApiError extends Error {
   }
 }
 
-/** The one place codes become HTTP statuses; a new code cannot ship unmapped. */
+/**
+ * The one place codes become HTTP statuses, the service's and the core's validation codes alike; a
+ * new code cannot ship unmapped.
+ */
 export function statusOf(code: ApiErrorCode): number {
-  if (isValidationCode(code)) return code === ValidationCode.TOPIC_UNKNOWN ? 422 : 400;
   switch (code) {
+    case ValidationCode.URL_INVALID:
+    case ValidationCode.URL_MUST_BE_HTTPS:
+    case ValidationCode.URL_SCHEME_NOT_ALLOWED:
+    case ValidationCode.URL_CREDENTIALS_NOT_ALLOWED:
+    case ValidationCode.NAME_INVALID:
+    case ValidationCode.DESCRIPTION_INVALID:
+    case ValidationCode.TOPIC_INVALID:
+    case ValidationCode.TOO_MANY_HEADERS:
+    case ValidationCode.HEADER_NAME_INVALID:
+    case ValidationCode.HEADER_VALUE_INVALID:
+    case ValidationCode.HEADER_FORBIDDEN:
+    case ValidationCode.HEADER_RESERVED:
+    case ValidationCode.HEADER_TOO_LARGE:
+    case ValidationCode.TIMEOUT_INVALID:
+    case ValidationCode.AUTH_INVALID:
+      return 400;
+    case ValidationCode.TOPIC_UNKNOWN:
+      return 422;
     case ErrorCode.VALIDATION_FAILED:
     case ErrorCode.PROPERTY_NOT_ALLOWED:
     case ErrorCode.BODY_INVALID:

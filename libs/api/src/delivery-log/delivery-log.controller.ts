@@ -1,13 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrgId } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
 import { pageLimit } from '../common/keyset-cursor';
@@ -27,36 +19,10 @@ import {
   toDeliveryDto,
   toEventDto,
 } from './dto/delivery-log.dto';
+import { TestSendDto, TestSendResultDto } from './dto/test-send.dto';
 import { TestSendService, type TestSendResult } from './test-send.service';
 
 const MAX_PAGE = 200;
-
-export class TestSendDto {
-  @ApiPropertyOptional({
-    description: 'Topic of the test message (default `webhook.test`).',
-    example: 'webhook.test',
-  })
-  @IsOptional()
-  @IsString()
-  topic?: string;
-
-  @ApiPropertyOptional({ description: 'Data of the test message (default a short greeting).' })
-  @IsOptional()
-  data?: unknown;
-}
-
-export class TestSendResultDto {
-  @ApiProperty({ description: 'Whether the receiver answered 2xx.' }) success!: boolean;
-  @ApiPropertyOptional({ description: 'The receiver’s HTTP status.' }) status?: number;
-  @ApiProperty() durationMs!: number;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
-  headers?: Record<string, string>;
-  @ApiPropertyOptional({ description: 'The start of the receiver’s body.' }) body?: string;
-  @ApiPropertyOptional({ description: 'Why no response came: `{class, message}`.' }) error?: {
-    class: string;
-    message: string;
-  };
-}
 
 /** The delivery log: what was sent, what came back; test sends, retry and recover. */
 @ApiTags('delivery log')

@@ -235,6 +235,21 @@ export class EndpointsService {
   }
 
   /**
+   * The secrets of several endpoints (a page of them) in one query, in the order of `ids`. An id
+   * that is no endpoint of the organization, one deleted since its page was read, is a 404 as in
+   * `secrets`.
+   */
+  async secretSets(organizationId: string, ids: readonly string[]): Promise<SecretSet[]> {
+    const byEndpoint = await this.endpoints.secretsByEndpoint(organizationId, ids);
+    const now = new Date();
+    return ids.map((id) => {
+      const rows = byEndpoint.get(id);
+      if (!rows) throw ApiError.notFound('endpoint');
+      return this.secretSet(rows, now);
+    });
+  }
+
+  /**
    * Issues a new secret. With a grace window the old one keeps signing until it ends; with 0 it stops at
    * once (the Featurebase refresh).
    */

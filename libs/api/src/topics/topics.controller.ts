@@ -1,12 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TopicCatalogue } from '@hookyard/webhook-core';
 import { RequirePermission } from '../auth/guards';
-
-export class TopicListDto {
-  @ApiProperty({ type: [String], description: 'Every topic an endpoint may subscribe to.' })
-  data!: string[];
-}
+import { TopicListDto } from './dto/topic.dto';
 
 @ApiTags('topics')
 @Controller('v1/topics')

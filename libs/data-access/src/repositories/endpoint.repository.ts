@@ -1,4 +1,4 @@
-import { type EntityManager, type FindOptionsWhere, MoreThan } from 'typeorm';
+import { type EntityManager, type FindOptionsWhere, In, MoreThan } from 'typeorm';
 import {
   type EndpointEvent,
   type EndpointState,
@@ -27,6 +27,11 @@ export class EndpointRepository {
 
   findById(organizationId: string, id: string): Promise<EndpointEntity | null> {
     return this.manager.findOneBy(EndpointEntity, { organizationId, id });
+  }
+
+  /** Every endpoint of the organization (ingest matches an event against all of them). */
+  listAll(organizationId: string): Promise<EndpointEntity[]> {
+    return this.manager.find(EndpointEntity, { where: { organizationId } });
   }
 
   /**
@@ -96,6 +101,28 @@ export class EndpointRepository {
       where: { organizationId, endpointId },
       order: { createdAt: 'DESC', id: 'DESC' },
     });
+  }
+
+  /**
+   * The secrets of several endpoints in one query, by endpoint id, each list in the order of
+   * `secrets`; an id of another organization, or of no endpoint, gets no entry.
+   */
+  async secretsByEndpoint(
+    organizationId: string,
+    endpointIds: readonly string[],
+  ): Promise<Map<string, EndpointSecretEntity[]>> {
+    const byEndpoint = new Map<string, EndpointSecretEntity[]>();
+    if (endpointIds.length === 0) return byEndpoint;
+    const rows = await this.manager.find(EndpointSecretEntity, {
+      where: { organizationId, endpointId: In([...endpointIds]) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+    for (const row of rows) {
+      const list = byEndpoint.get(row.endpointId);
+      if (list) list.push(row);
+      else byEndpoint.set(row.endpointId, [row]);
+    }
+    return byEndpoint;
   }
 
   /** Replaces the endpoint's secret set (call inside a transaction). */

@@ -4,7 +4,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -12,28 +11,25 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { RequestConfigBaseDto } from '@hookyard/api';
 
 export const WEBHOOK_STATUSES = ['active', 'paused', 'suspended'] as const;
 
-/** `requestConfig` on create and update. */
-export class WebhookRequestConfigInputDto {
+/** `requestConfig` on create and update: the shared rules, in Featurebase's words. */
+export class WebhookRequestConfigInputDto extends RequestConfigBaseDto {
   @ApiPropertyOptional({
     description: 'Custom headers sent with every delivery (at most 10).',
     type: 'object',
     additionalProperties: { type: 'string' },
     example: { 'X-Custom-Header': 'value' },
   })
-  @IsOptional()
-  @IsObject()
-  headers?: Record<string, string>;
+  override headers?: Record<string, string>;
 
   @ApiPropertyOptional({
     description: 'Request timeout in milliseconds (1000-30000, default 5000).',
     example: 10000,
   })
-  @IsOptional()
-  @IsInt()
-  timeoutMs?: number;
+  override timeoutMs?: number;
 }
 
 export class CreateWebhookDto {

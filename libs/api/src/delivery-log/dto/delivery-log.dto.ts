@@ -36,8 +36,8 @@ export class RecoverDto {
 }
 
 export class AttemptDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() endpointId!: string;
+  @ApiProperty({ description: '24-hex id.' }) id!: string;
+  @ApiProperty({ description: 'The endpoint the attempt went to.' }) endpointId!: string;
   @ApiProperty({ nullable: true, type: String, description: 'Null for test sends.' }) deliveryId!:
     string | null;
   @ApiProperty({
@@ -46,7 +46,11 @@ export class AttemptDto {
     description: 'The event (the `webhook-id`); null for test sends.',
   })
   eventId!: string | null;
-  @ApiProperty({ enum: ['scheduled', 'manual', 'test'] }) trigger!: string;
+  @ApiProperty({
+    enum: ['scheduled', 'manual', 'test'],
+    description: 'What made the attempt: the schedule, a manual retry, or a test send.',
+  })
+  trigger!: string;
   @ApiProperty({
     nullable: true,
     type: Number,
@@ -64,7 +68,8 @@ export class AttemptDto {
       'Why it failed: timeout, connect, dns, tls, ssrf_blocked, protocol, http_status, or internal (Hookyard could not prepare the request; nothing was sent); null on success.',
   })
   errorClass!: string | null;
-  @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'What went wrong; null on success.' })
+  errorMessage!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The start of the response body.' })
   responseExcerpt!: string | null;
   @ApiProperty({
@@ -73,48 +78,84 @@ export class AttemptDto {
     description: 'Request headers, credentials redacted.',
   })
   requestHeaders!: Record<string, string>;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'When the attempt was made.' }) createdAt!: string;
 }
 
 export class AttemptPageDto {
   @ApiProperty({ type: [AttemptDto], description: 'Newest first.' }) data!: AttemptDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
 }
 
 export class DeliveryDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() eventId!: string;
-  @ApiProperty() endpointId!: string;
-  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'] }) status!: string;
-  @ApiProperty() attemptCount!: number;
-  @ApiProperty({ nullable: true, type: String }) nextAttemptAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) lastAttemptAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) completedAt!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: '24-hex id.' }) id!: string;
+  @ApiProperty({ description: 'The event delivered (the `webhook-id`).' }) eventId!: string;
+  @ApiProperty({ description: 'The endpoint it goes to.' }) endpointId!: string;
+  @ApiProperty({
+    enum: ['pending', 'succeeded', 'failed'],
+    description: 'Pending until an attempt succeeds or the delivery fails for good.',
+  })
+  status!: string;
+  @ApiProperty({ description: 'Attempts made so far.' }) attemptCount!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'When the next attempt is due, while the delivery is pending.',
+  })
+  nextAttemptAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'When the last attempt was made; null before the first.',
+  })
+  lastAttemptAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'When the delivery succeeded or failed for good; null while pending.',
+  })
+  completedAt!: string | null;
+  @ApiProperty({ description: 'Creation time.' }) createdAt!: string;
 }
 
 export class DeliveryPageDto {
   @ApiProperty({ type: [DeliveryDto], description: 'Newest first.' }) data!: DeliveryDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
 }
 
 export class DeliveryListDto {
-  @ApiProperty({ type: [DeliveryDto] }) data!: DeliveryDto[];
+  @ApiProperty({ type: [DeliveryDto], description: 'One delivery per endpoint.' })
+  data!: DeliveryDto[];
 }
 
 export class EventDto {
   @ApiProperty({ description: 'Also the `webhook-id` of its deliveries.' }) id!: string;
-  @ApiProperty() topic!: string;
+  @ApiProperty({ description: 'The topic it was published to.' }) topic!: string;
   @ApiProperty({ description: 'The event data.' }) data!: unknown;
   @ApiProperty({ nullable: true, description: 'The previous data, if given.' })
   previousData!: unknown;
-  @ApiProperty({ nullable: true, type: String }) idempotencyKey!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The `Idempotency-Key` it was published with, if any.',
+  })
+  idempotencyKey!: string | null;
+  @ApiProperty({ description: 'When it was published.' }) createdAt!: string;
 }
 
 export class RetriedDto {
-  @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['pending'] }) status!: 'pending';
+  @ApiProperty({ description: 'The delivery sent again.' }) id!: string;
+  @ApiProperty({ enum: ['pending'], description: 'Always `pending`: the next attempt is due now.' })
+  status!: 'pending';
 }
 
 export class RecoveredDto {

@@ -5,21 +5,19 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { RequestConfigBaseDto } from './request-config.dto';
 
-export class RequestConfigDto {
+export class RequestConfigDto extends RequestConfigBaseDto {
   @ApiPropertyOptional({
     description: 'Request timeout in milliseconds (1000-30000).',
     example: 5000,
   })
-  @IsOptional()
-  @IsInt()
-  timeoutMs?: number;
+  override timeoutMs?: number;
 
   @ApiPropertyOptional({
     description:
@@ -27,9 +25,7 @@ export class RequestConfigDto {
     type: 'object',
     additionalProperties: { type: 'string' },
   })
-  @IsOptional()
-  @IsObject()
-  headers?: Record<string, string>;
+  override headers?: Record<string, string>;
 }
 
 export class AuthenticationDto {
@@ -91,13 +87,16 @@ export class CreateEndpointDto {
   @IsString({ each: true })
   topics!: string[];
 
-  @ApiPropertyOptional({ type: RequestConfigDto })
+  @ApiPropertyOptional({ type: RequestConfigDto, description: 'How deliveries are sent.' })
   @IsOptional()
   @ValidateNested()
   @Type(() => RequestConfigDto)
   requestConfig?: RequestConfigDto;
 
-  @ApiPropertyOptional({ type: AuthenticationDto })
+  @ApiPropertyOptional({
+    type: AuthenticationDto,
+    description: 'Outbound authentication; `none` when absent.',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => AuthenticationDto)
@@ -145,13 +144,19 @@ export class UpdateEndpointDto {
   @IsString({ each: true })
   topics?: string[];
 
-  @ApiPropertyOptional({ type: RequestConfigDto })
+  @ApiPropertyOptional({
+    type: RequestConfigDto,
+    description: 'How deliveries are sent; `headers` replaces the whole header set.',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => RequestConfigDto)
   requestConfig?: RequestConfigDto;
 
-  @ApiPropertyOptional({ type: AuthenticationDto })
+  @ApiPropertyOptional({
+    type: AuthenticationDto,
+    description: 'New outbound authentication (replaces the old one).',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => AuthenticationDto)

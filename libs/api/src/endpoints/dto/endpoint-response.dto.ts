@@ -61,10 +61,20 @@ export class EndpointDto {
     type: String,
   })
   statusReason!: string | null;
-  @ApiProperty({ type: RequestConfigResponseDto }) requestConfig!: RequestConfigResponseDto;
-  @ApiProperty({ type: AuthenticationResponseDto }) authentication!: AuthenticationResponseDto;
-  @ApiProperty({ type: HealthDto }) health!: HealthDto;
-  @ApiProperty({ type: LastStatusDto, nullable: true }) lastStatus!: LastStatusDto | null;
+  @ApiProperty({ type: RequestConfigResponseDto, description: 'How deliveries are sent.' })
+  requestConfig!: RequestConfigResponseDto;
+  @ApiProperty({
+    type: AuthenticationResponseDto,
+    description: 'Outbound authentication (secrets never shown).',
+  })
+  authentication!: AuthenticationResponseDto;
+  @ApiProperty({ type: HealthDto, description: 'Delivery health.' }) health!: HealthDto;
+  @ApiProperty({
+    type: LastStatusDto,
+    nullable: true,
+    description: 'The last delivery attempt (null before the first).',
+  })
+  lastStatus!: LastStatusDto | null;
   @ApiProperty({ description: 'Creation time.' }) createdAt!: string;
   @ApiProperty({ description: 'Last update.' }) updatedAt!: string;
 }
@@ -75,7 +85,8 @@ export class CreatedEndpointDto extends EndpointDto {
 }
 
 export class EndpointPageDto {
-  @ApiProperty({ type: [EndpointDto] }) data!: EndpointDto[];
+  @ApiProperty({ type: [EndpointDto], description: 'The page of endpoints, ascending by id.' })
+  data!: EndpointDto[];
   @ApiProperty({
     description: 'Pass as `cursor` for the next page; null on the last page.',
     nullable: true,
