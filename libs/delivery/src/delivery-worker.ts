@@ -3,14 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
-  AttemptEntity,
+  AttemptRepository,
   type ClaimedDelivery,
   DeliveryRepository,
   type EndpointDialect,
-  EndpointEntity,
+  type EndpointEntity,
   EndpointRepository,
-  EndpointSecretEntity,
-  EventEntity,
+  EventRepository,
   type SecretCipher,
 } from '@hookyard/data-access';
 import {
@@ -22,6 +21,7 @@ import {
   type RetryPolicy,
   type StateThresholds,
 } from '@hookyard/webhook-core';
+import { attemptRow } from './attempt-row';
 import { DeliverySender } from './delivery-sender';
 import { type OutboundClient, type OutboundResult } from './outbound-client';
 
@@ -59,6 +59,8 @@ interface InFlight {
 export class DeliveryWorker {
   private readonly logger = new Logger('DeliveryWorker');
   private readonly deliveries: DeliveryRepository;
+  private readonly endpoints: EndpointRepository;
+  private readonly events: EventRepository;
   private readonly inFlight = new Map<string, InFlight>();
   private readonly perEndpoint = new Map<string, number>();
   private running = false;
@@ -72,6 +74,8 @@ export class DeliveryWorker {
     private readonly deps: WorkerDependencies,
   ) {
     this.deliveries = new DeliveryRepository(deps.dataSource.manager);
+    this.endpoints = new EndpointRepository(deps.dataSource.manager);
+    this.events = new EventRepository(deps.dataSource.manager);
     this.sender = new DeliverySender(deps.cipher, deps.client);
   }
 
@@ -212,12 +216,11 @@ export class DeliveryWorker {
   }
 
   private async attempt(claimId: string, delivery: ClaimedDelivery): Promise<void> {
-    const manager = this.deps.dataSource.manager;
     const { organizationId, endpointId, eventId } = delivery;
     const [endpoint, event, secretRows] = await Promise.all([
-      manager.findOneBy(EndpointEntity, { organizationId, id: endpointId }),
-      manager.findOneBy(EventEntity, { organizationId, id: eventId }),
-      manager.findBy(EndpointSecretEntity, { organizationId, endpointId }),
+      this.endpoints.findById(organizationId, endpointId),
+      this.events.findById(organizationId, eventId),
+      this.endpoints.secrets(organizationId, endpointId),
     ]);
     if (!endpoint || !event) return; // deleted since: the delivery row went with it
     if (endpoint.status !== 'active') {
@@ -276,22 +279,21 @@ export class DeliveryWorker {
       );
       return;
     }
-    await tx.insert(AttemptEntity, {
-      id: this.deps.ids.next(now),
-      organizationId: delivery.organizationId,
-      endpointId: delivery.endpointId,
-      deliveryId: delivery.id,
-      eventId: delivery.eventId,
-      trigger: delivery.trigger,
-      statusCode: result.kind === 'response' ? result.status : null,
-      durationMs: Math.round(result.durationMs),
-      errorClass:
-        result.kind === 'error' ? result.errorClass : outcome === 'success' ? null : 'http_status',
-      errorMessage: result.kind === 'error' ? result.message : null,
-      responseExcerpt: result.kind === 'response' ? result.bodyExcerpt : null,
-      requestHeaders,
-      createdAt: now,
-    });
+    await new AttemptRepository(tx).insert(
+      delivery.organizationId,
+      attemptRow(
+        {
+          id: this.deps.ids.next(now),
+          endpointId: delivery.endpointId,
+          deliveryId: delivery.id,
+          eventId: delivery.eventId,
+          trigger: delivery.trigger,
+          createdAt: now,
+        },
+        result,
+        requestHeaders,
+      ),
+    );
     if (result.kind === 'error' && result.errorClass === 'internal') {
       this.logger.error(`delivery ${delivery.id}: ${result.message}`);
       return; // our fault, not the endpoint's: its health and state stay as they are

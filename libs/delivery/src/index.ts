@@ -1,3 +1,4 @@
+export * from './attempt-row';
 export * from './delivery-sender';
 export * from './delivery-worker';
 export * from './health-sweep.job';

@@ -8,7 +8,7 @@ import {
 import { type Response } from 'express';
 import { type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { OrganizationEntity } from '@hookyard/data-access';
+import { OrganizationRepository } from '@hookyard/data-access';
 import { type AuthenticatedRequest } from '@hookyard/api';
 import { ErrorCode } from '@hookyard/api';
 import { FeaturebaseError } from './featurebase-error';
@@ -30,7 +30,11 @@ import {
  */
 @Injectable()
 export class FeaturebaseVersionInterceptor implements NestInterceptor {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  private readonly organizations: OrganizationRepository;
+
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    this.organizations = new OrganizationRepository(dataSource.manager);
+  }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
@@ -61,9 +65,7 @@ export class FeaturebaseVersionInterceptor implements NestInterceptor {
     }
     const organizationId = request.auth?.organizationId;
     if (!organizationId) return DEFAULT_FEATUREBASE_VERSION;
-    const organization = await this.dataSource.manager.findOneBy(OrganizationEntity, {
-      id: organizationId,
-    });
+    const organization = await this.organizations.findById(organizationId);
     const configured = organization?.featurebaseVersion;
     return isFeaturebaseVersion(configured) ? configured : DEFAULT_FEATUREBASE_VERSION;
   }

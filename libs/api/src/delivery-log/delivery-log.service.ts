@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   AttemptEntity,
+  AttemptRepository,
   DeliveryEntity,
   DeliveryRepository,
   EndpointEntity,
+  EndpointRepository,
   EventEntity,
+  EventRepository,
 } from '@hookyard/data-access';
 import { ApiError, ErrorCode } from '../common/api-error';
-import { decodeCursor, type KeysetCursor, toPage } from '../common/keyset-cursor';
+import { decodeCursor, toPage } from '../common/keyset-cursor';
 
 export interface Page<T> {
   readonly data: T[];
@@ -18,10 +21,16 @@ export interface Page<T> {
 /** What was sent and what came back: attempts, deliveries and events, newest first; retry and recover. */
 @Injectable()
 export class DeliveryLogService {
+  private readonly attemptRows: AttemptRepository;
   private readonly deliveries: DeliveryRepository;
+  private readonly endpoints: EndpointRepository;
+  private readonly events: EventRepository;
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    this.attemptRows = new AttemptRepository(dataSource.manager);
     this.deliveries = new DeliveryRepository(dataSource.manager);
+    this.endpoints = new EndpointRepository(dataSource.manager);
+    this.events = new EventRepository(dataSource.manager);
   }
 
   async attempts(
@@ -31,13 +40,11 @@ export class DeliveryLogService {
     cursor?: string,
   ): Promise<Page<AttemptEntity>> {
     await this.endpoint(organizationId, endpointId);
-    const query = this.dataSource.manager
-      .createQueryBuilder(AttemptEntity, 'row')
-      .where('row.organization_id = :organizationId AND row.endpoint_id = :endpointId', {
-        organizationId,
-        endpointId,
-      });
-    return toPage(await newestFirst(query, decodeCursor(cursor), limit).getMany(), limit);
+    const rows = await this.attemptRows.pageByEndpoint(organizationId, endpointId, {
+      limit,
+      after: decodeCursor(cursor),
+    });
+    return toPage(rows, limit);
   }
 
   async deliveriesOfEndpoint(
@@ -48,36 +55,28 @@ export class DeliveryLogService {
     status?: DeliveryEntity['status'],
   ): Promise<Page<DeliveryEntity>> {
     await this.endpoint(organizationId, endpointId);
-    const query = this.dataSource.manager
-      .createQueryBuilder(DeliveryEntity, 'row')
-      .where('row.organization_id = :organizationId AND row.endpoint_id = :endpointId', {
-        organizationId,
-        endpointId,
-      });
-    if (status) query.andWhere('row.status = :status', { status });
-    return toPage(await newestFirst(query, decodeCursor(cursor), limit).getMany(), limit);
+    const rows = await this.deliveries.pageByEndpoint(organizationId, endpointId, {
+      limit,
+      after: decodeCursor(cursor),
+      status,
+    });
+    return toPage(rows, limit);
   }
 
   async event(organizationId: string, id: string): Promise<EventEntity> {
-    const event = await this.dataSource.manager.findOneBy(EventEntity, { organizationId, id });
+    const event = await this.events.findById(organizationId, id);
     if (!event) throw ApiError.notFound('event');
     return event;
   }
 
   async deliveriesOfEvent(organizationId: string, eventId: string): Promise<DeliveryEntity[]> {
     await this.event(organizationId, eventId);
-    return this.dataSource.manager.find(DeliveryEntity, {
-      where: { organizationId, eventId },
-      order: { id: 'ASC' },
-    });
+    return this.deliveries.listByEvent(organizationId, eventId);
   }
 
   /** Sends a delivery again now, with its original `webhook-id`; refused for paused or suspended endpoints. */
   async retry(organizationId: string, id: string): Promise<DeliveryEntity> {
-    const delivery = await this.dataSource.manager.findOneBy(DeliveryEntity, {
-      organizationId,
-      id,
-    });
+    const delivery = await this.deliveries.findById(organizationId, id);
     if (!delivery) throw ApiError.notFound('delivery');
     const endpoint = await this.endpoint(organizationId, delivery.endpointId);
     if (endpoint.status !== 'active') {
@@ -89,10 +88,7 @@ export class DeliveryLogService {
     if (!(await this.deliveries.retryNow(organizationId, id))) {
       throw new ApiError(ErrorCode.CONFLICT, 'the delivery is being sent right now');
     }
-    return (await this.dataSource.manager.findOneBy(DeliveryEntity, {
-      organizationId,
-      id,
-    })) as DeliveryEntity;
+    return (await this.deliveries.findById(organizationId, id)) as DeliveryEntity;
   }
 
   /** Requeues the endpoint's failed deliveries created since `since`; nothing else is touched. */
@@ -102,28 +98,8 @@ export class DeliveryLogService {
   }
 
   private async endpoint(organizationId: string, id: string): Promise<EndpointEntity> {
-    const endpoint = await this.dataSource.manager.findOneBy(EndpointEntity, {
-      organizationId,
-      id,
-    });
+    const endpoint = await this.endpoints.findById(organizationId, id);
     if (!endpoint) throw ApiError.notFound('endpoint');
     return endpoint;
   }
-}
-
-/** Orders newest first and starts after the cursor; fetches one row more than the page. */
-function newestFirst<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  cursor: KeysetCursor | null,
-  limit: number,
-): SelectQueryBuilder<T> {
-  if (cursor)
-    query.andWhere('(row.created_at, row.id) < (:cursorAt, :cursorId)', {
-      cursorAt: cursor.createdAt,
-      cursorId: cursor.id,
-    });
-  return query
-    .orderBy('row.created_at', 'DESC')
-    .addOrderBy('row.id', 'DESC')
-    .take(limit + 1);
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AttemptEntity, EndpointSecretEntity, SecretCipher } from '@hookyard/data-access';
+import { AttemptRepository, EndpointRepository, SecretCipher } from '@hookyard/data-access';
 import {
   ObjectIdGenerator,
   parseOutboundAllow,
@@ -11,8 +11,7 @@ import {
 import { ApiError, ErrorCode } from '../common/api-error';
 import { type HookyardConfig } from '@hookyard/config';
 import { HOOKYARD_CONFIG } from '../common/config.module';
-import { DeliverySender } from '@hookyard/delivery';
-import { OutboundClient } from '@hookyard/delivery';
+import { attemptRow, DeliverySender, OutboundClient } from '@hookyard/delivery';
 import { EndpointsService } from '../endpoints/endpoints.service';
 
 export type TestSendResult =
@@ -33,10 +32,12 @@ export type TestSendResult =
 export class TestSendService implements OnApplicationShutdown {
   private readonly client: OutboundClient;
   private readonly sender: DeliverySender;
+  private readonly attempts: AttemptRepository;
+  private readonly endpointRepository: EndpointRepository;
   private readonly inFlight = new Map<string, number>();
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DataSource) dataSource: DataSource,
     @Inject(HOOKYARD_CONFIG) private readonly config: HookyardConfig,
     @Inject(SecretCipher) cipher: SecretCipher,
     @Inject(TopicCatalogue) private readonly catalogue: TopicCatalogue,
@@ -48,6 +49,8 @@ export class TestSendService implements OnApplicationShutdown {
       maxBodyBytes: config.worker.responseBodyLimit,
     });
     this.sender = new DeliverySender(cipher, this.client);
+    this.attempts = new AttemptRepository(dataSource.manager);
+    this.endpointRepository = new EndpointRepository(dataSource.manager);
   }
 
   async send(
@@ -73,10 +76,7 @@ export class TestSendService implements OnApplicationShutdown {
     this.inFlight.set(organizationId, busy + 1);
     try {
       const now = new Date();
-      const secrets = await this.dataSource.manager.findBy(EndpointSecretEntity, {
-        organizationId,
-        endpointId,
-      });
+      const secrets = await this.endpointRepository.secrets(organizationId, endpointId);
       const message = {
         id: this.ids.next(now),
         topic,
@@ -85,26 +85,21 @@ export class TestSendService implements OnApplicationShutdown {
         createdAt: now,
       };
       const { result, requestHeaders } = await this.sender.send(endpoint, secrets, message, now);
-      await this.dataSource.manager.insert(AttemptEntity, {
-        id: this.ids.next(new Date()),
+      await this.attempts.insert(
         organizationId,
-        endpointId,
-        deliveryId: null,
-        eventId: null,
-        trigger: 'test',
-        statusCode: result.kind === 'response' ? result.status : null,
-        durationMs: Math.round(result.durationMs),
-        errorClass:
-          result.kind === 'error'
-            ? result.errorClass
-            : result.status >= 200 && result.status < 300
-              ? null
-              : 'http_status',
-        errorMessage: result.kind === 'error' ? result.message : null,
-        responseExcerpt: result.kind === 'response' ? result.bodyExcerpt : null,
-        requestHeaders,
-        createdAt: new Date(),
-      });
+        attemptRow(
+          {
+            id: this.ids.next(new Date()),
+            endpointId,
+            deliveryId: null,
+            eventId: null,
+            trigger: 'test',
+            createdAt: new Date(),
+          },
+          result,
+          requestHeaders,
+        ),
+      );
       const durationMs = Math.round(result.durationMs);
       if (result.kind === 'error')
         return {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { DeliveryEntity, EndpointEntity, EventEntity } from '@hookyard/data-access';
+import { DeliveryRepository, EndpointRepository, EventRepository } from '@hookyard/data-access';
 import {
   isTopicSelected,
   ObjectIdGenerator,
@@ -67,51 +67,38 @@ export class EventsService {
     return this.dataSource.transaction(async (manager) => {
       const now = new Date();
       const id = this.ids.next(now);
-      const inserted = await manager.query<{ id: string }[]>(
-        `INSERT INTO events (id, organization_id, topic, data, previous_data, idempotency_key, payload_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (organization_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [
-          id,
-          organizationId,
-          input.topic,
-          JSON.stringify(input.data),
-          input.previousData === undefined ? null : JSON.stringify(input.previousData),
-          key ?? null,
-          payloadHash,
-          now,
-        ],
-      );
-      if (inserted.length === 0)
-        return this.replay(manager, organizationId, key as string, payloadHash);
-      const endpoints = await manager.find(EndpointEntity, { where: { organizationId } });
+      const inserted = await new EventRepository(manager).insertUnlessKeyUsed(organizationId, {
+        id,
+        topic: input.topic,
+        data: input.data,
+        previousData: input.previousData,
+        idempotencyKey: key ?? null,
+        payloadHash,
+        createdAt: now,
+      });
+      if (!inserted) return this.replay(manager, organizationId, key as string, payloadHash);
+      const endpoints = await new EndpointRepository(manager).listAll(organizationId);
       // A suspended endpoint is not sent to, but it still gets its delivery, failed at once, so the
       // event shows in its log and `recover` can send it after reactivation (as Svix's recover does).
       const matching = endpoints.filter((e) =>
         isTopicSelected({ include: e.topics, exclude: e.excludedTopics }, input.topic),
       );
-      if (matching.length > 0) {
-        await manager.insert(
-          DeliveryEntity,
-          matching.map((endpoint) =>
-            Object.assign(new DeliveryEntity(), {
-              id: this.ids.next(now),
-              organizationId,
-              eventId: id,
-              endpointId: endpoint.id,
-              ...(endpoint.status === 'suspended'
-                ? { status: 'failed', nextAttemptAt: null, completedAt: now }
-                : { status: 'pending', nextAttemptAt: now, completedAt: null }),
-              attemptCount: 0,
-              claimId: null,
-              claimExpiresAt: null,
-              lastAttemptAt: null,
-              createdAt: now,
-            }),
-          ),
-        );
-      }
+      await new DeliveryRepository(manager).insertMany(
+        organizationId,
+        matching.map((endpoint) => ({
+          id: this.ids.next(now),
+          eventId: id,
+          endpointId: endpoint.id,
+          ...(endpoint.status === 'suspended'
+            ? { status: 'failed' as const, nextAttemptAt: null, completedAt: now }
+            : { status: 'pending' as const, nextAttemptAt: now, completedAt: null }),
+          attemptCount: 0,
+          claimId: null,
+          claimExpiresAt: null,
+          lastAttemptAt: null,
+          createdAt: now,
+        })),
+      );
       return { id, deliveries: matching.length };
     });
   }
@@ -122,7 +109,7 @@ export class EventsService {
     key: string,
     payloadHash: string,
   ): Promise<Published> {
-    const existing = await manager.findOneBy(EventEntity, { organizationId, idempotencyKey: key });
+    const existing = await new EventRepository(manager).findByIdempotencyKey(organizationId, key);
     if (!existing)
       throw new ApiError(
         ErrorCode.CONFLICT,
@@ -136,7 +123,7 @@ export class EventsService {
     }
     return {
       id: existing.id,
-      deliveries: await manager.countBy(DeliveryEntity, { organizationId, eventId: existing.id }),
+      deliveries: await new DeliveryRepository(manager).countByEvent(organizationId, existing.id),
     };
   }
 }

@@ -1,4 +1,6 @@
 import { type EntityManager } from 'typeorm';
+import { DeliveryEntity, type DeliveryStatus } from '../entities/delivery.entity';
+import { newestFirst, type NewestFirstQuery, ofEndpoint } from './newest-first';
 
 /** A delivery a worker has claimed, with what it needs to send it. */
 export interface ClaimedDelivery {
@@ -10,6 +12,14 @@ export interface ClaimedDelivery {
   readonly trigger: 'scheduled' | 'manual';
   /** The endpoint is in the penalty box and its cool-down has ended: this is a probe. */
   readonly probe: boolean;
+}
+
+/** A delivery row before it is written; the repository sets the organization, `next_trigger` its default. */
+export type NewDelivery = Omit<DeliveryEntity, 'organizationId' | 'nextTrigger'>;
+
+/** One page of an endpoint's deliveries, optionally of one status. */
+export interface DeliveryPageQuery extends NewestFirstQuery {
+  readonly status?: DeliveryStatus | null;
 }
 
 interface ClaimedRow {
@@ -26,9 +36,50 @@ interface ClaimedRow {
  * The deliveries queue. Claims are leases: `claim_id` names the batch that holds a row and
  * `claim_expires_at` ends the lease unless a heartbeat renews it. A worker whose lease ran out can
  * neither renew nor finish the row once another has claimed it.
+ *
+ * The API's methods take the organization first. The worker's claim methods (`claimDue`, `renew`,
+ * `release`, `finishIfClaimed`) take a claim id instead: one worker serves every tenant.
  */
 export class DeliveryRepository {
   constructor(private readonly manager: EntityManager) {}
+
+  findById(organizationId: string, id: string): Promise<DeliveryEntity | null> {
+    return this.manager.findOneBy(DeliveryEntity, { organizationId, id });
+  }
+
+  /** The endpoint's deliveries, newest first: one page plus one row. */
+  pageByEndpoint(
+    organizationId: string,
+    endpointId: string,
+    page: DeliveryPageQuery,
+  ): Promise<DeliveryEntity[]> {
+    const query = ofEndpoint(this.manager, DeliveryEntity, organizationId, endpointId);
+    if (page.status) query.andWhere('row.status = :status', { status: page.status });
+    return newestFirst(query, page).getMany();
+  }
+
+  /** The event's deliveries, one per endpoint it went to, oldest first. */
+  listByEvent(organizationId: string, eventId: string): Promise<DeliveryEntity[]> {
+    return this.manager.find(DeliveryEntity, {
+      where: { organizationId, eventId },
+      order: { id: 'ASC' },
+    });
+  }
+
+  countByEvent(organizationId: string, eventId: string): Promise<number> {
+    return this.manager.countBy(DeliveryEntity, { organizationId, eventId });
+  }
+
+  /** Inserts the rows in one statement, each under `organizationId`. */
+  async insertMany(organizationId: string, deliveries: readonly NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.manager.insert(
+      DeliveryEntity,
+      deliveries.map((delivery) =>
+        Object.assign(new DeliveryEntity(), delivery, { organizationId }),
+      ),
+    );
+  }
 
   /**
    * Claims up to `limit` due deliveries of active endpoints outside the penalty-box cool-down, oldest
@@ -37,6 +88,7 @@ export class DeliveryRepository {
    * (`probe`), only while nothing else is in flight to it. Endpoints without room are left out before
    * the look-ahead, so one endpoint's backlog cannot fill every batch. Rows are locked with
    * `SKIP LOCKED` and checked again under the lock.
+   * Cross-tenant: one worker claims the due deliveries of every organization in one query.
    */
   async claimDue(
     claimId: string,
@@ -103,7 +155,10 @@ export class DeliveryRepository {
     }));
   }
 
-  /** Extends the lease of rows this claim still holds; returns how many it still holds. */
+  /**
+   * Extends the lease of rows this claim still holds; returns how many it still holds.
+   * Cross-tenant: scoped by the claim, which may hold rows of several organizations.
+   */
   async renew(claimId: string, ids: readonly string[], leaseMs: number): Promise<number> {
     if (ids.length === 0) return 0;
     const rows = returned<{ id: string }>(
@@ -117,7 +172,10 @@ export class DeliveryRepository {
     return rows.length;
   }
 
-  /** Gives rows back to the queue untouched (held, or not started before shutdown). */
+  /**
+   * Gives rows back to the queue untouched (held, or not started before shutdown).
+   * Cross-tenant: scoped by the claim, which may hold rows of several organizations.
+   */
   async release(claimId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.manager.query(
@@ -129,6 +187,7 @@ export class DeliveryRepository {
   /**
    * Records the outcome of a try, only if this claim still holds the row; false when another worker
    * has taken it since (the lease ran out). Inside the recording transaction, this also locks the row.
+   * Cross-tenant: scoped by the claim, whose rows may belong to any organization.
    */
   async finishIfClaimed(
     claimId: string,

@@ -1,11 +1,12 @@
 import { type EntityManager } from 'typeorm';
 import { OrganizationEntity } from '../entities/organization.entity';
 
+/** Tenants. The organization's id is its tenant key, so `findById` is scoped by construction. */
 export class OrganizationRepository {
   constructor(private readonly manager: EntityManager) {}
 
-  findById(id: string): Promise<OrganizationEntity | null> {
-    return this.manager.findOneBy(OrganizationEntity, { id });
+  findById(organizationId: string): Promise<OrganizationEntity | null> {
+    return this.manager.findOneBy(OrganizationEntity, { id: organizationId });
   }
 
   async insert(organization: OrganizationEntity): Promise<void> {

@@ -1,0 +1,106 @@
+import { type DataSource } from 'typeorm';
+import {
+  insertTenant,
+  openTestDatabase,
+  rowsOf,
+  type TenantRows,
+  testIds,
+} from '../testing/tenant-rows';
+import { EventRepository, type NewEvent } from './event.repository';
+
+describe('EventRepository', () => {
+  let dataSource: DataSource;
+  let close: () => Promise<void>;
+  let events: EventRepository;
+
+  beforeAll(async () => {
+    ({ dataSource, close } = await openTestDatabase());
+    events = new EventRepository(dataSource.manager);
+  });
+  afterAll(() => close?.());
+
+  function newEvent(idempotencyKey: string | null, previousData?: unknown): NewEvent {
+    const now = new Date();
+    return {
+      id: testIds.next(now),
+      topic: 'post.created',
+      data: { title: 'hello' },
+      previousData,
+      idempotencyKey,
+      payloadHash: 'h1',
+      createdAt: now,
+    };
+  }
+
+  it('finds an event by id within its organization', async () => {
+    const { org, event } = await insertTenant(dataSource);
+    expect(await events.findById(org, event)).toMatchObject({ id: event, organizationId: org });
+    expect(await events.findById(org, testIds.next(new Date()))).toBeNull();
+  });
+
+  it('finds an event by its idempotency key', async () => {
+    const { org, event } = await insertTenant(dataSource, { idempotencyKey: 'key-1' });
+    expect(await events.findByIdempotencyKey(org, 'key-1')).toMatchObject({ id: event });
+    expect(await events.findByIdempotencyKey(org, 'key-2')).toBeNull();
+  });
+
+  it('inserts an event once per idempotency key, and always without one', async () => {
+    const { org } = await insertTenant(dataSource);
+    const first = newEvent('key-1', null);
+    expect(await events.insertUnlessKeyUsed(org, first)).toBe(true);
+    expect(await events.insertUnlessKeyUsed(org, newEvent('key-1'))).toBe(false);
+    expect(await events.insertUnlessKeyUsed(org, newEvent(null))).toBe(true);
+    expect(await events.insertUnlessKeyUsed(org, newEvent(null))).toBe(true);
+
+    expect(await events.findById(org, first.id)).toMatchObject({
+      organizationId: org,
+      topic: 'post.created',
+      data: { title: 'hello' },
+      previousData: null,
+      idempotencyKey: 'key-1',
+      payloadHash: 'h1',
+    });
+    // No previous data is SQL NULL; a JSON null is stored as JSON.
+    const [stored] = await dataSource.query<{ absent: boolean }[]>(
+      `SELECT previous_data IS NULL AS absent FROM events WHERE id = $1`,
+      [first.id],
+    );
+    expect(stored?.absent).toBe(false);
+    const without = newEvent(null);
+    await events.insertUnlessKeyUsed(org, without);
+    const [none] = await dataSource.query<{ absent: boolean }[]>(
+      `SELECT previous_data IS NULL AS absent FROM events WHERE id = $1`,
+      [without.id],
+    );
+    expect(none?.absent).toBe(true);
+  });
+
+  describe('tenancy', () => {
+    let a: TenantRows;
+    let b: TenantRows;
+
+    beforeAll(async () => {
+      a = await insertTenant(dataSource, { name: 'a' });
+      b = await insertTenant(dataSource, { name: 'b', idempotencyKey: 'shared-key' });
+    });
+
+    it("does not return another tenant's events", async () => {
+      const before = await rowsOf(dataSource, 'events', b.org);
+
+      expect(await events.findById(a.org, b.event)).toBeNull();
+      expect(await events.findByIdempotencyKey(a.org, 'shared-key')).toBeNull();
+      // B's key does not block A, and A's insert lands under A.
+      const ofA = newEvent('shared-key');
+      expect(await events.insertUnlessKeyUsed(a.org, ofA)).toBe(true);
+      expect(await events.findByIdempotencyKey(a.org, 'shared-key')).toMatchObject({
+        id: ofA.id,
+        organizationId: a.org,
+      });
+
+      expect(await rowsOf(dataSource, 'events', b.org)).toEqual(before);
+      expect(await events.findByIdempotencyKey(b.org, 'shared-key')).toMatchObject({
+        id: b.event,
+      });
+    });
+  });
+});
