@@ -4,17 +4,19 @@ import {
   chownSync,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
@@ -226,8 +228,11 @@ function binaries(user: ServerUser | null): Binaries {
   const version = (
     JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version: string }
   ).version;
+  hydrateSymlinks(native);
   if (user && spawnSync(join(native, 'bin', 'postgres'), ['--version'], spawnOptions(user)).error) {
     const copy = join(tmpdir(), `hookyard-postgres-${version}`);
+    // Only a copy root made and nobody else can write may be run: anyone can create a path in /tmp.
+    if (existsSync(copy) && !ownedByRootAlone(copy)) rmSync(copy, { recursive: true, force: true });
     if (!existsSync(join(copy, 'bin', 'postgres'))) {
       const partial = mkdtempSync(`${copy}-`);
       cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
@@ -246,6 +251,36 @@ function binaries(user: ServerUser | null): Binaries {
     postgres: join(native, 'bin', 'postgres'),
     major: version.split('.')[0] ?? version,
   };
+}
+
+/**
+ * The package's postinstall script (which npm 11 does not run unless approved) recreates the shared
+ * libraries' symlinks listed in `native/pg-symlinks.json`; make any that are missing, as it would.
+ */
+function hydrateSymlinks(native: string): void {
+  const listing = join(native, 'pg-symlinks.json');
+  if (!existsSync(listing)) return;
+  const links = JSON.parse(readFileSync(listing, 'utf8')) as { source: string; target: string }[];
+  const root = dirname(native);
+  for (const { source, target } of links) {
+    const path = join(root, target);
+    if (existsSync(path)) continue;
+    try {
+      symlinkSync(relative(dirname(path), join(root, source)), path);
+    } catch {
+      // a read-only install: PostgreSQL's own error names the missing library
+    }
+  }
+}
+
+/** A directory (and its entries) owned by root and writable by nobody else. */
+function ownedByRootAlone(dir: string): boolean {
+  const stat = lstatSync(dir);
+  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) return false;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).every((entry) => {
+    const entryStat = lstatSync(join(entry.parentPath, entry.name));
+    return entryStat.uid === 0 && (entryStat.isSymbolicLink() || (entryStat.mode & 0o022) === 0);
+  });
 }
 
 function firstLine(error: unknown): string {
