@@ -1,14 +1,23 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import {
+  actionOfTopic,
   changesBetween,
+  DEFAULT_PLATFORM_ENVIRONMENT,
   deliveryFormat,
   type DeliveryDialect,
   FEATUREBASE_FORMAT,
   FEATUREBASE_RETRY_SCHEDULE,
   type FormatEndpoint,
   NATIVE_FORMAT,
+  type OutboundMessage,
+  PLATFORM_RETRY_SCHEDULE,
+  PLATFORM_TIMEOUT_MS,
+  platformFormat,
+  topicOfAction,
 } from './delivery-format';
-import { DEFAULT_RETRY_SCHEDULE } from './retry-policy';
+import { generateSigningKey } from './ed25519';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from './retry-policy';
+import { WebhookSecretError } from './signing';
 
 const message = {
   id: '0123456789abcdef01234567',
@@ -91,6 +100,15 @@ describe('delivery formats', () => {
     });
   });
 
+  it('signs X-Webhook-Signature with the newest HMAC secret of an endpoint rolled to Ed25519, and leaves it out without one', () => {
+    const ed = generateSigningKey();
+    const hex = createHmac('sha256', 'whsec_old').update('1700000000.{"a":1}').digest('hex');
+    expect(
+      FEATUREBASE_FORMAT.extraSignatureHeaders({ ...signed, secrets: [ed, 'whsec_old'] }),
+    ).toEqual({ 'x-webhook-timestamp': '1700000000', 'x-webhook-signature': hex });
+    expect(FEATUREBASE_FORMAT.extraSignatureHeaders({ ...signed, secrets: [ed] })).toEqual({});
+  });
+
   it('refuses to sign a Featurebase delivery without a secret', () => {
     expect(() => FEATUREBASE_FORMAT.extraSignatureHeaders({ ...signed, secrets: [] })).toThrow(
       RangeError,
@@ -100,7 +118,7 @@ describe('delivery formats', () => {
   it.each([
     ['native', DEFAULT_RETRY_SCHEDULE, 5000],
     ['featurebase', FEATUREBASE_RETRY_SCHEDULE, 5000],
-    ['platform', DEFAULT_RETRY_SCHEDULE, 5000],
+    ['platform', PLATFORM_RETRY_SCHEDULE, 10_000],
   ] as const)(
     'gives %s endpoints their default schedule and timeout',
     (dialect, schedule, timeout) => {
@@ -111,4 +129,171 @@ describe('delivery formats', () => {
       });
     },
   );
+});
+
+describe('the platform delivery envelope', () => {
+  const withPrevious: FormatEndpoint = { ...endpoint, includePreviousData: true };
+  const bodyOf = (
+    format = deliveryFormat('platform'),
+    to = endpoint,
+    what: OutboundMessage = message,
+  ) => format.body(to, what).toString('utf8');
+
+  it('is {created_at, type, environment, data} in that order, with the action in upper case', () => {
+    const body = bodyOf();
+    expect(body).toBe(
+      '{"created_at":"2026-01-02T03:04:05.000Z","type":"POST.UPDATED","environment":"LIVE",' +
+        '"data":{"id":"p1","title":"New","tags":["a","b"]}}',
+    );
+  });
+
+  it('adds previous_data last when the endpoint includes previous data and the event has some', () => {
+    const parsed = JSON.parse(bodyOf(deliveryFormat('platform'), withPrevious)) as object;
+    expect(Object.keys(parsed)).toEqual([
+      'created_at',
+      'type',
+      'environment',
+      'data',
+      'previous_data',
+    ]);
+    expect(parsed).toMatchObject({ previous_data: message.previousData });
+  });
+
+  it.each([
+    ['the endpoint does not include previous data', endpoint, message.previousData],
+    ['the event has no previous data', withPrevious, null],
+    ['the previous data is undefined', withPrevious, undefined],
+  ])('leaves previous_data out when %s', (_, to, previousData) => {
+    const parsed = JSON.parse(bodyOf(deliveryFormat('platform'), to, { ...message, previousData }));
+    expect(Object.keys(parsed as object)).toEqual(['created_at', 'type', 'environment', 'data']);
+  });
+
+  it('carries the configured environment, LIVE by default', () => {
+    expect(DEFAULT_PLATFORM_ENVIRONMENT).toBe('LIVE');
+    const sandbox = deliveryFormat('platform', { platformEnvironment: 'SANDBOX' });
+    expect(JSON.parse(bodyOf(sandbox))).toMatchObject({ environment: 'SANDBOX' });
+    expect(JSON.parse(bodyOf(deliveryFormat('platform', {})))).toMatchObject({
+      environment: 'LIVE',
+    });
+    expect(JSON.parse(bodyOf(platformFormat()))).toMatchObject({ environment: 'LIVE' });
+  });
+
+  it('refuses a blank environment', () => {
+    expect(() => platformFormat(' ')).toThrow(RangeError);
+  });
+
+  it('names a multi-level topic by its upper-case action', () => {
+    const body = bodyOf(deliveryFormat('platform'), endpoint, {
+      ...message,
+      topic: 'conversation.admin.replied',
+    });
+    expect(JSON.parse(body)).toMatchObject({ type: 'CONVERSATION.ADMIN.REPLIED' });
+  });
+
+  it('leaves the native and Featurebase formats as they were, whatever the settings', () => {
+    const settings = { platformEnvironment: 'SANDBOX' };
+    expect(deliveryFormat('native', settings)).toBe(NATIVE_FORMAT);
+    expect(deliveryFormat('featurebase', settings)).toBe(FEATUREBASE_FORMAT);
+  });
+});
+
+describe('actions and topics', () => {
+  it.each([
+    ['post.created', 'POST.CREATED'],
+    ['conversation.admin.replied', 'CONVERSATION.ADMIN.REPLIED'],
+    ['webhook.test', 'WEBHOOK.TEST'],
+  ])('maps %s to %s and back', (topic, action) => {
+    expect(actionOfTopic(topic)).toBe(action);
+    expect(topicOfAction(action)).toBe(topic);
+  });
+});
+
+describe('the platform signature headers', () => {
+  const hmacKey = Buffer.alloc(32, 0x5c);
+  const whsec = `whsec_${hmacKey.toString('base64')}`;
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+  const whsk = `whsk_${seed.toString('base64')}`;
+  const body = Buffer.from('{"created_at":"2026-01-02T03:04:05.000Z","type":"POST.CREATED"}');
+  const timestamp = '1767323045'; // 2026-01-02T03:04:05Z
+  const iso = '2026-01-02T03:04:05.000Z';
+  const signedBytes = Buffer.concat([Buffer.from(`${iso}.`), body]);
+  const format = deliveryFormat('platform');
+
+  it('sends the signing instant as ISO-8601 and one entry per secret in order', () => {
+    const headers = format.extraSignatureHeaders({ body, secrets: [whsec, whsk], timestamp });
+    const hmacHex = createHmac('sha256', hmacKey).update(signedBytes).digest('hex');
+    const ed25519Hex = sign(null, signedBytes, privateKey).toString('hex');
+    expect(headers).toEqual({
+      'x-payload-signature-timestamp': iso,
+      'x-payload-signature': `v1=${hmacHex} v1a=${ed25519Hex}`,
+    });
+    expect(hmacHex).toHaveLength(64);
+    expect(ed25519Hex).toHaveLength(128);
+  });
+
+  it('keys the HMAC with the decoded secret bytes, not with the text of the secret', () => {
+    const headers = format.extraSignatureHeaders({ body, secrets: [whsec], timestamp });
+    const textKeyed = createHmac('sha256', whsec).update(signedBytes).digest('hex');
+    expect(headers['x-payload-signature']).not.toBe(`v1=${textKeyed}`);
+  });
+
+  it('follows the order of the secrets, current first', () => {
+    const headers = format.extraSignatureHeaders({ body, secrets: [whsk, whsec], timestamp });
+    expect(headers['x-payload-signature']?.split(' ').map((entry) => entry.split('=')[0])).toEqual([
+      'v1a',
+      'v1',
+    ]);
+  });
+
+  it('signs the ISO timestamp and the exact body: another body gives another signature', () => {
+    const first = format.extraSignatureHeaders({ body, secrets: [whsec], timestamp });
+    const other = format.extraSignatureHeaders({
+      body: Buffer.concat([body, Buffer.from(' ')]),
+      secrets: [whsec],
+      timestamp,
+    });
+    const later = format.extraSignatureHeaders({ body, secrets: [whsec], timestamp: '1767323046' });
+    expect(other['x-payload-signature']).not.toBe(first['x-payload-signature']);
+    expect(later['x-payload-signature']).not.toBe(first['x-payload-signature']);
+    expect(later['x-payload-signature-timestamp']).toBe('2026-01-02T03:04:06.000Z');
+  });
+
+  it('refuses no secrets, an invalid secret and a timestamp that is not unix seconds', () => {
+    expect(() => format.extraSignatureHeaders({ body, secrets: [], timestamp })).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      format.extraSignatureHeaders({ body, secrets: ['whsk_c2hvcnQ='], timestamp }),
+    ).toThrow(WebhookSecretError);
+    for (const bad of ['', '1.5', '-1', '2026-01-02T03:04:05Z']) {
+      expect(() =>
+        format.extraSignatureHeaders({ body, secrets: [whsec], timestamp: bad }),
+      ).toThrow(RangeError);
+    }
+  });
+});
+
+describe('the platform retry schedule', () => {
+  const WEEK_MS = 7 * 24 * 3_600_000;
+
+  it('doubles from 2 minutes to 8 hours, then repeats 8 hours while the total stays within 7 days', () => {
+    expect(PLATFORM_RETRY_SCHEDULE).toBe(
+      '2m,4m,8m,16m,32m,1h,2h,4h,8h,' + Array<string>(18).fill('8h').join(','),
+    );
+    const delays = parseRetrySchedule(PLATFORM_RETRY_SCHEDULE);
+    const total = delays.reduce((sum, delay) => sum + delay, 0);
+    expect(delays).toHaveLength(27);
+    expect(total).toBe((160 * 60 + 2) * 60_000); // 6 days 16 h 2 min
+    expect(total).toBeLessThanOrEqual(WEEK_MS);
+    expect(total + 8 * 3_600_000).toBeGreaterThan(WEEK_MS);
+  });
+
+  it('is the default of platform endpoints, with a 10 s timeout', () => {
+    expect(PLATFORM_TIMEOUT_MS).toBe(10_000);
+    expect(deliveryFormat('platform', { platformEnvironment: 'SANDBOX' })).toMatchObject({
+      defaultRetrySchedule: PLATFORM_RETRY_SCHEDULE,
+      defaultTimeoutMs: 10_000,
+    });
+  });
 });

@@ -25,6 +25,7 @@ type EventAt = (at: Date) => EndpointEvent;
 
 const responseTimeArb = fc.option(fc.integer({ min: 0, max: 30_000 }), { nil: null });
 
+/** Failures weigh more, so that runs reach the penalty box and the events that act on it. */
 const eventArb: fc.Arbitrary<EventAt> = fc.oneof(
   fc
     .record({
@@ -37,28 +38,39 @@ const eventArb: fc.Arbitrary<EventAt> = fc.oneof(
       statusCode,
       responseTimeMs,
     })),
-  fc
-    .record({
-      statusCode: fc.option(fc.integer({ min: 100, max: 599 }), { nil: null }),
-      responseTimeMs: responseTimeArb,
-      message: fc.string({ maxLength: 20 }),
-    })
-    .map(({ statusCode, responseTimeMs, message }): EventAt => (at) => ({
-      type: 'attempt_failed',
-      at,
-      statusCode,
-      responseTimeMs,
-      message,
-    })),
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        statusCode: fc.option(fc.integer({ min: 100, max: 599 }), { nil: null }),
+        responseTimeMs: responseTimeArb,
+        message: fc.string({ maxLength: 20 }),
+      })
+      .map(({ statusCode, responseTimeMs, message }): EventAt => (at) => ({
+        type: 'attempt_failed',
+        at,
+        statusCode,
+        responseTimeMs,
+        message,
+      })),
+  },
   responseTimeArb.map((responseTimeMs): EventAt => (at) => ({ type: 'gone', at, responseTimeMs })),
   fc.constant<EventAt>((at) => ({ type: 'manual_pause', at })),
   fc.constant<EventAt>((at) => ({ type: 'reactivate', at })),
   fc.constant<EventAt>((at) => ({ type: 'time_passed', at })),
+  fc.constant<EventAt>((at) => ({ type: 'penalty_released', at })),
+  fc.constant<EventAt>((at) => ({ type: 'probe_now', at })),
 );
 
-/** Events with times that never go backwards (gaps from 0 to 30 h). */
+/** Gaps between events: up to a minute (streaks inside the cool-downs) or up to 30 h. */
+const gapArb = fc.oneof(
+  fc.integer({ min: 0, max: 60_000 }),
+  fc.integer({ min: 0, max: 30 * HOUR }),
+);
+
+/** Events with times that never go backwards. */
 const eventsArb: fc.Arbitrary<EndpointEvent[]> = fc
-  .array(fc.tuple(eventArb, fc.integer({ min: 0, max: 30 * HOUR })), { maxLength: 60 })
+  .array(fc.tuple(eventArb, gapArb), { maxLength: 60 })
   .map((steps) => {
     let now = T0;
     return steps.map(([make, gap]) => {
@@ -67,9 +79,13 @@ const eventsArb: fc.Arbitrary<EndpointEvent[]> = fc
     });
   });
 
-/** Runs the events and checks `check(before, event, after)` at each step. */
+/**
+ * Runs the events and checks `check(before, event, after)` at each step. Rare situations (an
+ * operator acting on an endpoint in the penalty box) need more runs than fast-check's 100.
+ */
 function forEachStep(
   check: (before: EndpointState, event: EndpointEvent, after: EndpointState) => void,
+  numRuns = 100,
 ): void {
   fc.assert(
     fc.property(thresholdsArb, eventsArb, (thresholds, events) => {
@@ -80,6 +96,7 @@ function forEachStep(
         state = next;
       }
     }),
+    { numRuns },
   );
 }
 
@@ -145,16 +162,58 @@ describe('endpoint state machine properties', () => {
     expect(hits).toBeGreaterThan(0); // the generated runs reached this case
   });
 
-  it('counters and averages are never negative and failures count in lockstep', () => {
+  it('counters and averages are never negative and a failing streak has a start', () => {
     forEachStep((_, __, after) => {
       const { health } = after;
       expect(health.consecutiveFailures).toBeGreaterThanOrEqual(0);
-      expect(health.errorsSinceLastSuccess).toBeGreaterThanOrEqual(0);
+      expect(health.errorsSinceLastSuccess).toBeGreaterThanOrEqual(health.consecutiveFailures);
       expect(health.sampleCount).toBeGreaterThanOrEqual(0);
       expect(health.avgResponseTime).toBeGreaterThanOrEqual(0);
-      expect(health.errorsSinceLastSuccess).toBe(health.consecutiveFailures);
-      expect(health.failingSince === null).toBe(health.consecutiveFailures === 0);
+      expect(health.failingSince === null).toBe(health.errorsSinceLastSuccess === 0);
     });
+  });
+
+  it('failures count in lockstep except that a release from the penalty box restarts the count', () => {
+    let releases = 0;
+    forEachStep((before, event, after) => {
+      const gap = (state: EndpointState) =>
+        state.health.errorsSinceLastSuccess - state.health.consecutiveFailures;
+      if (event.type === 'attempt_succeeded' || event.type === 'reactivate') {
+        expect(gap(after)).toBe(0);
+      } else if (event.type === 'penalty_released' && before.penaltyBox !== null) {
+        releases++;
+        expect(after.health.consecutiveFailures).toBe(0);
+        expect(after.health.errorsSinceLastSuccess).toBe(before.health.errorsSinceLastSuccess);
+      } else {
+        expect(gap(after)).toBe(gap(before));
+      }
+    }, 1000);
+    expect(releases).toBeGreaterThan(0); // the generated runs reached this case
+  });
+
+  it('penalty_released and probe_now change nothing but the penalty box and the failure count', () => {
+    let hits = 0;
+    forEachStep((before, event, after) => {
+      if (event.type !== 'penalty_released' && event.type !== 'probe_now') return;
+      if (before.penaltyBox === null) {
+        expect(after).toBe(before);
+        return;
+      }
+      hits++;
+      expect(after.status).toBe(before.status);
+      expect(after.statusReason).toBe(before.statusReason);
+      expect(after.lastStatus).toBe(before.lastStatus);
+      expect(after.health.failingSince).toBe(before.health.failingSince);
+      if (event.type === 'penalty_released') {
+        expect(after.penaltyBox).toBeNull();
+      } else {
+        expect(after.penaltyBox?.level).toBe(before.penaltyBox.level);
+        expect(after.penaltyBox?.until.getTime()).toBe(
+          Math.min(before.penaltyBox.until.getTime(), event.at.getTime()),
+        );
+      }
+    }, 1000);
+    expect(hits).toBeGreaterThan(0); // the generated runs reached this case
   });
 
   it('keeps status, reason, penalty box and timestamps consistent', () => {

@@ -45,6 +45,8 @@ const gone = (ms: number): EndpointEvent => ({ type: 'gone', at: at(ms), respons
 const manualPause = (ms: number): EndpointEvent => ({ type: 'manual_pause', at: at(ms) });
 const reactivate = (ms: number): EndpointEvent => ({ type: 'reactivate', at: at(ms) });
 const timePassed = (ms: number): EndpointEvent => ({ type: 'time_passed', at: at(ms) });
+const penaltyReleased = (ms: number): EndpointEvent => ({ type: 'penalty_released', at: at(ms) });
+const probeNow = (ms: number): EndpointEvent => ({ type: 'probe_now', at: at(ms) });
 
 function run(events: readonly EndpointEvent[], from: EndpointState = initialEndpointState()) {
   return events.reduce((state, event) => transition(state, event, thresholds), from);
@@ -477,6 +479,79 @@ describe('penalty box helpers', () => {
     const state = run([failed(12 * SECOND)], boxed);
     expect(canDeliver(state, at(13 * SECOND))).toBe('hold');
     expect(canDeliver(state, at(32 * SECOND))).toBe('probe');
+  });
+});
+
+describe('an operator acting on the penalty box', () => {
+  const boxed = run(failures(4)); // level 2 since the 4th failure at 3 s, until 3 s + 20 s
+
+  it('penalty_released clears the box and restarts the failure count, keeping the streak', () => {
+    const state = run([penaltyReleased(5 * SECOND)], boxed);
+    expect(state.penaltyBox).toBeNull();
+    expect(state.status).toBe('active');
+    expect(state.health).toMatchObject({
+      consecutiveFailures: 0,
+      errorsSinceLastSuccess: 4,
+      failingSince: at(0),
+    });
+    expect(state.lastStatus).toBe(boxed.lastStatus);
+    expect(canDeliver(state, at(5 * SECOND))).toBe('deliver');
+  });
+
+  it('after a release, enters the box again only after penaltyAfter new failures, at level 1', () => {
+    const released = run([penaltyReleased(5 * SECOND)], boxed);
+    expect(run(failures(2, 6 * SECOND), released).penaltyBox).toBeNull();
+    expect(run(failures(3, 6 * SECOND), released).penaltyBox).toEqual({
+      level: 1,
+      until: at(8 * SECOND + 10 * SECOND),
+    });
+  });
+
+  it('after a release, still pauses once the unbroken streak lasts pauseAfterMs', () => {
+    const released = run([penaltyReleased(5 * SECOND)], boxed);
+    expect(run([failed(10 * HOUR)], released)).toMatchObject({
+      status: 'paused',
+      statusReason: 'failure_duration',
+    });
+  });
+
+  it('penalty_released also clears a box whose cool-down has ended and awaits its probe', () => {
+    expect(canDeliver(boxed, at(HOUR))).toBe('probe');
+    const state = run([penaltyReleased(HOUR)], boxed);
+    expect(state.penaltyBox).toBeNull();
+    expect(canDeliver(state, at(HOUR))).toBe('deliver');
+  });
+
+  it('penalty_released changes nothing outside the box, returning the same state', () => {
+    for (const state of [
+      initialEndpointState(),
+      run(failures(2)),
+      manuallyPaused(),
+      pausedForFailures(),
+      suspendedByGone(),
+    ]) {
+      expect(transition(state, penaltyReleased(DAY), thresholds)).toBe(state);
+    }
+  });
+
+  it('probe_now ends the cool-down at once, keeping the level, so the next claim probes', () => {
+    expect(canDeliver(boxed, at(5 * SECOND))).toBe('hold');
+    const state = run([probeNow(5 * SECOND)], boxed);
+    expect(state.penaltyBox).toEqual({ level: 2, until: at(5 * SECOND) });
+    expect(state.health).toBe(boxed.health);
+    expect(canDeliver(state, at(5 * SECOND))).toBe('probe');
+  });
+
+  it('a failed probe after probe_now grows the box from the kept level', () => {
+    const state = run([probeNow(5 * SECOND), failed(6 * SECOND)], boxed);
+    expect(state.penaltyBox).toEqual({ level: 3, until: at(6 * SECOND + 35 * SECOND) });
+  });
+
+  it('probe_now changes nothing once the probe is already due, or outside the box', () => {
+    expect(transition(boxed, probeNow(HOUR), thresholds)).toBe(boxed);
+    for (const state of [initialEndpointState(), run(failures(2)), pausedForFailures()]) {
+      expect(transition(state, probeNow(DAY), thresholds)).toBe(state);
+    }
   });
 });
 

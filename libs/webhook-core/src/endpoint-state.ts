@@ -146,7 +146,11 @@ export type EndpointEvent =
   | { readonly type: 'manual_pause'; readonly at: Date }
   | { readonly type: 'reactivate'; readonly at: Date }
   /** A clock tick, so duration rules fire for an endpoint that failed and then saw no attempts. */
-  | { readonly type: 'time_passed'; readonly at: Date };
+  | { readonly type: 'time_passed'; readonly at: Date }
+  /** An operator lets an endpoint out of the penalty box without waiting for a probe. */
+  | { readonly type: 'penalty_released'; readonly at: Date }
+  /** An operator asks for the probe now rather than at the end of the cool-down. */
+  | { readonly type: 'probe_now'; readonly at: Date };
 
 /** Folds a response time (ignored unless a finite number >= 0) into health. */
 function recordResponseTime(health: EndpointHealth, responseTimeMs: number | null): EndpointHealth {
@@ -256,6 +260,12 @@ function applyFailureRules(
  * - `reactivate`: active, health emptied, penalty box released, `pausedAt`/`suspendedAt` cleared;
  *   `lastStatus` kept.
  * - `time_passed`: only the duration rules (pause, suspend) of a failing streak; otherwise no change.
+ * - `penalty_released`: the penalty box is cleared and `consecutiveFailures` reset to 0, so the box
+ *   is entered again only after `penaltyAfter` new failures. `errorsSinceLastSuccess` and
+ *   `failingSince` are kept (there was no success), so the duration rules still count the streak.
+ *   Status unchanged; no change outside the box.
+ * - `probe_now`: in the penalty box with its cool-down still running, `until` moves to `at` (level
+ *   kept), so the next claim sends the probe; otherwise no change.
  */
 export function transition(
   state: EndpointState,
@@ -306,6 +316,14 @@ export function transition(
       };
     case 'time_passed':
       return applyFailureRules(state, event.at, thresholds, false);
+    case 'penalty_released':
+      return state.penaltyBox === null
+        ? state
+        : { ...state, penaltyBox: null, health: { ...state.health, consecutiveFailures: 0 } };
+    case 'probe_now':
+      return state.penaltyBox === null || state.penaltyBox.until.getTime() <= event.at.getTime()
+        ? state
+        : { ...state, penaltyBox: { ...state.penaltyBox, until: event.at } };
   }
 }
 

@@ -1,5 +1,6 @@
 export * from './delivery-format';
 export * from './duration';
+export * from './ed25519';
 export * from './endpoint-state';
 export * from './ids';
 export * from './ip-policy';

@@ -5,6 +5,7 @@ import {
   classifyStatus,
   createRetryPolicy,
   nextRetry,
+  fillRetrySchedule,
   parseRetryAfter,
   parseRetrySchedule,
 } from './retry-policy';
@@ -53,6 +54,55 @@ describe('parseRetrySchedule', () => {
   ])('rejects %j with a RangeError', (text, message) => {
     expect(() => parseRetrySchedule(text)).toThrow(RangeError);
     expect(() => parseRetrySchedule(text)).toThrow(message);
+  });
+});
+
+describe('fillRetrySchedule', () => {
+  const total = (schedule: string) => parseRetrySchedule(schedule).reduce((a, b) => a + b, 0);
+
+  it('appends the repeated delay as many times as fit within the total', () => {
+    expect(fillRetrySchedule('1h', '2h', 7 * HOUR)).toBe('1h,2h,2h,2h');
+    expect(fillRetrySchedule('1h', '2h', 9 * HOUR - 1)).toBe('1h,2h,2h,2h');
+    expect(fillRetrySchedule('1h', '2h', 9 * HOUR)).toBe('1h,2h,2h,2h,2h');
+  });
+
+  it('keeps the schedule as written and adds nothing when no more fits', () => {
+    expect(fillRetrySchedule(' 5s, 1m ', '1h', MINUTE + 5 * SECOND)).toBe('5s, 1m');
+  });
+
+  it('fills an empty schedule with the repeated delay alone', () => {
+    expect(fillRetrySchedule('', '30m', 2 * HOUR)).toBe('30m,30m,30m,30m');
+    expect(fillRetrySchedule('', '30m', 0)).toBe('');
+  });
+
+  it('never exceeds the total, and one more entry always would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 120 }), { maxLength: 5 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 0, max: 5000 }),
+        (minutes, every, extraMinutes) => {
+          const schedule = minutes.map((m) => `${m}m`).join(',');
+          const totalMs = total(schedule) + extraMinutes * MINUTE;
+          const filled = fillRetrySchedule(schedule, `${every}m`, totalMs);
+          expect(filled.startsWith(schedule)).toBe(true);
+          expect(total(filled)).toBeLessThanOrEqual(totalMs);
+          expect(total(filled) + every * MINUTE).toBeGreaterThan(totalMs);
+        },
+      ),
+    );
+  });
+
+  it.each([
+    ['a zero repeated delay', '1h', '0s', HOUR],
+    ['several repeated delays', '1h', '1h,2h', 10 * HOUR],
+    ['no repeated delay', '1h', '', 10 * HOUR],
+    ['an invalid schedule', '1h,,2h', '1h', 10 * HOUR],
+    ['a schedule longer than the total', '2h', '1h', HOUR],
+    ['a negative total', '', '1h', -1],
+    ['a fractional total', '', '1h', 1.5],
+  ])('refuses %s with a RangeError', (_, schedule, every, totalMs) => {
+    expect(() => fillRetrySchedule(schedule, every, totalMs)).toThrow(RangeError);
   });
 });
 

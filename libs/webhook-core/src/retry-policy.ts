@@ -40,6 +40,33 @@ export function parseRetrySchedule(text: string): readonly number[] {
   return Object.freeze(delays);
 }
 
+/**
+ * `schedule` followed by as many `every` entries as fit while the sum of all delays stays within
+ * `totalMs`: `fillRetrySchedule('1h', '2h', 7 * HOUR)` is `'1h,2h,2h,2h'`. The entries are kept as
+ * written.
+ *
+ * @throws RangeError when either schedule is invalid, `every` is not one positive delay, `totalMs` is
+ *   not a non-negative integer, or `schedule` alone already exceeds `totalMs`.
+ */
+export function fillRetrySchedule(schedule: string, every: string, totalMs: number): string {
+  const [everyMs, ...more] = parseRetrySchedule(every);
+  if (everyMs === undefined || everyMs <= 0 || more.length > 0) {
+    throw new RangeError(`Cannot fill a retry schedule with ${JSON.stringify(every)}`);
+  }
+  if (!Number.isSafeInteger(totalMs) || totalMs < 0) {
+    throw new RangeError(`Cannot fill a retry schedule up to ${totalMs} ms`);
+  }
+  const scheduledMs = parseRetrySchedule(schedule).reduce((sum, delay) => sum + delay, 0);
+  if (scheduledMs > totalMs) {
+    throw new RangeError(
+      `The retry schedule ${JSON.stringify(schedule)} already lasts ${scheduledMs} ms, more than ${totalMs}`,
+    );
+  }
+  const count = Math.floor((totalMs - scheduledMs) / everyMs);
+  const entries = schedule.trim() === '' ? [] : [schedule.trim()];
+  return [...entries, ...Array<string>(count).fill(every.trim())].join(',');
+}
+
 const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
 const LONG_DAY_NAME = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';

@@ -7,10 +7,12 @@ import {
   RotationErrorCode,
   RotationLimitError,
   activeSecrets,
+  previousProtocolOf,
   rotateSecrets,
   type EndpointSecret,
 } from './rotation';
-import { SECRET_PREFIX, WebhookSecretError } from './signing';
+import { generateSigningKey, publicKeyOf } from './ed25519';
+import { SECRET_PREFIX, WebhookSecretError, signPayload, verifyPayload } from './signing';
 
 const T0 = new Date('2024-05-01T12:00:00.000Z');
 
@@ -249,5 +251,81 @@ describe('rotateSecrets', () => {
         },
       ),
     );
+  });
+});
+
+describe('rotating across signing protocols', () => {
+  /** A distinct valid whsk_ signing key per index. */
+  function signingKey(index: number): string {
+    return generateSigningKey(() => Buffer.alloc(32, index + 1));
+  }
+
+  it('accepts a whsk_ key as the new secret; the old whsec_ secret signs until its window ends', () => {
+    const rotated = rotateSecrets([current(0, at(-1000))], signingKey(0), T0, 3600);
+    expect(rotated).toEqual([
+      { secret: signingKey(0), createdAt: T0, expiresAt: null },
+      { secret: secret(0), createdAt: at(-1000), expiresAt: at(3600) },
+    ]);
+    const during = activeSecrets(rotated, at(3599));
+    expect(during).toEqual([signingKey(0), secret(0)]);
+    const headers = signPayload({ id: 'msg_1', timestamp: 1, body: '{}', secrets: during });
+    expect(headers['webhook-signature']).toMatch(/^v1a,\S+ v1,\S+$/);
+    // A receiver that still holds only the old whsec_ secret keeps verifying, so does the new key's.
+    for (const held of [secret(0), publicKeyOf(signingKey(0))]) {
+      const now = new Date(1000);
+      expect(verifyPayload({ body: '{}', headers: { ...headers }, secrets: [held], now }).id).toBe(
+        'msg_1',
+      );
+    }
+    expect(activeSecrets(rotated, at(3600))).toEqual([signingKey(0)]);
+  });
+
+  it('rolls back from a whsk_ key to a whsec_ secret the same way', () => {
+    const toKey = rotateSecrets([current(0, at(-1000))], signingKey(0), at(-10), 0);
+    const back = rotateSecrets(toKey, secret(1), T0, 60);
+    expect(activeSecrets(back, T0)).toEqual([secret(1), signingKey(0)]);
+  });
+
+  it('refuses a whpk_ public key or an invalid whsk_ key as the new secret', () => {
+    for (const newSecret of [publicKeyOf(signingKey(0)), 'whsk_c2hvcnQ=']) {
+      expect(() => rotateSecrets([current(0, T0)], newSecret, T0, 60)).toThrow(WebhookSecretError);
+    }
+  });
+
+  it('refuses a whsk_ key that is still valid', () => {
+    const rotated = rotateSecrets([current(0, at(-100))], signingKey(0), at(-10), 3600);
+    expect(rotationCode(() => rotateSecrets(rotated, signingKey(0), T0, 60))).toBe(
+      RotationErrorCode.SECRET_REUSED,
+    );
+  });
+
+  describe('previousProtocolOf', () => {
+    it('is null when there is no previous secret', () => {
+      expect(previousProtocolOf([], T0)).toBeNull();
+      expect(previousProtocolOf([current(0, T0)], T0)).toBeNull();
+    });
+
+    it('names the protocol of the secret a roll retired, until its window ends', () => {
+      const toKey = rotateSecrets([current(0, at(-1000))], signingKey(0), T0, 60);
+      expect(previousProtocolOf(toKey, at(59))).toBe('HmacSHA256');
+      expect(previousProtocolOf(toKey, at(60))).toBeNull();
+      const back = rotateSecrets(toKey, secret(1), at(10), 60);
+      expect(previousProtocolOf(back, at(11))).toBe('Ed25519');
+    });
+
+    it('is null after a roll with a grace of 0', () => {
+      const rotated = rotateSecrets([current(0, at(-1000))], signingKey(0), T0, 0);
+      expect(previousProtocolOf(rotated, T0)).toBeNull();
+    });
+
+    it('reads the newest still-valid previous secret, whatever the order stored', () => {
+      const secrets = [
+        current(9, at(-10)),
+        previous(1, at(-300), at(600)),
+        { secret: signingKey(2), createdAt: at(-100), expiresAt: at(30) },
+      ];
+      expect(previousProtocolOf(secrets, T0)).toBe('Ed25519');
+      expect(previousProtocolOf(secrets, at(30))).toBe('HmacSHA256');
+    });
   });
 });

@@ -3,8 +3,15 @@
  *
  * An endpoint has one current secret (no expiry) and may have previous secrets that stay valid until
  * their grace window ends. While several are valid, every delivery carries one signature per secret.
+ * A secret is a `whsec_` secret or a `whsk_` signing key, so a rotation may change the protocol: the
+ * old secret keeps signing with its own protocol until its window ends.
  */
-import { WebhookSecretError, isValidSecret } from './signing';
+import {
+  type SigningProtocol,
+  WebhookSecretError,
+  isSigningSecret,
+  signingProtocolOf,
+} from './signing';
 
 /** One secret of an endpoint. */
 export interface EndpointSecret {
@@ -80,13 +87,26 @@ export function activeSecrets(secrets: readonly EndpointSecret[], now: Date): st
 }
 
 /**
- * Makes `newSecret` the current secret. The old current secret stays valid for `graceSeconds`
- * (`expiresAt = now + grace`; with grace 0 it is dropped at once); expired entries are pruned.
- * The result lists the new current secret first, then previous secrets newest first.
+ * The protocol of the newest previous secret still valid at `now` (the one a roll just retired),
+ * or `null` when no previous secret is valid.
+ */
+export function previousProtocolOf(
+  secrets: readonly EndpointSecret[],
+  now: Date,
+): SigningProtocol | null {
+  const [newest] = secrets.filter((entry) => isValidPrevious(entry, now)).sort(newestFirst);
+  return newest === undefined ? null : signingProtocolOf(newest.secret);
+}
+
+/**
+ * Makes `newSecret` (a `whsec_` secret or a `whsk_` signing key) the current secret. The old current
+ * secret, whatever its protocol, stays valid for `graceSeconds` (`expiresAt = now + grace`; with
+ * grace 0 it is dropped at once); expired entries are pruned. The result lists the new current
+ * secret first, then previous secrets newest first.
  * @throws RotationError `GRACE_PERIOD_INVALID` unless `graceSeconds` is an integer in
  *   0..{@link MAX_GRACE_SECONDS}; `SECRET_REUSED` if `newSecret` is one of the still-valid secrets;
  *   RotationLimitError if more than {@link MAX_VALID_SECRETS} previous secrets would stay valid;
- *   WebhookSecretError if `newSecret` is not a valid secret.
+ *   WebhookSecretError if `newSecret` is neither a valid secret nor a valid signing key.
  */
 export function rotateSecrets(
   secrets: readonly EndpointSecret[],
@@ -100,8 +120,10 @@ export function rotateSecrets(
       `The grace period must be an integer from 0 to ${MAX_GRACE_SECONDS} seconds`,
     );
   }
-  if (!isValidSecret(newSecret)) {
-    throw new WebhookSecretError('The new secret is not a valid whsec_ secret');
+  if (!isSigningSecret(newSecret)) {
+    throw new WebhookSecretError(
+      'The new secret is neither a valid whsec_ secret nor a valid whsk_ signing key',
+    );
   }
   if (activeSecrets(secrets, now).includes(newSecret)) {
     throw new RotationError(

@@ -1,12 +1,29 @@
 /**
  * Standard Webhooks signing and verification (https://www.standardwebhooks.com).
  *
- * A message is signed as HMAC-SHA256 over the exact bytes `${id}.${timestamp}.${body}` with the
- * decoded endpoint secret, and sent as three headers: `webhook-id`, `webhook-timestamp` (integer unix
- * seconds) and `webhook-signature`, a space-separated list of `v1,<base64>` entries, one per valid
- * secret, so receivers keep working while a secret is rotated.
+ * A message is signed over the exact bytes `${id}.${timestamp}.${body}` and sent as three headers:
+ * `webhook-id`, `webhook-timestamp` (integer unix seconds) and `webhook-signature`, a space-separated
+ * list with one entry per valid secret, so receivers keep working while a secret is rotated. The
+ * secret's prefix picks the scheme (its {@link SigningProtocol}): a `whsec_` secret gives
+ * `v1,<base64 HMAC-SHA256>` under its decoded bytes, a `whsk_` key gives `v1a,<base64 Ed25519>`
+ * (see `ed25519.ts`). Receivers verify `v1` with the `whsec_` secret and `v1a` with the `whpk_`
+ * public key.
  */
 import { createHmac, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  ASYMMETRIC_SIGNATURE_VERSION,
+  PUBLIC_KEY_PREFIX,
+  SIGNING_KEY_PREFIX,
+  generateSigningKey,
+  isPublicKey,
+  isSigningKey,
+  publicKeyOf,
+  signEd25519,
+  verifyEd25519,
+} from './ed25519';
+import { WebhookSecretError, decodePrefixedBase64 } from './secret-encoding';
+
+export { WebhookSecretError } from './secret-encoding';
 
 /** Every Standard Webhooks secret starts with this prefix; the rest is base64. */
 export const SECRET_PREFIX = 'whsec_';
@@ -23,7 +40,7 @@ export const MAX_SECRET_BYTES = 64;
 /** Default allowed distance between the message timestamp and the verifier's clock. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** The signature scheme this module produces and accepts. */
+/** The signature version of the symmetric (HMAC-SHA256) scheme. */
 export const SIGNATURE_VERSION = 'v1';
 
 /** Header names of the Standard Webhooks protocol (lower case). */
@@ -42,16 +59,6 @@ export type WebhookHeaders = {
   'webhook-timestamp': string;
   'webhook-signature': string;
 };
-
-/** Thrown when a secret is not `whsec_` + base64 of 24..64 bytes. */
-export class WebhookSecretError extends Error {
-  readonly code = 'SECRET_INVALID' as const;
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebhookSecretError';
-  }
-}
 
 /** Why an incoming message failed verification. */
 export const VerificationErrorCode = {
@@ -78,7 +85,6 @@ export class WebhookVerificationError extends Error {
   }
 }
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const ID_FORBIDDEN = /[.\s]/;
 const TIMESTAMP = /^(0|[1-9][0-9]*)$/;
 const SIGNATURE_ENTRY = /^([A-Za-z0-9]+),(\S+)$/;
@@ -101,20 +107,7 @@ export function generateSecret(randomBytes: (size: number) => Buffer = cryptoRan
  * @throws WebhookSecretError otherwise.
  */
 export function decodeSecret(secret: string): Buffer {
-  if (typeof secret !== 'string' || !secret.startsWith(SECRET_PREFIX)) {
-    throw new WebhookSecretError(`A secret must start with "${SECRET_PREFIX}"`);
-  }
-  const encoded = secret.slice(SECRET_PREFIX.length);
-  const unpadded = encoded.replace(/=+$/, '');
-  const padded = encoded.length !== unpadded.length;
-  if (!BASE64.test(encoded) || (padded && encoded.length % 4 !== 0)) {
-    throw new WebhookSecretError('A secret must be base64 after its prefix');
-  }
-  const key = Buffer.from(unpadded, 'base64');
-  // Canonical check: rejects a dangling character and non-zero trailing bits that Node would ignore.
-  if (key.toString('base64').replace(/=+$/, '') !== unpadded) {
-    throw new WebhookSecretError('A secret must be canonical base64 after its prefix');
-  }
+  const key = decodePrefixedBase64(secret, SECRET_PREFIX, 'A secret');
   if (key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES) {
     throw new WebhookSecretError(
       `A secret must decode to ${MIN_SECRET_BYTES}..${MAX_SECRET_BYTES} bytes, got ${key.length}`,
@@ -123,7 +116,7 @@ export function decodeSecret(secret: string): Buffer {
   return key;
 }
 
-/** Whether {@link decodeSecret} accepts the secret. */
+/** Whether {@link decodeSecret} accepts the secret: a valid `whsec_` secret, nothing else. */
 export function isValidSecret(secret: string): boolean {
   try {
     decodeSecret(secret);
@@ -132,6 +125,60 @@ export function isValidSecret(secret: string): boolean {
     if (error instanceof WebhookSecretError) return false;
     throw error;
   }
+}
+
+/**
+ * How an endpoint's deliveries are signed: HMAC-SHA256 with a shared `whsec_` secret (`v1`), or
+ * Ed25519 with a `whsk_` signing key whose `whpk_` public key the receiver holds (`v1a`).
+ */
+export type SigningProtocol = 'HmacSHA256' | 'Ed25519';
+
+/** Every signing protocol, in the order they were introduced. */
+export const SIGNING_PROTOCOLS: readonly SigningProtocol[] = Object.freeze([
+  'HmacSHA256',
+  'Ed25519',
+]);
+
+/**
+ * The protocol a secret signs with, read from its prefix alone (`whsec_` or `whsk_`); see
+ * {@link isSigningSecret} for a full check.
+ * @throws WebhookSecretError for any other prefix, a `whpk_` public key included (it cannot sign).
+ */
+export function signingProtocolOf(secret: string): SigningProtocol {
+  if (typeof secret === 'string' && secret.startsWith(SECRET_PREFIX)) return 'HmacSHA256';
+  if (typeof secret === 'string' && secret.startsWith(SIGNING_KEY_PREFIX)) return 'Ed25519';
+  throw new WebhookSecretError(
+    `A signing secret must start with "${SECRET_PREFIX}" or "${SIGNING_KEY_PREFIX}"`,
+  );
+}
+
+/**
+ * A secret as it may be shown outside Hookyard: a `whsec_` secret as it is (the receiver needs it),
+ * a `whsk_` private key as its `whpk_` public key (the private key never leaves Hookyard).
+ */
+export function shareableKey(secret: string): string {
+  return signingProtocolOf(secret) === 'Ed25519' ? publicKeyOf(secret) : secret;
+}
+
+/**
+ * Makes a new secret for `protocol`: a `whsec_` secret or a `whsk_` signing key.
+ * @param randomBytes random source, injectable for tests; defaults to `node:crypto`.
+ */
+export function generateSecretFor(
+  protocol: SigningProtocol,
+  randomBytes: (size: number) => Buffer = cryptoRandomBytes,
+): string {
+  switch (protocol) {
+    case 'HmacSHA256':
+      return generateSecret(randomBytes);
+    case 'Ed25519':
+      return generateSigningKey(randomBytes);
+  }
+}
+
+/** Whether `secret` can sign: a valid `whsec_` secret or a valid `whsk_` signing key. */
+export function isSigningSecret(secret: string): boolean {
+  return isValidSecret(secret) || isSigningKey(secret);
 }
 
 function hmac(key: Buffer, id: string, timestamp: string, body: string | Buffer): Buffer {
@@ -154,10 +201,29 @@ export function computeSignature(
   return hmac(decodeSecret(secret), id, String(timestamp), body).toString('base64');
 }
 
+/** The exact bytes both schemes sign: `${id}.${timestamp}.${body}`. */
+function signedContent(id: string, timestamp: string, body: string | Buffer): Buffer {
+  return Buffer.concat([
+    Buffer.from(`${id}.${timestamp}.`, 'utf8'),
+    typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+  ]);
+}
+
+/** One `webhook-signature` entry: `v1,…` for a `whsec_` secret, `v1a,…` for a `whsk_` key. */
+function signatureEntry(secret: string, id: string, ts: string, body: string | Buffer): string {
+  switch (signingProtocolOf(secret)) {
+    case 'HmacSHA256':
+      return `${SIGNATURE_VERSION},${hmac(decodeSecret(secret), id, ts, body).toString('base64')}`;
+    case 'Ed25519':
+      return `${ASYMMETRIC_SIGNATURE_VERSION},${signEd25519(secret, signedContent(id, ts, body))}`;
+  }
+}
+
 /**
- * Signs a message with every given secret, in the given order.
+ * Signs a message with every given secret, in the given order: a `v1` entry for each `whsec_`
+ * secret and a `v1a` entry for each `whsk_` signing key.
  * @throws RangeError if `secrets` is empty, the id is empty or holds `.` or whitespace, or the
- *   timestamp is not a non-negative integer; WebhookSecretError for an invalid secret.
+ *   timestamp is not a non-negative integer; WebhookSecretError for an invalid secret or key.
  */
 export function signPayload(input: {
   id: string;
@@ -176,13 +242,12 @@ export function signPayload(input: {
   if (secrets.length === 0) {
     throw new RangeError('At least one secret is needed to sign');
   }
-  const keys = secrets.map(decodeSecret);
   const ts = String(timestamp);
   return {
     [WEBHOOK_HEADERS.id]: id,
     [WEBHOOK_HEADERS.timestamp]: ts,
-    [WEBHOOK_HEADERS.signature]: keys
-      .map((key) => `${SIGNATURE_VERSION},${hmac(key, id, ts, body).toString('base64')}`)
+    [WEBHOOK_HEADERS.signature]: secrets
+      .map((secret) => signatureEntry(secret, id, ts, body))
       .join(' '),
   };
 }
@@ -218,15 +283,39 @@ function singleHeader(
   return first;
 }
 
+/** What checks one kind of entry: the decoded HMAC key for `v1`, a public key for `v1a`. */
+type VerificationKey =
+  | { readonly version: typeof SIGNATURE_VERSION; readonly key: Buffer }
+  | { readonly version: typeof ASYMMETRIC_SIGNATURE_VERSION; readonly publicKey: string };
+
+function verificationKeyOf(secret: string): VerificationKey {
+  if (typeof secret === 'string' && secret.startsWith(PUBLIC_KEY_PREFIX)) {
+    if (!isPublicKey(secret)) {
+      throw new WebhookSecretError(
+        `A public key must be "${PUBLIC_KEY_PREFIX}" + canonical base64 of a 32-byte Ed25519 key`,
+      );
+    }
+    return { version: ASYMMETRIC_SIGNATURE_VERSION, publicKey: secret };
+  }
+  switch (signingProtocolOf(secret)) {
+    case 'HmacSHA256':
+      return { version: SIGNATURE_VERSION, key: decodeSecret(secret) };
+    case 'Ed25519':
+      return { version: ASYMMETRIC_SIGNATURE_VERSION, publicKey: publicKeyOf(secret) };
+  }
+}
+
 /**
- * Verifies an incoming message against one or more secrets.
+ * Verifies an incoming message against one or more secrets: `whsec_` secrets check `v1` entries,
+ * `whpk_` public keys check `v1a` entries (a `whsk_` signing key is accepted too, for its public key).
  *
  * Checks, in order: the three headers are present; the timestamp is integer unix seconds within
  * `toleranceSeconds` of `now`; the signature header holds at least one `version,value` entry; one
- * `v1` entry matches one secret (constant-time comparison). Entries of other versions are ignored.
+ * `v1` entry matches one `whsec_` secret (constant-time comparison) or one `v1a` entry verifies under
+ * one public key. Entries of other versions are ignored.
  * @returns the message id and timestamp.
  * @throws WebhookVerificationError with a {@link VerificationErrorCode};
- *   WebhookSecretError for an invalid secret; RangeError for no secrets or a bad tolerance.
+ *   WebhookSecretError for an invalid secret or key; RangeError for no secrets or a bad tolerance.
  */
 export function verifyPayload(input: {
   body: string | Buffer;
@@ -244,7 +333,7 @@ export function verifyPayload(input: {
   if (!Number.isSafeInteger(toleranceSeconds) || toleranceSeconds < 0) {
     throw new RangeError('toleranceSeconds must be a non-negative integer');
   }
-  const keys = secrets.map(decodeSecret);
+  const keys = secrets.map(verificationKeyOf);
 
   const id = singleHeader(headers, WEBHOOK_HEADERS.id);
   const timestampHeader = singleHeader(headers, WEBHOOK_HEADERS.timestamp);
@@ -291,16 +380,31 @@ export function verifyPayload(input: {
     );
   }
 
-  const expected = keys.map((key) =>
-    Buffer.from(hmac(key, id, timestampHeader, body).toString('base64'), 'utf8'),
-  );
+  const expected: Buffer[] = [];
+  const publicKeys: string[] = [];
+  for (const key of keys) {
+    if (key.version === SIGNATURE_VERSION) {
+      expected.push(
+        Buffer.from(hmac(key.key, id, timestampHeader, body).toString('base64'), 'utf8'),
+      );
+    } else {
+      publicKeys.push(key.publicKey);
+    }
+  }
+  const content = publicKeys.length > 0 ? signedContent(id, timestampHeader, body) : null;
   let matched = false;
   for (const entry of entries) {
-    if (entry.version !== SIGNATURE_VERSION) continue;
-    const received = Buffer.from(entry.value, 'utf8');
-    for (const candidate of expected) {
-      // Every candidate is compared (no early exit), so timing does not reveal which secret matched.
-      if (received.length === candidate.length && timingSafeEqual(received, candidate)) {
+    if (entry.version === SIGNATURE_VERSION) {
+      const received = Buffer.from(entry.value, 'utf8');
+      for (const candidate of expected) {
+        // Every candidate is compared (no early exit), so timing does not reveal which secret matched.
+        if (received.length === candidate.length && timingSafeEqual(received, candidate)) {
+          matched = true;
+        }
+      }
+    } else if (entry.version === ASYMMETRIC_SIGNATURE_VERSION && content !== null) {
+      // Public keys are no secret: an early match reveals nothing.
+      if (publicKeys.some((publicKey) => verifyEd25519(publicKey, content, entry.value))) {
         matched = true;
       }
     }
