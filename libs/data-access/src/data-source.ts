@@ -8,6 +8,7 @@ import { EventEntity } from './entities/event.entity';
 import { OrganizationEntity } from './entities/organization.entity';
 import { CreateSchema1764000000000 } from './migrations/1764000000000-CreateSchema';
 import { AddDeliveryTrigger1764100000000 } from './migrations/1764100000000-AddDeliveryTrigger';
+import { AddPlatformFields1764200000000 } from './migrations/1764200000000-AddPlatformFields';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -19,7 +20,11 @@ export const ENTITIES = [
   AttemptEntity,
 ];
 
-export const MIGRATIONS = [CreateSchema1764000000000, AddDeliveryTrigger1764100000000];
+export const MIGRATIONS = [
+  CreateSchema1764000000000,
+  AddDeliveryTrigger1764100000000,
+  AddPlatformFields1764200000000,
+];
 
 export interface DataSourceOptions {
   url: string;

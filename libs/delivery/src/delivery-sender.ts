@@ -6,6 +6,7 @@ import {
 import {
   activeSecrets,
   deliveryFormat,
+  type FormatSettings,
   type OutboundMessage,
   signPayload,
 } from '@hookyard/webhook-core';
@@ -27,6 +28,7 @@ export class DeliverySender {
   constructor(
     private readonly cipher: SecretCipher,
     private readonly client: OutboundClient,
+    private readonly formats: FormatSettings = {},
   ) {}
 
   async send(
@@ -74,7 +76,7 @@ export class DeliverySender {
       })),
       now,
     );
-    const format = deliveryFormat(endpoint.dialect);
+    const format = deliveryFormat(endpoint.dialect, this.formats);
     const body = format.body(endpoint, message);
     const timestamp = Math.floor(now.getTime() / 1000);
     const signature = {

@@ -15,6 +15,7 @@ import {
 import {
   classifyStatus,
   type EndpointEvent,
+  type FormatSettings,
   nextRetry,
   type ObjectIdGenerator,
   parseRetryAfter,
@@ -44,6 +45,8 @@ export interface WorkerDependencies {
   readonly client: OutboundClient;
   readonly ids: ObjectIdGenerator;
   readonly random?: () => number;
+  /** What the delivery formats read from the configuration (the platform envelope's environment). */
+  readonly formats?: FormatSettings;
 }
 
 interface InFlight {
@@ -76,7 +79,7 @@ export class DeliveryWorker {
     this.deliveries = new DeliveryRepository(deps.dataSource.manager);
     this.endpoints = new EndpointRepository(deps.dataSource.manager);
     this.events = new EventRepository(deps.dataSource.manager);
-    this.sender = new DeliverySender(deps.cipher, deps.client);
+    this.sender = new DeliverySender(deps.cipher, deps.client, deps.formats);
   }
 
   start(): void {
@@ -160,21 +163,22 @@ export class DeliveryWorker {
     });
     if (claimed.length === 0) return 0;
     // The claim already respects each endpoint's room; this check only guards against a row that
-    // slipped past it (one probe per endpoint per batch, the limit per endpoint).
+    // slipped past it (one probe or one delivery of a FIFO endpoint per endpoint per batch, nothing
+    // else in flight to either; the limit per endpoint for the rest).
     const taken: ClaimedDelivery[] = [];
     const released: string[] = [];
-    const probed = new Set<string>();
+    const single = new Set<string>();
     for (const delivery of claimed) {
       const busy = this.perEndpoint.get(delivery.endpointId) ?? 0;
-      const isProbe = delivery.probe;
+      const isSingle = delivery.probe || delivery.fifo;
       if (
-        busy >= (isProbe ? 1 : this.settings.endpointConcurrency) ||
-        (isProbe && probed.has(delivery.endpointId))
+        busy >= (isSingle ? 1 : this.settings.endpointConcurrency) ||
+        (isSingle && single.has(delivery.endpointId))
       ) {
         released.push(delivery.id);
         continue;
       }
-      if (isProbe) probed.add(delivery.endpointId);
+      if (isSingle) single.add(delivery.endpointId);
       this.perEndpoint.set(delivery.endpointId, busy + 1);
       this.inFlight.set(delivery.id, { claimId, delivery });
       taken.push(delivery);

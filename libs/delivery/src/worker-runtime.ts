@@ -26,7 +26,7 @@ export function createDeliveryWorker(
       shutdownGraceMs: config.worker.shutdownGraceMs,
       retryPolicies: {
         native: createRetryPolicy({ scheduleMs: config.retryScheduleMs }),
-        platform: createRetryPolicy({ scheduleMs: config.retryScheduleMs }),
+        platform: createRetryPolicy({ scheduleMs: config.platform.retryScheduleMs }),
         featurebase: createRetryPolicy({ scheduleMs: config.featurebaseRetryScheduleMs }),
       },
       thresholds: config.thresholds,
@@ -36,6 +36,7 @@ export function createDeliveryWorker(
       cipher: deps.cipher,
       client,
       ids: new ObjectIdGenerator(randomBytes),
+      formats: { platformEnvironment: config.platform.environment },
     },
   );
   return { worker, client };

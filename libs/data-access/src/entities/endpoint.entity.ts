@@ -4,6 +4,8 @@ import { type DeliveryDialect } from '@hookyard/webhook-core';
 /** The dialect an endpoint was made through (webhook-core's delivery formats follow it). */
 export type EndpointDialect = DeliveryDialect;
 export type OutboundAuthType = 'none' | 'basic' | 'api_key';
+/** `fifo`: one delivery in flight at a time, none sent before every earlier one is done. */
+export type EndpointOrdering = 'none' | 'fifo';
 
 /** A webhook endpoint: where, what, how, and the health the worker keeps for it. */
 @Entity({ name: 'endpoints' })
@@ -27,6 +29,17 @@ export class EndpointEntity {
 
   @Column({ type: 'text', nullable: true })
   description!: string | null;
+
+  /** The caller's own reference for the endpoint (the platform dialect requires one). */
+  @Column({ type: 'text', nullable: true })
+  reference!: string | null;
+
+  /** A contact address for the endpoint's owner. */
+  @Column({ type: 'text', nullable: true })
+  email!: string | null;
+
+  @Column({ type: 'text', default: 'none' })
+  ordering!: EndpointOrdering;
 
   @Column({ type: 'text', array: true })
   topics!: string[];

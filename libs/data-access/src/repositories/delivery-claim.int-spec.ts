@@ -39,22 +39,31 @@ function useDatabase(): { dataSource: DataSource; deliveries: DeliveryRepository
   return context;
 }
 
-/** An active endpoint; `probe` puts it in a penalty box whose cool-down has ended. */
-async function insertEndpoint(dataSource: DataSource, org: string, probe = false): Promise<string> {
+/**
+ * An active endpoint; `probe` puts it in a penalty box whose cool-down has ended, `ordering` is its
+ * delivery order.
+ */
+async function insertEndpoint(
+  dataSource: DataSource,
+  org: string,
+  probe = false,
+  ordering: 'none' | 'fifo' = 'none',
+): Promise<string> {
   const endpoint = ids.next(new Date());
   await dataSource.query(
-    `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version, penalty_level, penalty_until)
-     VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1', $3, $4)`,
-    [endpoint, org, probe ? 1 : 0, probe ? new Date(Date.now() - 1000) : null],
+    `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version, penalty_level, penalty_until, ordering)
+     VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1', $3, $4, $5)`,
+    [endpoint, org, probe ? 1 : 0, probe ? new Date(Date.now() - 1000) : null, ordering],
   );
   return endpoint;
 }
 
-/** An event and its pending delivery to `endpoint`, due a second ago. */
+/** An event and its pending delivery to `endpoint`, due `dueSecondsAgo` seconds ago. */
 async function insertDueDelivery(
   dataSource: DataSource,
   org: string,
   endpoint: string,
+  dueSecondsAgo = 1,
 ): Promise<string> {
   const event = ids.next(new Date());
   await dataSource.query(
@@ -64,8 +73,8 @@ async function insertDueDelivery(
   const id = ids.next(new Date());
   await dataSource.query(
     `INSERT INTO deliveries (id, organization_id, event_id, endpoint_id, status, next_attempt_at)
-     VALUES ($1, $2, $3, $4, 'pending', now() - interval '1 second')`,
-    [id, org, event, endpoint],
+     VALUES ($1, $2, $3, $4, 'pending', now() - make_interval(secs => $5))`,
+    [id, org, event, endpoint, dueSecondsAgo],
   );
   return id;
 }
@@ -215,5 +224,147 @@ describe('delivery claims and each endpoint’s room', () => {
     ]);
     expect(count(claimed, boxedBusy)).toBe(0);
     expect(claimed).toHaveLength(4);
+  });
+});
+
+describe('delivery claims of a FIFO endpoint', () => {
+  const db = useDatabase();
+
+  /**
+   * A FIFO endpoint with `due` due deliveries, oldest (smallest id) first. Later ones fell due
+   * earlier, so a claim that went by due time alone would take the newest first.
+   */
+  async function fifoEndpointWith(due: number): Promise<{ endpoint: string; queue: string[] }> {
+    const endpoint = await insertEndpoint(db.dataSource, db.org, false, 'fifo');
+    const queue: string[] = [];
+    for (let i = 0; i < due; i++) {
+      queue.push(await insertDueDelivery(db.dataSource, db.org, endpoint, 1 + i));
+    }
+    return { endpoint, queue };
+  }
+
+  /** Claims (as a worker sending nothing unless `busy` says so); returns the ids taken of `endpoint`. */
+  async function claimOf(
+    endpoint: string,
+    claimId: string = randomUUID(),
+    busy = new Map<string, number>(),
+  ): Promise<string[]> {
+    const claimed = await db.deliveries.claimDue(claimId, 100, 60_000, { perEndpoint: 4, busy });
+    return claimed.filter((d) => d.endpointId === endpoint).map((d) => d.id);
+  }
+
+  const finish = (
+    claimId: string,
+    id: string,
+    status: 'pending' | 'succeeded' | 'failed',
+    nextAttemptAt: Date | null = null,
+  ) =>
+    db.deliveries.finishIfClaimed(claimId, id, {
+      status,
+      attemptCount: 1,
+      nextAttemptAt,
+      at: new Date(),
+    });
+
+  it('claims only the head of the queue, the oldest pending delivery, marked fifo', async () => {
+    const { endpoint, queue } = await fifoEndpointWith(3);
+    const claimed = await db.deliveries.claimDue(randomUUID(), 100, 60_000, { perEndpoint: 4 });
+    expect(claimed.filter((d) => d.endpointId === endpoint)).toEqual([
+      expect.objectContaining({ id: queue[0], fifo: true, probe: false }),
+    ]);
+  });
+
+  it('claims one head per FIFO endpoint in the same batch', async () => {
+    const a = await fifoEndpointWith(2);
+    const b = await fifoEndpointWith(2);
+    const claimed = await db.deliveries.claimDue(randomUUID(), 100, 60_000, { perEndpoint: 4 });
+    const of = (endpoint: string) =>
+      claimed.filter((d) => d.endpointId === endpoint).map((d) => d.id);
+    expect(of(a.endpoint)).toEqual([a.queue[0]]);
+    expect(of(b.endpoint)).toEqual([b.queue[0]]);
+  });
+
+  it('claims nothing more while the head is claimed, and the next one once the head has succeeded', async () => {
+    const { endpoint, queue } = await fifoEndpointWith(3);
+    const first = randomUUID();
+    expect(await claimOf(endpoint, first)).toEqual([queue[0]]);
+    // Another worker, sending nothing to the endpoint itself, still gets nothing of it.
+    expect(await claimOf(endpoint)).toEqual([]);
+
+    expect(await finish(first, queue[0], 'succeeded')).toBe(true);
+    // This worker still sends to the endpoint (its count has not come down yet): nothing.
+    expect(await claimOf(endpoint, randomUUID(), new Map([[endpoint, 1]]))).toEqual([]);
+    expect(await claimOf(endpoint)).toEqual([queue[1]]);
+  });
+
+  it('holds the rest back while the head waits for its retry, and claims the head again when due', async () => {
+    const { endpoint, queue } = await fifoEndpointWith(3);
+    const first = randomUUID();
+    expect(await claimOf(endpoint, first)).toEqual([queue[0]]);
+    expect(await finish(first, queue[0], 'pending', new Date(Date.now() + 60_000))).toBe(true);
+    // The head is pending but not due; the two behind it are due, and wait.
+    expect(await claimOf(endpoint)).toEqual([]);
+
+    await db.dataSource.query(
+      `UPDATE deliveries SET next_attempt_at = now() - interval '1 second' WHERE id = $1`,
+      [queue[0]],
+    );
+    expect(await claimOf(endpoint)).toEqual([queue[0]]);
+  });
+
+  it('lets the next one go once the head is given up', async () => {
+    const { endpoint, queue } = await fifoEndpointWith(3);
+    const first = randomUUID();
+    expect(await claimOf(endpoint, first)).toEqual([queue[0]]);
+    expect(await finish(first, queue[0], 'failed')).toBe(true);
+    expect(await claimOf(endpoint)).toEqual([queue[1]]);
+  });
+
+  it('gives a released (held) head back in its place, and a paused endpoint nothing', async () => {
+    const { endpoint, queue } = await fifoEndpointWith(3);
+    const first = randomUUID();
+    expect(await claimOf(endpoint, first)).toEqual([queue[0]]);
+    await db.deliveries.release(first, [queue[0]]);
+    await db.dataSource.query(`UPDATE endpoints SET status = 'paused' WHERE id = $1`, [endpoint]);
+    expect(await claimOf(endpoint)).toEqual([]);
+    await db.dataSource.query(`UPDATE endpoints SET status = 'active' WHERE id = $1`, [endpoint]);
+    expect(await claimOf(endpoint)).toEqual([queue[0]]);
+  });
+
+  it('takes a head whose lease ran out again, before anything behind it', async () => {
+    const { endpoint, queue } = await fifoEndpointWith(2);
+    expect(await claimOf(endpoint)).toEqual([queue[0]]);
+    await db.dataSource.query(
+      `UPDATE deliveries SET claim_expires_at = now() - interval '1 second' WHERE id = $1`,
+      [queue[0]],
+    );
+    expect(await claimOf(endpoint)).toEqual([queue[0]]);
+  });
+
+  it('puts recovered deliveries back at the head, but not beside one already in flight', async () => {
+    const { endpoint, queue } = await fifoEndpointWith(3);
+    const first = randomUUID();
+    expect(await claimOf(endpoint, first)).toEqual([queue[0]]);
+    expect(await finish(first, queue[0], 'failed')).toBe(true);
+    const second = randomUUID();
+    expect(await claimOf(endpoint, second)).toEqual([queue[1]]);
+
+    // The given-up head comes back while the next one is being sent: it is the head again, but waits.
+    expect(await db.deliveries.recoverFailed(db.org, endpoint, new Date(0))).toBe(1);
+    expect(await claimOf(endpoint)).toEqual([]);
+
+    expect(await finish(second, queue[1], 'succeeded')).toBe(true);
+    expect(await claimOf(endpoint)).toEqual([queue[0]]);
+  });
+
+  it('still claims several deliveries of an endpoint without ordering in one batch', async () => {
+    const endpoint = await insertEndpoint(db.dataSource, db.org);
+    const queue: string[] = [];
+    for (let i = 0; i < 3; i++)
+      queue.push(await insertDueDelivery(db.dataSource, db.org, endpoint));
+    const claimed = await db.deliveries.claimDue(randomUUID(), 100, 60_000, { perEndpoint: 4 });
+    const ofEndpoint = claimed.filter((d) => d.endpointId === endpoint);
+    expect(ofEndpoint.map((d) => d.id).sort()).toEqual([...queue].sort());
+    expect(ofEndpoint.every((d) => !d.fifo)).toBe(true);
   });
 });

@@ -12,6 +12,8 @@ export interface ClaimedDelivery {
   readonly trigger: 'scheduled' | 'manual';
   /** The endpoint is in the penalty box and its cool-down has ended: this is a probe. */
   readonly probe: boolean;
+  /** The endpoint's `ordering` is `fifo`: nothing else of it may be in flight. */
+  readonly fifo: boolean;
 }
 
 /** A delivery row before it is written; the repository sets the organization, `next_trigger` its default. */
@@ -30,6 +32,7 @@ interface ClaimedRow {
   attempt_count: number;
   next_trigger: 'scheduled' | 'manual';
   probe: boolean;
+  fifo: boolean;
 }
 
 /**
@@ -88,6 +91,17 @@ export class DeliveryRepository {
    * (`probe`), only while nothing else is in flight to it. Endpoints without room are left out before
    * the look-ahead, so one endpoint's backlog cannot fill every batch. Rows are locked with
    * `SKIP LOCKED` and checked again under the lock.
+   *
+   * A `fifo` endpoint (`fifo`) is sent one delivery at a time, in id order (ids are made at ingest, so
+   * in publish order). Its rows are kept out of the look-ahead; instead `heads` takes, per active FIFO
+   * endpoint, the head of its queue (the pending delivery with the smallest id, from
+   * `deliveries_endpoint_pending_idx`), and only if that head is due and unclaimed and no other
+   * pending delivery of the endpoint is claimed by any worker; like a probe, only while this worker
+   * sends nothing to it. A head waiting for its retry is not due, so nothing of the endpoint is: later
+   * deliveries wait until the head has succeeded or been given up. Held, paused and recovered rows stay
+   * pending (or become so again) under their ids, so they keep their place. Under the lock the row must
+   * still be the head. The "no other claimed" check reads the endpoint's pending rows, but only when
+   * its head could be sent.
    * Cross-tenant: one worker claims the due deliveries of every organization in one query.
    */
   async claimDue(
@@ -102,36 +116,61 @@ export class DeliveryRepository {
     const rows = returned<ClaimedRow>(
       await this.manager.query(
         `WITH candidates AS (
-           SELECT d.id, d.endpoint_id, d.next_attempt_at, e.penalty_level FROM deliveries d
+           SELECT d.id, d.endpoint_id, d.next_attempt_at, e.penalty_level, false AS fifo FROM deliveries d
            JOIN endpoints e ON e.id = d.endpoint_id
            WHERE d.status = 'pending'
              AND d.next_attempt_at <= now()
              AND (d.claim_expires_at IS NULL OR d.claim_expires_at < now())
              AND e.status = 'active'
+             AND e.ordering <> 'fifo'
              AND (e.penalty_until IS NULL OR e.penalty_until <= now())
              AND NOT (d.endpoint_id = ANY($4::char(24)[]))
            ORDER BY d.next_attempt_at
            LIMIT $5
+         ), heads AS (
+           SELECT head.id, e.id AS endpoint_id, head.next_attempt_at, e.penalty_level, true AS fifo
+           FROM endpoints e
+           CROSS JOIN LATERAL (
+             SELECT h.id, h.next_attempt_at, h.claim_expires_at FROM deliveries h
+             WHERE h.endpoint_id = e.id AND h.status = 'pending'
+             ORDER BY h.id
+             LIMIT 1
+           ) head
+           WHERE e.ordering = 'fifo'
+             AND e.status = 'active'
+             AND (e.penalty_until IS NULL OR e.penalty_until <= now())
+             AND NOT (e.id = ANY($4::char(24)[]))
+             AND head.next_attempt_at <= now()
+             AND (head.claim_expires_at IS NULL OR head.claim_expires_at < now())
+             AND NOT EXISTS (
+               SELECT 1 FROM deliveries held
+               WHERE held.endpoint_id = e.id AND held.status = 'pending'
+                 AND held.claim_id IS NOT NULL AND held.claim_expires_at >= now())
+           ORDER BY head.next_attempt_at
+           LIMIT $5
          ), ranked AS (
-           SELECT c.id, c.next_attempt_at, c.penalty_level, coalesce(b.busy, 0) AS busy,
+           SELECT c.id, c.next_attempt_at, c.penalty_level, c.fifo, coalesce(b.busy, 0) AS busy,
              row_number() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS n
-           FROM candidates c
+           FROM (SELECT * FROM candidates UNION ALL SELECT * FROM heads) c
            LEFT JOIN unnest($6::char(24)[], $7::int[]) AS b(endpoint_id, busy) ON b.endpoint_id = c.endpoint_id
          ), picked AS (
-           SELECT id, penalty_level FROM ranked
-           WHERE CASE WHEN penalty_level > 0 THEN busy = 0 AND n = 1 ELSE n + busy <= $8 END
+           SELECT id, penalty_level, fifo FROM ranked
+           WHERE CASE WHEN penalty_level > 0 OR fifo THEN busy = 0 AND n = 1 ELSE n + busy <= $8 END
            ORDER BY next_attempt_at
            LIMIT $2
          ), due AS (
-           SELECT d.id, picked.penalty_level FROM deliveries d
+           SELECT d.id, picked.penalty_level, picked.fifo FROM deliveries d
            JOIN picked ON picked.id = d.id
            WHERE d.status = 'pending' AND (d.claim_expires_at IS NULL OR d.claim_expires_at < now())
+             AND (NOT picked.fifo OR NOT EXISTS (
+               SELECT 1 FROM deliveries earlier
+               WHERE earlier.endpoint_id = d.endpoint_id AND earlier.status = 'pending' AND earlier.id < d.id))
            FOR UPDATE OF d SKIP LOCKED
          )
          UPDATE deliveries SET claim_id = $1, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
          FROM due WHERE deliveries.id = due.id
          RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id,
-           deliveries.attempt_count, deliveries.next_trigger, due.penalty_level > 0 AS probe`,
+           deliveries.attempt_count, deliveries.next_trigger, due.penalty_level > 0 AS probe, due.fifo`,
         [
           claimId,
           limit,
@@ -152,6 +191,7 @@ export class DeliveryRepository {
       attemptCount: row.attempt_count,
       trigger: row.next_trigger,
       probe: row.probe,
+      fifo: row.fifo,
     }));
   }
 
@@ -218,6 +258,26 @@ export class DeliveryRepository {
    * sending right now are left to it: it records the try, and fails the row itself on seeing the
    * endpoint suspended. Call it under the endpoint's row lock.
    */
+  /**
+   * Makes the endpoint's oldest waiting delivery due now (a penalty-box probe asked for), unless it is
+   * claimed; false when there is none to send.
+   */
+  async dueNowOldestOfEndpoint(organizationId: string, endpointId: string): Promise<boolean> {
+    const rows = returned<{ id: string }>(
+      await this.manager.query(
+        `UPDATE deliveries SET next_attempt_at = now()
+         WHERE id = (
+           SELECT id FROM deliveries
+           WHERE organization_id = $1 AND endpoint_id = $2 AND status = 'pending'
+           ORDER BY id LIMIT 1)
+           AND (claim_id IS NULL OR claim_expires_at < now())
+         RETURNING id`,
+        [organizationId, endpointId],
+      ),
+    );
+    return rows.length > 0;
+  }
+
   async failPendingOfEndpoint(
     organizationId: string,
     endpointId: string,

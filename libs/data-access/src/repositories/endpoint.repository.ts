@@ -17,6 +17,14 @@ export interface EndpointPageQuery {
   status?: EndpointEntity['status'] | null;
 }
 
+/** A numbered page: `page` counts from 1, ordered by one column, ties broken by id. */
+export interface EndpointOffsetQuery {
+  readonly limit: number;
+  readonly page: number;
+  readonly orderBy: 'createdAt' | 'name';
+  readonly direction: 'ASC' | 'DESC';
+}
+
 /** Endpoint rows and their secrets. Every method takes the organization first. */
 export class EndpointRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -76,6 +84,19 @@ export class EndpointRepository {
       where,
       order: { id: 'ASC' },
       take: query.limit + 1,
+    });
+  }
+
+  /** One numbered page of the organization's endpoints and how many it has in all. */
+  pageByNumber(
+    organizationId: string,
+    query: EndpointOffsetQuery,
+  ): Promise<[EndpointEntity[], number]> {
+    return this.manager.findAndCount(EndpointEntity, {
+      where: { organizationId },
+      order: { [query.orderBy]: query.direction, id: query.direction },
+      skip: (query.page - 1) * query.limit,
+      take: query.limit,
     });
   }
 

@@ -20,6 +20,22 @@ export class EventRepository {
     return this.manager.findOneBy(EventEntity, { organizationId, id });
   }
 
+  /** The event of the endpoint's oldest waiting delivery (what its next try sends), if any. */
+  async nextPendingFor(organizationId: string, endpointId: string): Promise<EventEntity | null> {
+    return this.manager
+      .createQueryBuilder(EventEntity, 'event')
+      .innerJoin(
+        'deliveries',
+        'd',
+        'd.event_id = event.id AND d.organization_id = event.organization_id',
+      )
+      .where('event.organization_id = :organizationId', { organizationId })
+      .andWhere("d.endpoint_id = :endpointId AND d.status = 'pending'", { endpointId })
+      .orderBy('d.id', 'ASC')
+      .limit(1)
+      .getOne();
+  }
+
   findByIdempotencyKey(organizationId: string, key: string): Promise<EventEntity | null> {
     return this.manager.findOneBy(EventEntity, { organizationId, idempotencyKey: key });
   }
