@@ -6,7 +6,6 @@ import { type HookyardConfig } from '@hookyard/config';
 import { ConfigModule } from './common/config.module';
 import { DeliveryLogController } from './delivery-log/delivery-log.controller';
 import { DeliveryLogService } from './delivery-log/delivery-log.service';
-import { TestSendService } from './delivery-log/test-send.service';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { EventsController } from './events/events.controller';
@@ -42,7 +41,7 @@ export class ApiModule {
         ApiKeysController,
         TopicsController,
       ],
-      providers: [EventsService, OrganizationsService, DeliveryLogService, TestSendService],
+      providers: [EventsService, OrganizationsService, DeliveryLogService],
     };
   }
 }

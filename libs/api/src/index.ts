@@ -11,6 +11,7 @@ export * from './common/core.module';
 export * from './common/keyset-cursor';
 export * from './common/to-api-error';
 export * from './common/validation';
+export * from './delivery-log/test-send.service';
 export * from './endpoints/dto/request-config.dto';
 export * from './endpoints/endpoint-input';
 export * from './endpoints/endpoints.service';

@@ -21,6 +21,28 @@ describe('configuration', () => {
     expect(config.healthSweepMs).toBe(60_000);
   });
 
+  it('gives the platform dialect its schedule, environment and roll window, each configurable', () => {
+    const defaults = loadConfig({}).platform;
+    expect(defaults.retryScheduleMs.slice(0, 9)).toEqual([
+      120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000,
+    ]);
+    expect(defaults.retryScheduleMs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(7 * 86_400_000);
+    expect(defaults).toMatchObject({ environment: 'LIVE', secretGraceSeconds: 86_400 });
+    expect(
+      loadConfig({
+        HOOKYARD_PLATFORM_RETRY_SCHEDULE: '1s,2s',
+        HOOKYARD_PLATFORM_ENVIRONMENT: 'SANDBOX',
+        HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS: '60',
+      }).platform,
+    ).toEqual({ retryScheduleMs: [1000, 2000], environment: 'SANDBOX', secretGraceSeconds: 60 });
+    expect(() =>
+      loadConfig({
+        HOOKYARD_PLATFORM_ENVIRONMENT: 'has space',
+        HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS: '604801',
+      }),
+    ).toThrow(/HOOKYARD_PLATFORM_ENVIRONMENT[\s\S]*HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS/);
+  });
+
   it('local mode lets http through to the loopback addresses only and binds the API to 127.0.0.1', () => {
     const config = loadConfig({ HOOKYARD_LOCAL: 'true' });
     expect(config).toMatchObject({

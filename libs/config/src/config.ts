@@ -5,8 +5,12 @@ import {
   allowsEverything,
   DEFAULT_RETRY_SCHEDULE,
   DEFAULT_THRESHOLDS,
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_PLATFORM_ENVIRONMENT,
   FEATUREBASE_RETRY_SCHEDULE,
+  MAX_GRACE_SECONDS,
   parseOutboundAllow,
+  PLATFORM_RETRY_SCHEDULE,
   parseRetrySchedule,
   type StateThresholds,
 } from '@hookyard/webhook-core';
@@ -36,6 +40,12 @@ export interface HookyardConfig {
   readonly retryScheduleMs: readonly number[];
   /** Endpoints made through the Featurebase dialect follow Featurebase's documented schedule by default. */
   readonly featurebaseRetryScheduleMs: readonly number[];
+  /** The platform dialect: its retry schedule, the `environment` of its envelope, its roll grace window. */
+  readonly platform: {
+    readonly retryScheduleMs: readonly number[];
+    readonly environment: string;
+    readonly secretGraceSeconds: number;
+  };
   readonly thresholds: StateThresholds;
   readonly endpointLimit: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -106,6 +116,16 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   HOOKYARD_FEATUREBASE_RETRY_SCHEDULE: {
     description:
       'Retry delays for endpoints of the Featurebase dialect (default 1m,1h,6h, as Featurebase documents).',
+  },
+  HOOKYARD_PLATFORM_RETRY_SCHEDULE: {
+    description:
+      'Retry delays for endpoints of the platform dialect (default 2m,4m,8m,16m,32m,1h,2h,4h,8h, then every 8h until 7 days have passed).',
+  },
+  HOOKYARD_PLATFORM_ENVIRONMENT: {
+    description: `The \`environment\` of the platform dialect's delivery envelope (default ${DEFAULT_PLATFORM_ENVIRONMENT}).`,
+  },
+  HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS: {
+    description: `How long a rolled platform secret keeps signing (default ${DEFAULT_GRACE_SECONDS}, 24 h; at most 604800).`,
   },
   HOOKYARD_PENALTY_AFTER: {
     description: `Consecutive failures before the penalty box (default ${DEFAULT_THRESHOLDS.penaltyAfter}).`,
@@ -208,6 +228,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     if (/^(false|0|no)$/i.test(raw)) return false;
     throw new Error('must be true or false');
   };
+  const environmentName = (raw: string): string => {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw))
+      throw new Error('must be 1 to 64 letters, digits, _ or -');
+    return raw;
+  };
   const atLeast16 = (raw: string): string => {
     if (raw.length < 16) throw new Error('must be at least 16 characters');
     return raw;
@@ -300,6 +325,23 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       parseRetrySchedule,
       parseRetrySchedule(FEATUREBASE_RETRY_SCHEDULE),
     ),
+    platform: {
+      retryScheduleMs: read(
+        'HOOKYARD_PLATFORM_RETRY_SCHEDULE',
+        parseRetrySchedule,
+        parseRetrySchedule(PLATFORM_RETRY_SCHEDULE),
+      ),
+      environment: read(
+        'HOOKYARD_PLATFORM_ENVIRONMENT',
+        environmentName,
+        DEFAULT_PLATFORM_ENVIRONMENT,
+      ),
+      secretGraceSeconds: read(
+        'HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS',
+        int(0, MAX_GRACE_SECONDS),
+        DEFAULT_GRACE_SECONDS,
+      ),
+    },
     thresholds: {
       ...defaults,
       penaltyAfter: read('HOOKYARD_PENALTY_AFTER', int(1, 1_000_000), defaults.penaltyAfter),

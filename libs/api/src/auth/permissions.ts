@@ -1,5 +1,7 @@
 export const PERMISSIONS = [
   'WEBHOOK.READ',
+  /** The platform dialect's name for WEBHOOK.READ: either passes wherever one is asked for. */
+  'WEBHOOK.VIEW',
   'WEBHOOK.CREATE',
   'WEBHOOK.UPDATE',
   'WEBHOOK.DELETE',
@@ -12,6 +14,17 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ALL_PERMISSIONS = '*';
 export type PermissionGrant = Permission | typeof ALL_PERMISSIONS;
 
+/** Permissions that are one permission under two names. */
+const SYNONYMS: Partial<Record<Permission, Permission>> = {
+  'WEBHOOK.READ': 'WEBHOOK.VIEW',
+  'WEBHOOK.VIEW': 'WEBHOOK.READ',
+};
+
 export function grants(held: readonly string[], wanted: Permission): boolean {
-  return held.includes(ALL_PERMISSIONS) || held.includes(wanted);
+  const synonym = SYNONYMS[wanted];
+  return (
+    held.includes(ALL_PERMISSIONS) ||
+    held.includes(wanted) ||
+    (synonym !== undefined && held.includes(synonym))
+  );
 }

@@ -3,6 +3,8 @@ import { ValidationCode } from '@hookyard/webhook-core';
 /** A failure a client can act on, in dialect-neutral terms; each dialect's filter shapes the body. */
 export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** A required field is absent (a field-level code; the request's code stays VALIDATION_FAILED). */
+  FIELD_REQUIRED: 'FIELD_REQUIRED',
   PROPERTY_NOT_ALLOWED: 'PROPERTY_NOT_ALLOWED',
   BODY_INVALID: 'BODY_INVALID',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -85,6 +87,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ValidationCode.TOPIC_UNKNOWN:
       return 422;
     case ErrorCode.VALIDATION_FAILED:
+    case ErrorCode.FIELD_REQUIRED:
     case ErrorCode.PROPERTY_NOT_ALLOWED:
     case ErrorCode.BODY_INVALID:
     case ErrorCode.ID_INVALID:

@@ -7,16 +7,19 @@ import {
 import { isObjectId } from '@hookyard/webhook-core';
 import { ApiError, ErrorCode, type FieldError } from './api-error';
 
+/** class-validator rules whose failure has a code of its own. */
+const FIELD_CODES: Readonly<Record<string, ErrorCode>> = {
+  whitelistValidation: ErrorCode.PROPERTY_NOT_ALLOWED,
+  isDefined: ErrorCode.FIELD_REQUIRED,
+};
+
 function flatten(errors: readonly ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       path,
       message,
-      code:
-        rule === 'whitelistValidation'
-          ? ErrorCode.PROPERTY_NOT_ALLOWED
-          : ErrorCode.VALIDATION_FAILED,
+      code: FIELD_CODES[rule] ?? ErrorCode.VALIDATION_FAILED,
     }));
     return [...own, ...flatten(error.children ?? [], path)];
   });

@@ -1,6 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AttemptRepository, EndpointRepository, SecretCipher } from '@hookyard/data-access';
+import {
+  AttemptRepository,
+  type EndpointEntity,
+  EndpointRepository,
+  type EndpointSecretEntity,
+  SecretCipher,
+} from '@hookyard/data-access';
 import {
   ObjectIdGenerator,
   parseOutboundAllow,
@@ -11,7 +17,12 @@ import {
 import { ApiError, ErrorCode } from '../common/api-error';
 import { type HookyardConfig } from '@hookyard/config';
 import { HOOKYARD_CONFIG } from '../common/config.module';
-import { attemptRow, DeliverySender, OutboundClient } from '@hookyard/delivery';
+import {
+  attemptRow,
+  DeliverySender,
+  OutboundClient,
+  type OutboundResult,
+} from '@hookyard/delivery';
 import { EndpointsService } from '../endpoints/endpoints.service';
 
 export type TestSendResult =
@@ -48,7 +59,9 @@ export class TestSendService implements OnApplicationShutdown {
       policy: parseOutboundAllow(config.outboundAllow),
       maxBodyBytes: config.worker.responseBodyLimit,
     });
-    this.sender = new DeliverySender(cipher, this.client);
+    this.sender = new DeliverySender(cipher, this.client, {
+      platformEnvironment: config.platform.environment,
+    });
     this.attempts = new AttemptRepository(dataSource.manager);
     this.endpointRepository = new EndpointRepository(dataSource.manager);
   }
@@ -66,25 +79,14 @@ export class TestSendService implements OnApplicationShutdown {
       );
     }
     const endpoint = await this.endpoints.get(organizationId, endpointId);
-    const busy = this.inFlight.get(organizationId) ?? 0;
-    if (busy >= this.config.testSendConcurrency) {
-      throw new ApiError(
-        ErrorCode.RATE_LIMITED,
-        'too many test sends in flight for this organization; retry shortly',
-      );
-    }
-    this.inFlight.set(organizationId, busy + 1);
-    try {
-      const now = new Date();
+    return this.limited(organizationId, async () => {
       const secrets = await this.endpointRepository.secrets(organizationId, endpointId);
-      const message = {
-        id: this.ids.next(now),
+      const { result, requestHeaders } = await this.sendMessage(
+        endpoint,
+        secrets,
         topic,
-        data: input.data ?? { message: 'This is a test event from Hookyard.' },
-        previousData: null,
-        createdAt: now,
-      };
-      const { result, requestHeaders } = await this.sender.send(endpoint, secrets, message, now);
+        input.data,
+      );
       await this.attempts.insert(
         organizationId,
         attemptRow(
@@ -100,20 +102,53 @@ export class TestSendService implements OnApplicationShutdown {
           requestHeaders,
         ),
       );
-      const durationMs = Math.round(result.durationMs);
-      if (result.kind === 'error')
-        return {
-          success: false,
-          durationMs,
-          error: { class: result.errorClass, message: result.message },
-        };
-      return {
-        success: result.status >= 200 && result.status < 300,
-        status: result.status,
-        durationMs,
-        headers: result.headers,
-        body: result.bodyExcerpt,
-      };
+      return resultOf(result);
+    });
+  }
+
+  /**
+   * A test send to an endpoint that is not stored (a configuration being tried before it is created):
+   * the same signing, authentication and SSRF guard; no attempt is logged, as there is no endpoint.
+   */
+  async sendToDraft(
+    organizationId: string,
+    endpoint: EndpointEntity,
+    secrets: readonly EndpointSecretEntity[],
+  ): Promise<TestSendResult> {
+    return this.limited(organizationId, async () =>
+      resultOf((await this.sendMessage(endpoint, secrets, TEST_TOPIC, undefined)).result),
+    );
+  }
+
+  private sendMessage(
+    endpoint: EndpointEntity,
+    secrets: readonly EndpointSecretEntity[],
+    topic: string,
+    data: unknown,
+  ): ReturnType<DeliverySender['send']> {
+    const now = new Date();
+    const message = {
+      id: this.ids.next(now),
+      topic,
+      data: data ?? { message: 'This is a test event from Hookyard.' },
+      previousData: null,
+      createdAt: now,
+    };
+    return this.sender.send(endpoint, secrets, message, now);
+  }
+
+  /** Runs `work` unless the organization already has as many test sends in flight as allowed. */
+  private async limited<T>(organizationId: string, work: () => Promise<T>): Promise<T> {
+    const busy = this.inFlight.get(organizationId) ?? 0;
+    if (busy >= this.config.testSendConcurrency) {
+      throw new ApiError(
+        ErrorCode.RATE_LIMITED,
+        'too many test sends in flight for this organization; retry shortly',
+      );
+    }
+    this.inFlight.set(organizationId, busy + 1);
+    try {
+      return await work();
     } finally {
       const left = (this.inFlight.get(organizationId) ?? 1) - 1;
       if (left <= 0) this.inFlight.delete(organizationId);
@@ -124,4 +159,21 @@ export class TestSendService implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.client.close();
   }
+}
+
+function resultOf(result: OutboundResult): TestSendResult {
+  const durationMs = Math.round(result.durationMs);
+  if (result.kind === 'error')
+    return {
+      success: false,
+      durationMs,
+      error: { class: result.errorClass, message: result.message },
+    };
+  return {
+    success: result.status >= 200 && result.status < 300,
+    status: result.status,
+    durationMs,
+    headers: result.headers,
+    body: result.bodyExcerpt,
+  };
 }

@@ -1,5 +1,5 @@
-import { type EndpointDialect } from '@hookyard/data-access';
-import { type OutboundAuthentication } from '@hookyard/webhook-core';
+import { type EndpointDialect, type EndpointOrdering } from '@hookyard/data-access';
+import { type OutboundAuthentication, type SigningProtocol } from '@hookyard/webhook-core';
 
 /** What any dialect asks for when it makes an endpoint, in neutral terms. */
 export interface EndpointInput {
@@ -14,8 +14,14 @@ export interface EndpointInput {
   readonly authentication?: OutboundAuthentication;
   readonly includePreviousData?: boolean;
   readonly status?: 'active' | 'paused';
-  /** A caller-chosen signing secret (`whsec_…`); generated when absent. */
+  /** A caller-chosen signing secret (`whsec_…`, or `whsk_…` for Ed25519); generated when absent. */
   readonly secret?: string;
+  /** The protocol of the generated secret when `secret` is absent (HMAC-SHA256 unless given). */
+  readonly signingProtocol?: SigningProtocol;
+  /** `none` unless given. */
+  readonly ordering?: EndpointOrdering;
+  readonly reference?: string | null;
+  readonly email?: string | null;
 }
 
 /** A partial update: absent fields stay as they are; `description: null` clears. */
@@ -30,6 +36,9 @@ export interface EndpointPatch {
   readonly authentication?: OutboundAuthentication;
   readonly includePreviousData?: boolean;
   readonly status?: 'active' | 'paused';
+  readonly ordering?: EndpointOrdering;
+  readonly reference?: string | null;
+  readonly email?: string | null;
 }
 
 /** How a dialect's rules differ. */
@@ -40,9 +49,29 @@ export interface DialectRules {
   readonly alwaysHttps?: boolean;
 }
 
+/**
+ * The secrets an endpoint signs with, as a caller may see them: an Ed25519 key is shown as its `whpk_`
+ * public key (the `whsk_` private key never leaves Hookyard).
+ */
 export interface SecretSet {
   readonly current: string;
-  readonly previous: readonly { readonly secret: string; readonly expiresAt: Date }[];
+  readonly currentProtocol: SigningProtocol;
+  /** When the current secret was issued (at creation, or by the last roll). */
+  readonly currentSince: Date;
+  /** Newest first. */
+  readonly previous: readonly {
+    readonly secret: string;
+    readonly protocol: SigningProtocol;
+    readonly expiresAt: Date;
+  }[];
+}
+
+/** A roll done with an update: a new secret (of `protocol` when given), the old one valid for the grace. */
+export interface SecretRoll {
+  readonly graceSeconds: number;
+  readonly protocol?: SigningProtocol;
+  /** Also ends the windows of earlier rolls: only the new secret signs afterwards. */
+  readonly revokePrevious?: boolean;
 }
 
 /** The request-body fields every dialect shares. */

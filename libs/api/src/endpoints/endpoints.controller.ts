@@ -70,6 +70,7 @@ export class EndpointsController {
         authentication: body.authentication && toAuthentication(body.authentication),
         includePreviousData: body.includePreviousData,
         secret: body.secret,
+        ordering: body.ordering,
       },
       NATIVE,
     );
@@ -128,6 +129,7 @@ export class EndpointsController {
         authentication: body.authentication && toAuthentication(body.authentication),
         includePreviousData: body.includePreviousData,
         status: body.status,
+        ordering: body.ordering,
       },
       NATIVE,
     );

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   applyEndpointState,
+  DeliveryRepository,
   EndpointEntity,
+  type EndpointOffsetQuery,
   EndpointRepository,
   EndpointSecretEntity,
   endpointStateOf,
@@ -19,12 +21,14 @@ import {
   type EndpointSecret,
   type FieldViolation,
   type RuleResult,
-  generateSecret,
+  generateSecretFor,
   initialEndpointState,
-  isValidSecret,
+  isSigningSecret,
   ObjectIdGenerator,
   rotateSecrets,
   RotationError,
+  shareableKey,
+  signingProtocolOf,
   type RotationErrorCode,
   TopicCatalogue,
   transition,
@@ -44,6 +48,7 @@ import {
   type DialectRules,
   type EndpointInput,
   type EndpointPatch,
+  type SecretRoll,
   type SecretSet,
 } from './endpoint-input';
 
@@ -92,12 +97,25 @@ export class EndpointsService {
     return { data, nextCursor: rows.length > query.limit && last ? last.id : null };
   }
 
-  async create(
+  /** One numbered page (the platform dialect's paging) and the organization's endpoint count. */
+  async listPage(
+    organizationId: string,
+    query: EndpointOffsetQuery,
+  ): Promise<{ data: EndpointEntity[]; total: number }> {
+    const [data, total] = await this.endpoints.pageByNumber(organizationId, query);
+    return { data, total };
+  }
+
+  /**
+   * An endpoint as `create` would make it, validated (the SSRF guard included) but not stored: for
+   * testing a configuration before creating it.
+   */
+  draft(
     organizationId: string,
     input: EndpointInput,
     rules: DialectRules,
-  ): Promise<EndpointEntity> {
-    const secret = input.secret ?? generateSecret();
+  ): { endpoint: EndpointEntity; secrets: EndpointSecretEntity[] } {
+    const secret = input.secret ?? generateSecretFor(input.signingProtocol ?? 'HmacSHA256');
     this.assertValid([
       validateUrl(input.url, { allowHttp: this.allowHttp(rules) }),
       input.name === undefined ? null : validateName(input.name),
@@ -133,6 +151,9 @@ export class EndpointsService {
       signingProtocol: 'standard-webhooks-v1',
       payloadVersion: '1.0',
       includePreviousData: input.includePreviousData ?? false,
+      ordering: input.ordering ?? 'none',
+      reference: input.reference ?? null,
+      email: input.email ?? null,
       createdAt: now,
       updatedAt: now,
     });
@@ -147,6 +168,15 @@ export class EndpointsService {
           this.config.thresholds,
         ),
       );
+    return { endpoint, secrets: [this.secretRow(organizationId, endpoint.id, secret, now, null)] };
+  }
+
+  async create(
+    organizationId: string,
+    input: EndpointInput,
+    rules: DialectRules,
+  ): Promise<EndpointEntity> {
+    const { endpoint, secrets } = this.draft(organizationId, input, rules);
     await this.dataSource.transaction(async (manager) => {
       await this.lockOrganizationWithin(manager, organizationId);
       const repository = this.endpoints.withManager(manager);
@@ -158,9 +188,7 @@ export class EndpointsService {
         );
       }
       await repository.insert(endpoint);
-      await repository.replaceSecrets(organizationId, endpoint.id, [
-        this.secretRow(organizationId, endpoint.id, secret, now, null),
-      ]);
+      await repository.replaceSecrets(organizationId, endpoint.id, secrets);
     });
     this.logger.log(`endpoint ${endpoint.id} created for organization ${organizationId}`);
     return endpoint;
@@ -171,6 +199,20 @@ export class EndpointsService {
     id: string,
     patch: EndpointPatch,
     rules: DialectRules,
+  ): Promise<EndpointEntity> {
+    return this.updateAndRoll(organizationId, id, patch, rules, null);
+  }
+
+  /**
+   * Applies a partial update and, with `roll`, issues a new secret in the same transaction: both
+   * happen or neither does (the platform dialect's roll carries an update).
+   */
+  async updateAndRoll(
+    organizationId: string,
+    id: string,
+    patch: EndpointPatch,
+    rules: DialectRules,
+    roll: SecretRoll | null,
   ): Promise<EndpointEntity> {
     this.assertValid([
       patch.url === undefined ? null : validateUrl(patch.url, { allowHttp: this.allowHttp(rules) }),
@@ -208,6 +250,9 @@ export class EndpointsService {
         endpoint.includePreviousData = patch.includePreviousData;
       if (patch.authentication !== undefined)
         this.applyAuthentication(endpoint, patch.authentication);
+      if (patch.ordering !== undefined) endpoint.ordering = patch.ordering;
+      if (patch.reference !== undefined) endpoint.reference = patch.reference;
+      if (patch.email !== undefined) endpoint.email = patch.email;
       if (patch.status !== undefined) {
         const event =
           patch.status === 'active'
@@ -218,6 +263,36 @@ export class EndpointsService {
           transition(endpointStateOf(endpoint), event, this.config.thresholds),
         );
       }
+      if (roll !== null) await this.rollWithin(repository, endpoint, roll, undefined, now);
+      endpoint.updatedAt = now;
+      return repository.save(endpoint);
+    });
+  }
+
+  /**
+   * Feeds one penalty-box event to the endpoint's state machine (`probe_now` ends the cool-down,
+   * `penalty_released` lets it out); 409 when the endpoint is not in the penalty box.
+   */
+  async penaltyBox(
+    organizationId: string,
+    id: string,
+    type: 'probe_now' | 'penalty_released',
+  ): Promise<EndpointEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = this.endpoints.withManager(manager);
+      const endpoint = await repository.findByIdForUpdate(organizationId, id);
+      if (!endpoint) throw ApiError.notFound('endpoint');
+      if (endpoint.penaltyUntil === null) {
+        throw new ApiError(ErrorCode.CONFLICT, 'the endpoint is not in the penalty box');
+      }
+      const now = new Date();
+      applyEndpointState(
+        endpoint,
+        transition(endpointStateOf(endpoint), { type, at: now }, this.config.thresholds),
+      );
+      // The probe sends the oldest waiting delivery, even if its retry was not due yet.
+      if (type === 'probe_now')
+        await new DeliveryRepository(manager).dueNowOldestOfEndpoint(organizationId, id);
       endpoint.updatedAt = now;
       return repository.save(endpoint);
     });
@@ -265,37 +340,67 @@ export class EndpointsService {
       const endpoint = await repository.findByIdForUpdate(organizationId, id);
       if (!endpoint) throw ApiError.notFound('endpoint');
       const now = new Date();
-      const current = this.decryptSecrets(await repository.secrets(organizationId, id));
-      let rotated: EndpointSecret[];
-      try {
-        rotated = rotateSecrets(current, newSecret ?? generateSecret(), now, graceSeconds);
-      } catch (error) {
-        if (error instanceof RotationError) {
-          const [code, path] = ROTATION_ERRORS[error.code];
-          throw ApiError.validation([{ path, message: error.message }], code);
-        }
-        throw error;
-      }
-      const rows = rotated.map((s) =>
-        this.secretRow(organizationId, id, s.secret, s.createdAt, s.expiresAt),
-      );
-      await repository.replaceSecrets(organizationId, id, rows);
+      const rows = await this.rollWithin(repository, endpoint, { graceSeconds }, newSecret, now);
       endpoint.updatedAt = now;
       await repository.save(endpoint);
-      this.logger.log(`endpoint ${id} secret rotated (grace ${graceSeconds}s)`);
       return this.secretSet(rows, now);
     });
   }
 
+  /** Replaces the secret of a locked endpoint: a new one (of the roll's protocol, else the current one's). */
+  private async rollWithin(
+    repository: EndpointRepository,
+    endpoint: EndpointEntity,
+    roll: SecretRoll,
+    newSecret: string | undefined,
+    now: Date,
+  ): Promise<EndpointSecretEntity[]> {
+    const { organizationId, id } = endpoint;
+    const current = this.decryptSecrets(await repository.secrets(organizationId, id));
+    const [newest] = activeSecrets(current, now);
+    const protocol = roll.protocol ?? (newest ? signingProtocolOf(newest) : 'HmacSHA256');
+    let rotated: EndpointSecret[];
+    try {
+      rotated = rotateSecrets(
+        current,
+        newSecret ?? generateSecretFor(protocol),
+        now,
+        roll.graceSeconds,
+      );
+    } catch (error) {
+      if (error instanceof RotationError) {
+        const [code, path] = ROTATION_ERRORS[error.code];
+        throw ApiError.validation([{ path, message: error.message }], code);
+      }
+      throw error;
+    }
+    const kept = roll.revokePrevious ? rotated.slice(0, 1) : rotated;
+    const rows = kept.map((s) =>
+      this.secretRow(organizationId, id, s.secret, s.createdAt, s.expiresAt),
+    );
+    await repository.replaceSecrets(organizationId, id, rows);
+    this.logger.log(`endpoint ${id} secret rotated (grace ${roll.graceSeconds}s)`);
+    return rows;
+  }
+
   private secretSet(rows: readonly EndpointSecretEntity[], now: Date): SecretSet {
     const secrets = this.decryptSecrets(rows);
-    const valid = activeSecrets(secrets, now);
-    const [current] = valid;
+    const current = secrets.find((s) => s.expiresAt === null);
     if (!current) throw new Error('endpoint has no current secret');
     const previous = secrets
       .filter((s) => s.expiresAt !== null && s.expiresAt > now)
-      .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt as Date }));
-    return { current, previous };
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map((s) => ({
+        secret: shareableKey(s.secret),
+        protocol: signingProtocolOf(s.secret),
+        expiresAt: s.expiresAt as Date,
+      }));
+    return {
+      current: shareableKey(current.secret),
+      currentProtocol: signingProtocolOf(current.secret),
+      currentSince: current.createdAt,
+      previous,
+    };
   }
 
   private decryptSecrets(rows: readonly EndpointSecretEntity[]): EndpointSecret[] {
@@ -387,9 +492,14 @@ export class EndpointsService {
   }
 
   private assertValidSecret(secret: string): void {
-    if (isValidSecret(secret)) return;
+    if (isSigningSecret(secret)) return;
     throw ApiError.validation(
-      [{ path: 'secret', message: 'must be whsec_ followed by base64 of 24 to 64 bytes' }],
+      [
+        {
+          path: 'secret',
+          message: 'must be whsec_ followed by base64 of 24 to 64 bytes, or a whsk_ Ed25519 key',
+        },
+      ],
       ErrorCode.SECRET_INVALID,
     );
   }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { type EndpointOrdering } from '@hookyard/data-access';
 import {
   IsArray,
   IsBoolean,
@@ -115,6 +116,16 @@ export class CreateEndpointDto {
   @IsOptional()
   @IsBoolean()
   includePreviousData?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      '`fifo` sends one delivery at a time, in publish order: a later event waits until every earlier one has succeeded or been given up. `none` (the default) sends several at once, in no set order.',
+    enum: ['none', 'fifo'],
+    default: 'none',
+  })
+  @IsOptional()
+  @IsIn(['none', 'fifo'])
+  ordering?: EndpointOrdering;
 }
 
 export class UpdateEndpointDto {
@@ -174,6 +185,15 @@ export class UpdateEndpointDto {
   @IsOptional()
   @IsBoolean()
   includePreviousData?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'New delivery order: `fifo` (one at a time, in publish order) or `none`. Deliveries already queued keep their place.',
+    enum: ['none', 'fifo'],
+  })
+  @IsOptional()
+  @IsIn(['none', 'fifo'])
+  ordering?: EndpointOrdering;
 }
 
 export class RotateSecretDto {

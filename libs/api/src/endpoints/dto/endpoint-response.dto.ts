@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { redactHeaders } from '@hookyard/webhook-core';
-import { type EndpointEntity } from '@hookyard/data-access';
+import { type EndpointEntity, type EndpointOrdering } from '@hookyard/data-access';
 import { type SecretSet } from '../endpoint-input';
 
 export class HealthDto {
@@ -68,6 +68,11 @@ export class EndpointDto {
     description: 'Outbound authentication (secrets never shown).',
   })
   authentication!: AuthenticationResponseDto;
+  @ApiProperty({
+    enum: ['none', 'fifo'],
+    description: '`fifo`: one delivery at a time, in publish order; `none`: no set order.',
+  })
+  ordering!: EndpointOrdering;
   @ApiProperty({ type: HealthDto, description: 'Delivery health.' }) health!: HealthDto;
   @ApiProperty({
     type: LastStatusDto,
@@ -124,6 +129,7 @@ export function toEndpointDto(endpoint: EndpointEntity): EndpointDto {
       ...(endpoint.authUsername !== null ? { username: endpoint.authUsername } : {}),
       ...(endpoint.authHeaderName !== null ? { headerName: endpoint.authHeaderName } : {}),
     },
+    ordering: endpoint.ordering,
     health: {
       avgResponseTime: endpoint.avgResponseTime,
       lastResponseTime: endpoint.lastResponseTime,
