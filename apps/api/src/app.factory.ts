@@ -9,9 +9,10 @@ import {
   type DialectRegistration,
 } from '@hookyard/api';
 import { FEATUREBASE_DIALECT } from '@hookyard/dialect-featurebase';
+import { PLATFORM_DIALECT } from '@hookyard/dialect-platform';
 
 /** The dialects this app mounts beside the native `/v1` API. */
-export const DIALECTS: readonly DialectRegistration[] = [FEATUREBASE_DIALECT];
+export const DIALECTS: readonly DialectRegistration[] = [FEATUREBASE_DIALECT, PLATFORM_DIALECT];
 
 /** The HTTP application with every dialect (not yet listening). */
 export function createApp(

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
-import { ApiKeyService } from '@hookyard/api';
+import { ALL_PERMISSIONS, ApiKeyService } from '@hookyard/api';
 import { listen, readListenOptions } from './cli/listen.command';
 import { loadConfig } from '@hookyard/config';
 import { OrganizationsService } from '@hookyard/api';
@@ -10,6 +10,8 @@ import { openRuntime } from '@hookyard/data-access';
 
 const USAGE = `usage: hookyard org create --name <name> [--key-only]
          make an organization and an all-permission key (--key-only: print the key alone)
+       hookyard operator-key create [--name <name>]
+         an all-permission operator key, acting for the organization each request names in x-platform-id
        hookyard listen [--port <n>] [--key <api key>] [--api <url>]
          a receiver on 127.0.0.1:<n> (default 4000) that prints each delivery and whether its signature
          verifies; the key (or HOOKYARD_API_KEY) reads the secrets from <url> (default http://127.0.0.1:$PORT, 3000)`;
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals.join(' ');
   if (command === 'org create' && values.name?.trim())
     return createOrganization(values.name.trim(), values['key-only'] ?? false);
+  if (command === 'operator-key create')
+    return createOperatorKey(values.name?.trim() || 'operator');
   if (command === 'listen') {
     const options = readListenOptions(values, process.env);
     if (!('problem' in options)) return listen(options);
@@ -37,6 +41,19 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stderr.write(`${USAGE}\n`);
   return 2;
+}
+
+/** `operator-key create`: prints one JSON line {"apiKey"}; the key belongs to no organization. */
+async function createOperatorKey(name: string): Promise<number> {
+  const runtime = await openRuntime(loadConfig(process.env), 'join');
+  try {
+    const keys = new ApiKeyService(runtime.dataSource, new ObjectIdGenerator(randomBytes));
+    const { key } = await keys.create(null, name, [ALL_PERMISSIONS], new Date());
+    process.stdout.write(`${JSON.stringify({ apiKey: key })}\n`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** `org create`: prints one JSON line {"organizationId", "apiKey"}, or with --key-only the key alone. */

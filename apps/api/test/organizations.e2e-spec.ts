@@ -63,6 +63,36 @@ describe('tenants', () => {
     expect(list.body.data).toEqual([]);
   });
 
+  it('creates an operator key from the CLI that acts for the organization x-platform-id names', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'operator-key', 'create'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        DATABASE_URL: t.database.url,
+        HOOKYARD_ENCRYPTION_KEY: t.encryptionKey,
+      },
+    });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const { apiKey } = JSON.parse(lines[0]) as { apiKey: string };
+    const [row] = await t.dataSource.query<{ organization_id: string | null; key_hash: string }[]>(
+      `SELECT organization_id, key_hash FROM api_keys WHERE prefix = $1`,
+      [apiKey.slice(0, 9)],
+    );
+    expect(row).toMatchObject({ organization_id: null });
+    expect(row?.key_hash).not.toContain(apiKey);
+    const tenant = await t.createOrganization('operated');
+    const made = await t.request('POST', '/platform/v1/webhooks', {
+      key: apiKey,
+      headers: { 'x-platform-id': tenant.organizationId },
+      body: { url: 'https://example.com/op', name: 'op', reference: 'op-1' },
+    });
+    expect(made.status).toBe(201);
+    const seen = await t.request('GET', '/v1/endpoints', { key: tenant.apiKey });
+    expect(seen.body.data.map((e: { id: string }) => e.id)).toEqual([made.body.id]);
+    const withoutTenant = await t.request('GET', '/platform/v1/webhooks', { key: apiKey });
+    expect(withoutTenant.status).toBe(400);
+  });
+
   it('refuses a CLI call without a name, with usage on stderr', async () => {
     await expect(
       run(process.execPath, [CLI, 'org', 'create'], {

@@ -1,0 +1,23 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type Request, type Response } from 'express';
+import { toPlatformError } from './platform-error';
+
+/** Answers every error on a platform route in the platform's shape, with the matching status. */
+@Catch()
+export class PlatformErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Platform');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const { status, body } = toPlatformError(exception);
+    if (status >= 500) {
+      this.logger.error(
+        `${request.method} ${request.path} failed: ${exception instanceof Error ? exception.stack : String(exception)}`,
+      );
+    }
+    if (status === 429) response.setHeader('retry-after', '1');
+    response.status(status).json(body);
+  }
+}
