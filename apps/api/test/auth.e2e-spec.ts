@@ -1,5 +1,5 @@
 import { ApiKeyService } from '@hookyard/api';
-import { grants, PERMISSIONS } from '@hookyard/api';
+import { grants, type Permission, PERMISSIONS } from '@hookyard/api';
 import { endpointBody, startTestApp, type TestApp } from './harness';
 
 describe('authentication, permissions and tenant isolation', () => {
@@ -207,7 +207,9 @@ describe('authentication, permissions and tenant isolation', () => {
 
     it.each(routes)('%s needs its permission', async (_, method, path, permission, body) => {
       // Every permission but the one asked for and its other names (WEBHOOK.VIEW is WEBHOOK.READ).
-      const without = await issueKey(PERMISSIONS.filter((p) => !grants([p], permission)));
+      const without = await issueKey(
+        PERMISSIONS.filter((p) => !grants([p], permission as Permission)),
+      );
       const denied = await t.request(method, path(endpointOfA), { key: without, body });
       expect(denied.status).toBe(403);
       expect(denied.body.code).toBe('FORBIDDEN');
