@@ -1,4 +1,5 @@
 import {
+  type DeliveryTargetEndpoint,
   type EndpointEntity,
   type EndpointSecretEntity,
   type SecretCipher,
@@ -6,12 +7,26 @@ import {
 import {
   activeSecrets,
   deliveryFormat,
+  type EndpointSecret,
   type FormatSettings,
   type OutboundMessage,
   signPayload,
 } from '@hookyard/webhook-core';
 import { type OutboundClient, type OutboundResult } from './outbound-client';
 import { deliveryHeaders, redactRequestHeaders } from './request-headers';
+
+/** What a send reads of an endpoint. */
+export type SendEndpoint = Omit<DeliveryTargetEndpoint, 'authSecretEnc'>;
+
+/** An endpoint ready to send to: its settings and its secrets, decrypted (or why they could not be). */
+export interface SendTarget {
+  readonly endpoint: SendEndpoint;
+  readonly secrets: readonly EndpointSecret[];
+  /** The basic-auth password or the API key, decrypted. */
+  readonly authSecret: string | null;
+  /** Set when a secret could not be decrypted: every try is then an `internal` failure. */
+  readonly unusable?: string;
+}
 
 export interface SendOutcome {
   readonly result: OutboundResult;
@@ -31,15 +46,46 @@ export class DeliverySender {
     private readonly formats: FormatSettings = {},
   ) {}
 
-  async send(
+  /** Decrypts what the endpoint needs; a value that does not decrypt makes the target `unusable`. */
+  target(
+    endpoint: DeliveryTargetEndpoint,
+    secretRows: readonly Pick<EndpointSecretEntity, 'secretEnc' | 'createdAt' | 'expiresAt'>[],
+  ): SendTarget {
+    try {
+      return {
+        endpoint,
+        secrets: secretRows.map((row) => ({
+          secret: this.cipher.decrypt(row.secretEnc),
+          createdAt: row.createdAt,
+          expiresAt: row.expiresAt,
+        })),
+        authSecret: endpoint.authSecretEnc ? this.cipher.decrypt(endpoint.authSecretEnc) : null,
+      };
+    } catch (error) {
+      return {
+        endpoint,
+        secrets: [],
+        authSecret: null,
+        unusable: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  /** Decrypts and sends (test sends, which read the endpoint afresh each time). */
+  send(
     endpoint: EndpointEntity,
     secretRows: readonly EndpointSecretEntity[],
     message: OutboundMessage,
     now: Date,
   ): Promise<SendOutcome> {
+    return this.sendTo(this.target(endpoint, secretRows), message, now);
+  }
+
+  async sendTo(target: SendTarget, message: OutboundMessage, now: Date): Promise<SendOutcome> {
     let prepared: { headers: Record<string, string>; body: Buffer };
     try {
-      prepared = this.prepare(endpoint, secretRows, message, now);
+      if (target.unusable !== undefined) throw new Error(target.unusable);
+      prepared = this.prepare(target, message, now);
     } catch (error) {
       // Nothing was sent: the try is recorded as `internal` and retried on the schedule.
       const reason = error instanceof Error ? error.message : String(error);
@@ -53,6 +99,7 @@ export class DeliverySender {
         requestHeaders: {},
       };
     }
+    const { endpoint } = target;
     const result = await this.client.send({
       url: endpoint.url,
       headers: prepared.headers,
@@ -63,19 +110,11 @@ export class DeliverySender {
   }
 
   private prepare(
-    endpoint: EndpointEntity,
-    secretRows: readonly EndpointSecretEntity[],
+    { endpoint, secrets: all, authSecret }: SendTarget,
     message: OutboundMessage,
     now: Date,
   ): { headers: Record<string, string>; body: Buffer } {
-    const secrets = activeSecrets(
-      secretRows.map((row) => ({
-        secret: this.cipher.decrypt(row.secretEnc),
-        createdAt: row.createdAt,
-        expiresAt: row.expiresAt,
-      })),
-      now,
-    );
+    const secrets = activeSecrets(all, now);
     const format = deliveryFormat(endpoint.dialect, this.formats);
     const body = format.body(endpoint, message);
     const timestamp = Math.floor(now.getTime() / 1000);
@@ -83,7 +122,6 @@ export class DeliverySender {
       ...signPayload({ id: message.id, timestamp, body, secrets }),
       ...format.extraSignatureHeaders({ body, secrets, timestamp: String(timestamp) }),
     };
-    const authSecret = endpoint.authSecretEnc ? this.cipher.decrypt(endpoint.authSecretEnc) : null;
     return { headers: deliveryHeaders(endpoint, authSecret, signature), body };
   }
 }

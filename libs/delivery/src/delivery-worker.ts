@@ -1,20 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import {
-  AttemptRepository,
   type ClaimedDelivery,
+  type ClaimedRef,
   DeliveryRepository,
   type EndpointDialect,
-  type EndpointEntity,
-  EndpointRepository,
-  EventRepository,
   type SecretCipher,
 } from '@hookyard/data-access';
 import {
-  classifyStatus,
-  type EndpointEvent,
   type FormatSettings,
   nextRetry,
   type ObjectIdGenerator,
@@ -22,14 +17,16 @@ import {
   type RetryPolicy,
   type StateThresholds,
 } from '@hookyard/webhook-core';
-import { attemptRow } from './attempt-row';
-import { DeliverySender } from './delivery-sender';
-import { type OutboundClient, type OutboundResult } from './outbound-client';
+import { DeliverySender, type SendTarget } from './delivery-sender';
+import { DueListener } from './due-listener';
+import { EndpointCache } from './endpoint-cache';
+import { type OutboundClient } from './outbound-client';
+import { type NextStep, type Outcome, ResultRecorder, type TryResult } from './result-recorder';
 
 export interface WorkerSettings {
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
-  /** Attempts in flight at once in this process. */
+  /** Attempts in flight at once in this process (sending, or sent and waiting to be recorded). */
   readonly concurrency: number;
   /** Attempts in flight at once to one endpoint, so one slow endpoint cannot starve the rest. */
   readonly endpointConcurrency: number;
@@ -37,6 +34,10 @@ export interface WorkerSettings {
   /** Each dialect may keep its own retry schedule (Featurebase documents its own). */
   readonly retryPolicies: Readonly<Record<EndpointDialect, RetryPolicy>>;
   readonly thresholds: StateThresholds;
+  /** Tries recorded in one transaction at the most (default 64). */
+  readonly recordBatch?: number;
+  /** How long a finished try waits for others before they are recorded together (default 5 ms). */
+  readonly recordDelayMs?: number;
 }
 
 export interface WorkerDependencies {
@@ -49,37 +50,70 @@ export interface WorkerDependencies {
   readonly formats?: FormatSettings;
 }
 
+/** How long a woken worker waits after a short claim, so notifications coalesce into batches. */
+const COALESCE_MS = 2;
+
 interface InFlight {
   readonly claimId: string;
   readonly delivery: ClaimedDelivery;
 }
 
 /**
- * Claims due deliveries in batches (FOR UPDATE SKIP LOCKED, under a lease renewed by a heartbeat), sends
- * each outside any transaction, then records the attempt, the retry and the endpoint's health in one
- * transaction that first checks the claim is still its own.
+ * The delivery engine of one process. It claims due deliveries in batches, each claim returning the
+ * event it sends (`FOR UPDATE SKIP LOCKED`, under a lease one heartbeat statement renews for every
+ * held row), and claims again only when a batch's worth of room is free (the low-water mark) or
+ * `LISTEN/NOTIFY` says ingest made due deliveries. It sends to endpoints from a cache keyed by
+ * `(id, updated_at)`, outside any transaction, and hands each result to the {@link ResultRecorder},
+ * which records them in batches.
  */
 export class DeliveryWorker {
   private readonly logger = new Logger('DeliveryWorker');
   private readonly deliveries: DeliveryRepository;
-  private readonly endpoints: EndpointRepository;
-  private readonly events: EventRepository;
+  /** Claimed and not yet recorded (sending, or sent and waiting for the recorder): renewed, released. */
   private readonly inFlight = new Map<string, InFlight>();
+  /** Requests open now: what `concurrency` bounds. */
+  private sending = 0;
+  /**
+   * What this worker holds of each endpoint: requests open to it, and also, for a probe or a fifo
+   * head, the try until it is recorded (the next one must see its outcome).
+   */
   private readonly perEndpoint = new Map<string, number>();
+  private readonly sender: DeliverySender;
+  private readonly cache: EndpointCache;
+  private readonly recorder: ResultRecorder;
+  private readonly listener: DueListener;
+  /** Claim again once this many slots are free (a quarter of the concurrency). */
+  private readonly lowWater: number;
+  /** No claims while this many finished tries wait to be recorded. */
+  private readonly backlogLimit: number;
   private running = false;
   private loop: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
-  private readonly sender: DeliverySender;
+  /** Set when a wake-up came while the loop was busy, so it claims again at once. */
+  private woken = false;
 
   constructor(
     private readonly settings: WorkerSettings,
     private readonly deps: WorkerDependencies,
   ) {
     this.deliveries = new DeliveryRepository(deps.dataSource.manager);
-    this.endpoints = new EndpointRepository(deps.dataSource.manager);
-    this.events = new EventRepository(deps.dataSource.manager);
     this.sender = new DeliverySender(deps.cipher, deps.client, deps.formats);
+    this.cache = new EndpointCache(deps.dataSource, this.sender);
+    this.lowWater = Math.max(1, Math.floor(settings.concurrency / 4));
+    this.backlogLimit = 4 * (settings.recordBatch ?? 64);
+    this.recorder = new ResultRecorder(
+      deps.dataSource,
+      deps.ids,
+      {
+        maxResults: settings.recordBatch ?? 64,
+        delayMs: settings.recordDelayMs ?? 5,
+        thresholds: settings.thresholds,
+        nextStep: (result, outcome) => this.nextStep(result, outcome),
+      },
+      (results) => this.recordedAll(results.map((r) => r.delivery)),
+    );
+    this.listener = new DueListener(deps.dataSource, () => this.nudge());
   }
 
   start(): void {
@@ -89,17 +123,19 @@ export class DeliveryWorker {
       () => void this.renewLeases(),
       Math.max(100, Math.floor(this.settings.leaseMs / 3)),
     );
+    this.listener.start();
     this.loop = this.run();
   }
 
   /**
-   * Stops claiming, lets in-flight attempts finish within the grace period, aborts those still open,
-   * then releases whatever is left.
+   * Stops claiming, lets in-flight attempts finish and be recorded within the grace period, aborts
+   * those still open, then releases whatever is left.
    */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wake?.();
+    this.listener.stop();
+    this.nudge();
     await this.loop;
     await this.drain(this.settings.shutdownGraceMs);
     if (this.inFlight.size > 0) {
@@ -109,13 +145,9 @@ export class DeliveryWorker {
       this.deps.client.close();
       await this.drain(2_000);
     }
+    await this.recorder.close();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    const byClaim = new Map<string, string[]>();
-    for (const { claimId, delivery } of this.inFlight.values()) {
-      byClaim.set(claimId, [...(byClaim.get(claimId) ?? []), delivery.id]);
-    }
-    for (const [claimId, ids] of byClaim)
-      await this.deliveries.release(claimId, ids).catch(() => undefined);
+    await this.deliveries.releaseMany(this.held()).catch(() => undefined);
   }
 
   private async drain(ms: number): Promise<void> {
@@ -128,33 +160,57 @@ export class DeliveryWorker {
     return this.inFlight.size;
   }
 
+  private held(): ClaimedRef[] {
+    return [...this.inFlight.values()].map(({ claimId, delivery }) => ({
+      claimId,
+      id: delivery.id,
+    }));
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
+      this.woken = false;
       let claimed = 0;
-      try {
-        claimed = await this.claimBatch();
-      } catch (error) {
-        this.logger.warn(`claim failed: ${error instanceof Error ? error.message : String(error)}`);
+      const free = this.room();
+      if (free >= this.lowWater || (free > 0 && this.sending === 0)) {
+        try {
+          claimed = await this.claimBatch(free);
+        } catch (error) {
+          this.logger.warn(
+            `claim failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
       }
-      const full = this.inFlight.size >= this.settings.concurrency;
       if (!this.running) break;
-      if (claimed === 0 || full) await this.idle(this.settings.pollIntervalMs);
+      // A full batch means more may be due: claim again at once if there is room. Otherwise wait for
+      // room, a notification or the poll; after a short batch, wait a little even when woken, so a
+      // stream of notifications makes batches rather than one claim per event.
+      const room = this.room() >= this.lowWater;
+      if (claimed > 0 && claimed >= free && room) continue;
+      if (this.woken) await sleep(COALESCE_MS);
+      else await this.idle(this.settings.pollIntervalMs);
     }
   }
 
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
 
-  private async claimBatch(): Promise<number> {
-    const free = this.settings.concurrency - this.inFlight.size;
+  /** Wakes the loop if it waits; if it is busy, makes it claim again when it is done. */
+  private nudge(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  private async claimBatch(free: number): Promise<number> {
     if (free <= 0) return 0;
     const claimId = randomUUID();
     const claimed = await this.deliveries.claimDue(claimId, free, this.settings.leaseMs, {
@@ -163,168 +219,129 @@ export class DeliveryWorker {
     });
     if (claimed.length === 0) return 0;
     // The claim already respects each endpoint's room; this check only guards against a row that
-    // slipped past it (one probe or one delivery of a FIFO endpoint per endpoint per batch, nothing
-    // else in flight to either; the limit per endpoint for the rest).
+    // slipped past it (one probe or fifo head per endpoint per batch, the limit per endpoint).
     const taken: ClaimedDelivery[] = [];
     const released: string[] = [];
     const single = new Set<string>();
     for (const delivery of claimed) {
       const busy = this.perEndpoint.get(delivery.endpointId) ?? 0;
-      const isSingle = delivery.probe || delivery.fifo;
+      const one = delivery.probe || delivery.fifo;
       if (
-        busy >= (isSingle ? 1 : this.settings.endpointConcurrency) ||
-        (isSingle && single.has(delivery.endpointId))
+        busy >= (one ? 1 : this.settings.endpointConcurrency) ||
+        (one && single.has(delivery.endpointId))
       ) {
         released.push(delivery.id);
         continue;
       }
-      if (isSingle) single.add(delivery.endpointId);
+      if (one) single.add(delivery.endpointId);
       this.perEndpoint.set(delivery.endpointId, busy + 1);
       this.inFlight.set(delivery.id, { claimId, delivery });
+      this.sending++;
       taken.push(delivery);
     }
     await this.deliveries.release(claimId, released);
-    for (const delivery of taken) void this.process(claimId, delivery);
+    let targets: Map<string, SendTarget>;
+    try {
+      targets = await this.cache.targets(
+        new Map(taken.map((d) => [d.endpointId, d.endpointVersion])),
+      );
+    } catch (error) {
+      for (const delivery of taken) this.sendDone(delivery);
+      this.recordedAll(taken);
+      await this.deliveries.release(
+        claimId,
+        taken.map((d) => d.id),
+      );
+      throw error;
+    }
+    for (const delivery of taken)
+      void this.process(claimId, delivery, targets.get(delivery.endpointId));
     return taken.length;
   }
 
   private async renewLeases(): Promise<void> {
-    const byClaim = new Map<string, string[]>();
-    for (const { claimId, delivery } of this.inFlight.values()) {
-      byClaim.set(claimId, [...(byClaim.get(claimId) ?? []), delivery.id]);
-    }
-    for (const [claimId, ids] of byClaim) {
-      await this.deliveries.renew(claimId, ids, this.settings.leaseMs).catch((error: unknown) => {
-        this.logger.warn(
-          `lease renewal failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
-    }
+    await this.deliveries.renewMany(this.held(), this.settings.leaseMs).catch((error: unknown) => {
+      this.logger.warn(
+        `lease renewal failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
   }
 
-  private async process(claimId: string, delivery: ClaimedDelivery): Promise<void> {
+  private async process(
+    claimId: string,
+    delivery: ClaimedDelivery,
+    target: SendTarget | undefined,
+  ): Promise<void> {
+    if (!target) {
+      // Deleted since the claim: its delivery row went with it.
+      this.sendDone(delivery);
+      this.recordedAll([delivery]);
+      return;
+    }
     try {
-      await this.attempt(claimId, delivery);
+      const now = new Date();
+      const { result, requestHeaders } = await this.sender.sendTo(
+        target,
+        { id: delivery.eventId, ...delivery.event },
+        now,
+      );
+      this.sendDone(delivery);
+      this.recorder.add({
+        claimId,
+        delivery,
+        endpoint: target.endpoint,
+        result,
+        requestHeaders,
+        at: new Date(),
+      });
     } catch (error) {
       // The claim is kept: the row comes back when its lease ends, which also spaces out the next try.
       this.logger.error(
         `delivery ${delivery.id} failed to process: ${error instanceof Error ? error.message : String(error)}`,
       );
-    } finally {
+      this.sendDone(delivery);
+      this.recordedAll([delivery]);
+    }
+  }
+
+  /** Free slots: the concurrency minus the requests open, none while the recorder is far behind. */
+  private room(): number {
+    if (this.recorder.pending >= this.backlogLimit) return 0;
+    return this.settings.concurrency - this.sending;
+  }
+
+  /** A request is over: its slot is free, and so is its endpoint's unless it must be recorded first. */
+  private sendDone(delivery: ClaimedDelivery): void {
+    this.sending--;
+    if (!delivery.probe && !delivery.fifo) this.leaveEndpoint(delivery);
+    if (this.room() >= this.lowWater) this.nudge();
+  }
+
+  /** Tries recorded (or given up): they are no longer held, and a probe's or fifo head's endpoint is free. */
+  private recordedAll(deliveries: readonly ClaimedDelivery[]): void {
+    for (const delivery of deliveries) {
       this.inFlight.delete(delivery.id);
-      const busy = (this.perEndpoint.get(delivery.endpointId) ?? 1) - 1;
-      if (busy <= 0) this.perEndpoint.delete(delivery.endpointId);
-      else this.perEndpoint.set(delivery.endpointId, busy);
-      this.wake?.();
+      if (delivery.probe || delivery.fifo) this.leaveEndpoint(delivery);
     }
+    if (this.room() >= this.lowWater) this.nudge();
   }
 
-  private async attempt(claimId: string, delivery: ClaimedDelivery): Promise<void> {
-    const { organizationId, endpointId, eventId } = delivery;
-    const [endpoint, event, secretRows] = await Promise.all([
-      this.endpoints.findById(organizationId, endpointId),
-      this.events.findById(organizationId, eventId),
-      this.endpoints.secrets(organizationId, endpointId),
-    ]);
-    if (!endpoint || !event) return; // deleted since: the delivery row went with it
-    if (endpoint.status !== 'active') {
-      await this.deliveries.release(claimId, [delivery.id]); // held until reactivation
-      return;
-    }
-    const { result, requestHeaders } = await this.sender.send(
-      endpoint,
-      secretRows,
-      event,
-      new Date(),
-    );
-    await this.deps.dataSource.transaction((tx) =>
-      this.record(tx, claimId, delivery, endpoint, requestHeaders, result),
-    );
-  }
-
-  /**
-   * Records one try in a single short transaction: first the delivery row, only if this claim still
-   * holds it (a worker whose lease ran out records nothing); then, under the endpoint's row lock, the
-   * attempt and the endpoint's health and state; a newly suspended endpoint's pending deliveries fail.
-   */
-  private async record(
-    tx: EntityManager,
-    claimId: string,
-    delivery: ClaimedDelivery,
-    sent: EndpointEntity,
-    requestHeaders: Record<string, string>,
-    result: OutboundResult,
-  ): Promise<void> {
-    const deliveries = new DeliveryRepository(tx);
-    const now = new Date();
-    const attemptCount = delivery.attemptCount + 1;
-    const outcome = result.kind === 'response' ? classifyStatus(result.status) : 'failure';
-    // Every path that touches an endpoint's deliveries locks the endpoint row first (the health sweep
-    // and a suspension fail its pending deliveries under that lock), so lock it before the delivery.
-    // It also comes before the attempt's foreign key takes a KEY SHARE lock on it.
-    const endpoints = new EndpointRepository(tx);
-    const endpoint = await endpoints.findByIdForUpdate(
-      delivery.organizationId,
-      delivery.endpointId,
-    );
-    if (!endpoint) return;
-    let step = this.nextStep(sent, result, outcome, attemptCount, now);
-    if (endpoint.status === 'suspended' && step.status === 'pending') {
-      step = { status: 'failed', nextAttemptAt: null }; // suspended while this try was in flight
-    }
-    const finished = await deliveries.finishIfClaimed(claimId, delivery.id, {
-      ...step,
-      attemptCount,
-      at: now,
-    });
-    if (!finished) {
-      this.logger.warn(
-        `delivery ${delivery.id}: lease lost before the attempt was recorded; another worker owns it`,
-      );
-      return;
-    }
-    await new AttemptRepository(tx).insert(
-      delivery.organizationId,
-      attemptRow(
-        {
-          id: this.deps.ids.next(now),
-          endpointId: delivery.endpointId,
-          deliveryId: delivery.id,
-          eventId: delivery.eventId,
-          trigger: delivery.trigger,
-          createdAt: now,
-        },
-        result,
-        requestHeaders,
-      ),
-    );
-    if (result.kind === 'error' && result.errorClass === 'internal') {
-      this.logger.error(`delivery ${delivery.id}: ${result.message}`);
-      return; // our fault, not the endpoint's: its health and state stay as they are
-    }
-    await endpoints.applyEvent(
-      endpoint,
-      endpointEventOf(result, outcome, now),
-      this.settings.thresholds,
-    );
+  private leaveEndpoint(delivery: ClaimedDelivery): void {
+    const busy = (this.perEndpoint.get(delivery.endpointId) ?? 1) - 1;
+    if (busy <= 0) this.perEndpoint.delete(delivery.endpointId);
+    else this.perEndpoint.set(delivery.endpointId, busy);
   }
 
   /** After this try: done, retry at a time (the schedule, or Retry-After on 429/503), or give up. */
-  private nextStep(
-    endpoint: EndpointEntity,
-    result: OutboundResult,
-    outcome: 'success' | 'failure' | 'gone',
-    attemptCount: number,
-    now: Date,
-  ): { status: 'pending' | 'succeeded' | 'failed'; nextAttemptAt: Date | null } {
+  private nextStep({ endpoint, result, delivery, at }: TryResult, outcome: Outcome): NextStep {
     if (outcome === 'success') return { status: 'succeeded', nextAttemptAt: null };
     const retryAfterMs =
       result.kind === 'response' && (result.status === 429 || result.status === 503)
-        ? parseRetryAfter(result.headers['retry-after'], now)
+        ? parseRetryAfter(result.headers['retry-after'], at)
         : null;
     const decision = nextRetry(this.settings.retryPolicies[endpoint.dialect], {
-      attemptsMade: attemptCount,
-      now,
+      attemptsMade: delivery.attemptCount + 1,
+      now: at,
       random: this.deps.random ?? Math.random,
       retryAfterMs,
       statusCode: result.kind === 'response' ? result.status : null,
@@ -332,36 +349,5 @@ export class DeliveryWorker {
     return decision.kind === 'retry'
       ? { status: 'pending', nextAttemptAt: decision.at }
       : { status: 'failed', nextAttemptAt: null };
-  }
-}
-
-function endpointEventOf(
-  result: OutboundResult,
-  outcome: 'success' | 'failure' | 'gone',
-  at: Date,
-): EndpointEvent {
-  if (result.kind === 'error') {
-    return {
-      type: 'attempt_failed',
-      at,
-      statusCode: null,
-      responseTimeMs: null,
-      message: `${result.errorClass}: ${result.message}`,
-    };
-  }
-  const responseTimeMs = Math.round(result.durationMs);
-  switch (outcome) {
-    case 'success':
-      return { type: 'attempt_succeeded', at, statusCode: result.status, responseTimeMs };
-    case 'gone':
-      return { type: 'gone', at, responseTimeMs };
-    case 'failure':
-      return {
-        type: 'attempt_failed',
-        at,
-        statusCode: result.status,
-        responseTimeMs,
-        message: `HTTP ${result.status}`,
-      };
   }
 }

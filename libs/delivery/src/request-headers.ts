@@ -6,7 +6,7 @@ import { redactHeaders } from '@hookyard/webhook-core';
  * headers (Standard Webhooks and whatever the endpoint's delivery format adds over the same bytes).
  */
 export function deliveryHeaders(
-  endpoint: EndpointEntity,
+  endpoint: Pick<EndpointEntity, 'headers' | 'authType' | 'authUsername' | 'authHeaderName'>,
   authSecret: string | null,
   signature: Readonly<Record<string, string>>,
 ): Record<string, string> {
@@ -28,7 +28,7 @@ export function deliveryHeaders(
 /** What the attempt log keeps of the request headers: credentials and sensitive values replaced. */
 export function redactRequestHeaders(
   headers: Record<string, string>,
-  endpoint: EndpointEntity,
+  endpoint: Pick<EndpointEntity, 'authHeaderName'>,
 ): Record<string, string> {
   return redactHeaders(headers, [endpoint.authHeaderName]);
 }

@@ -14,6 +14,29 @@ export interface ClaimedDelivery {
   readonly probe: boolean;
   /** The endpoint's `ordering` is `fifo`: nothing else of it may be in flight. */
   readonly fifo: boolean;
+  /** The endpoint's `updated_at` as text: a worker's cached copy of it is current while this matches. */
+  readonly endpointVersion: string;
+  /** What the send needs of the event, read by the claim itself. */
+  readonly event: {
+    readonly topic: string;
+    readonly data: unknown;
+    readonly previousData: unknown;
+    readonly createdAt: Date;
+  };
+}
+
+/** One claimed row, named by the claim that holds it. */
+export interface ClaimedRef {
+  readonly claimId: string;
+  readonly id: string;
+}
+
+/** The outcome of one try, for {@link DeliveryRepository.finishMany}. */
+export interface DeliveryOutcome extends ClaimedRef {
+  readonly status: 'pending' | 'succeeded' | 'failed';
+  readonly attemptCount: number;
+  readonly nextAttemptAt: Date | null;
+  readonly at: Date;
 }
 
 /** A delivery row before it is written; the repository sets the organization, `next_trigger` its default. */
@@ -33,6 +56,11 @@ interface ClaimedRow {
   next_trigger: 'scheduled' | 'manual';
   probe: boolean;
   fifo: boolean;
+  endpoint_version: string;
+  topic: string;
+  data: unknown;
+  previous_data: unknown;
+  event_created_at: Date;
 }
 
 /**
@@ -168,9 +196,12 @@ export class DeliveryRepository {
            FOR UPDATE OF d SKIP LOCKED
          )
          UPDATE deliveries SET claim_id = $1, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
-         FROM due WHERE deliveries.id = due.id
+         FROM due, events ev, endpoints ep
+         WHERE deliveries.id = due.id AND ev.id = deliveries.event_id AND ep.id = deliveries.endpoint_id
          RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id,
-           deliveries.attempt_count, deliveries.next_trigger, due.penalty_level > 0 AS probe, due.fifo`,
+           deliveries.attempt_count, deliveries.next_trigger, due.penalty_level > 0 AS probe, due.fifo,
+           ep.updated_at::text AS endpoint_version, ev.topic, ev.data, ev.previous_data,
+           ev.created_at AS event_created_at`,
         [
           claimId,
           limit,
@@ -192,6 +223,13 @@ export class DeliveryRepository {
       trigger: row.next_trigger,
       probe: row.probe,
       fifo: row.fifo,
+      endpointVersion: row.endpoint_version,
+      event: {
+        topic: row.topic,
+        data: row.data,
+        previousData: row.previous_data,
+        createdAt: row.event_created_at,
+      },
     }));
   }
 
@@ -222,6 +260,65 @@ export class DeliveryRepository {
       `UPDATE deliveries SET claim_id = NULL, claim_expires_at = NULL WHERE claim_id = $1 AND id = ANY($2::char(24)[])`,
       [claimId, ids],
     );
+  }
+
+  /**
+   * Extends the lease of every row in `held`, whatever claim holds it, in one statement; returns how
+   * many are still held. Cross-tenant: scoped by each row's claim.
+   */
+  async renewMany(held: readonly ClaimedRef[], leaseMs: number): Promise<number> {
+    if (held.length === 0) return 0;
+    const rows = returned<{ id: string }>(
+      await this.manager.query(
+        `UPDATE deliveries d SET claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
+         FROM unnest($1::char(24)[], $2::uuid[]) AS h(id, claim_id)
+         WHERE d.id = h.id AND d.claim_id = h.claim_id AND d.status = 'pending'
+         RETURNING d.id`,
+        [held.map((r) => r.id), held.map((r) => r.claimId), leaseMs],
+      ),
+    );
+    return rows.length;
+  }
+
+  /** Gives every row in `held` back to the queue untouched, in one statement (see `release`). */
+  async releaseMany(held: readonly ClaimedRef[]): Promise<void> {
+    if (held.length === 0) return;
+    await this.manager.query(
+      `UPDATE deliveries d SET claim_id = NULL, claim_expires_at = NULL
+       FROM unnest($1::char(24)[], $2::uuid[]) AS h(id, claim_id)
+       WHERE d.id = h.id AND d.claim_id = h.claim_id`,
+      [held.map((r) => r.id), held.map((r) => r.claimId)],
+    );
+  }
+
+  /**
+   * Records the outcomes of many tries in one statement, each only if its claim still holds the row
+   * (a worker whose lease ran out writes nothing for it); returns the ids it wrote. Inside the
+   * recording transaction, this also locks those rows. Cross-tenant: scoped by each row's claim.
+   */
+  async finishMany(outcomes: readonly DeliveryOutcome[]): Promise<Set<string>> {
+    if (outcomes.length === 0) return new Set();
+    const rows = returned<{ id: string }>(
+      await this.manager.query(
+        `UPDATE deliveries d SET status = o.status, attempt_count = o.attempt_count,
+           next_attempt_at = o.next_attempt_at, last_attempt_at = o.at,
+           completed_at = CASE WHEN o.status = 'pending' THEN NULL ELSE o.at END,
+           claim_id = NULL, claim_expires_at = NULL, next_trigger = 'scheduled'
+         FROM unnest($1::char(24)[], $2::uuid[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[])
+           AS o(id, claim_id, status, attempt_count, next_attempt_at, at)
+         WHERE d.id = o.id AND d.claim_id = o.claim_id AND d.status = 'pending'
+         RETURNING d.id`,
+        [
+          outcomes.map((o) => o.id),
+          outcomes.map((o) => o.claimId),
+          outcomes.map((o) => o.status),
+          outcomes.map((o) => o.attemptCount),
+          outcomes.map((o) => o.nextAttemptAt),
+          outcomes.map((o) => o.at),
+        ],
+      ),
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   /**

@@ -1,0 +1,238 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import { type DataSource, type EntityManager } from 'typeorm';
+import {
+  AttemptRepository,
+  type ClaimedDelivery,
+  DeliveryRepository,
+  type DeliveryOutcome,
+  EndpointRepository,
+  endpointStateOf,
+  type EndpointStateWrite,
+} from '@hookyard/data-access';
+import {
+  classifyStatus,
+  type EndpointEvent,
+  type EndpointState,
+  type ObjectIdGenerator,
+  type StateThresholds,
+  transition,
+} from '@hookyard/webhook-core';
+import { attemptRow } from './attempt-row';
+import { type SendEndpoint } from './delivery-sender';
+import { type OutboundResult } from './outbound-client';
+
+/** One finished try, waiting to be recorded. */
+export interface TryResult {
+  readonly claimId: string;
+  readonly delivery: ClaimedDelivery;
+  readonly endpoint: SendEndpoint;
+  readonly result: OutboundResult;
+  readonly requestHeaders: Record<string, string>;
+  readonly at: Date;
+}
+
+/** What to do with a delivery after its try: done, retry at a time, or give up. */
+export type NextStep = Pick<DeliveryOutcome, 'status' | 'nextAttemptAt'>;
+
+export interface RecorderSettings {
+  /** Results recorded in one transaction at the most. */
+  readonly maxResults: number;
+  /** How long the first result of a batch waits for others. */
+  readonly delayMs: number;
+  readonly thresholds: StateThresholds;
+  /** Decides the next step of one try (the retry policy of the endpoint's dialect). */
+  readonly nextStep: (result: TryResult, outcome: Outcome) => NextStep;
+}
+
+export type Outcome = 'success' | 'failure' | 'gone';
+
+/**
+ * Records finished tries in batches: results wait a few milliseconds (or until `maxResults` have
+ * come), then one short transaction records them all. It locks the batch's endpoints in id order
+ * (`FOR NO KEY UPDATE`, so ingest's foreign-key locks never wait), writes every delivery with one
+ * statement that still checks each claim (a lost lease writes nothing), inserts every attempt with
+ * one statement, folds each endpoint's tries through webhook-core's state machine in completion
+ * order and writes the endpoints with one statement; a newly suspended endpoint's waiting deliveries
+ * fail. A failed transaction is tried again (the leases are renewed meanwhile) until it succeeds or
+ * the recorder is closed.
+ */
+export class ResultRecorder {
+  private readonly logger = new Logger('DeliveryWorker');
+  private buffer: TryResult[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ids: ObjectIdGenerator,
+    private readonly settings: RecorderSettings,
+    /** Called once the results are recorded (or given up), to free their slots. */
+    private readonly recorded: (results: readonly TryResult[]) => void,
+  ) {}
+
+  add(result: TryResult): void {
+    this.buffer.push(result);
+    if (this.buffer.length >= this.settings.maxResults) this.flushSoon(0);
+    else this.flushSoon(this.settings.delayMs);
+  }
+
+  /** How many results wait to be recorded. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** Records what is buffered now, each batch tried once more at the most. */
+  async close(): Promise<void> {
+    this.closed = true; // a failing transaction is no longer tried again
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flushing;
+    while (this.buffer.length > 0) await this.flush();
+  }
+
+  private flushSoon(delayMs: number): void {
+    if (this.flushing) return; // the running flush schedules the next one
+    if (this.timer && delayMs > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, delayMs);
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = this.run().finally(() => {
+      this.flushing = null;
+      if (this.buffer.length > 0 && !this.closed)
+        this.flushSoon(this.buffer.length >= this.settings.maxResults ? 0 : this.settings.delayMs);
+    });
+    return this.flushing;
+  }
+
+  private async run(): Promise<void> {
+    const batch = this.buffer.splice(0, this.settings.maxResults);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.dataSource.transaction((tx) => this.record(tx, batch));
+        break;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (this.closed || attempt >= 30) {
+          // The rows stay claimed until their leases end; another try follows then.
+          this.logger.error(`could not record ${batch.length} tries, giving up: ${reason}`);
+          break;
+        }
+        this.logger.warn(`could not record ${batch.length} tries (retrying): ${reason}`);
+        await sleep(Math.min(2_000, 100 * attempt));
+      }
+    }
+    this.recorded(batch);
+  }
+
+  private async record(tx: EntityManager, batch: readonly TryResult[]): Promise<void> {
+    const endpointIds = [...new Set(batch.map((r) => r.delivery.endpointId))].sort();
+    const locked = new Map(
+      (await new EndpointRepository(tx).lockForRecording(endpointIds)).map((e) => [e.id, e]),
+    );
+    const outcomes = batch.map((r) => {
+      const outcome = outcomeOf(r.result);
+      let step = this.settings.nextStep(r, outcome);
+      if (locked.get(r.delivery.endpointId)?.status === 'suspended' && step.status === 'pending')
+        step = { status: 'failed', nextAttemptAt: null }; // suspended while this try was in flight
+      return {
+        claimId: r.claimId,
+        id: r.delivery.id,
+        ...step,
+        attemptCount: r.delivery.attemptCount + 1,
+        at: r.at,
+      };
+    });
+    const finished = await new DeliveryRepository(tx).finishMany(outcomes);
+    const written = batch.filter((r) => finished.has(r.delivery.id));
+    for (const r of batch)
+      if (!finished.has(r.delivery.id))
+        this.logger.warn(
+          `delivery ${r.delivery.id}: lease lost before the attempt was recorded; another worker owns it`,
+        );
+    await new AttemptRepository(tx).insertMany(
+      written.map((r) => ({
+        organizationId: r.delivery.organizationId,
+        ...attemptRow(
+          {
+            id: this.ids.next(r.at),
+            endpointId: r.delivery.endpointId,
+            deliveryId: r.delivery.id,
+            eventId: r.delivery.eventId,
+            trigger: r.delivery.trigger,
+            createdAt: r.at,
+          },
+          r.result,
+          r.requestHeaders,
+        ),
+      })),
+    );
+    const states = new Map<string, { before: EndpointState; after: EndpointState }>();
+    for (const r of written) {
+      if (r.result.kind === 'error' && r.result.errorClass === 'internal') {
+        this.logger.error(`delivery ${r.delivery.id}: ${r.result.message}`);
+        continue; // our fault, not the endpoint's: its health and state stay as they are
+      }
+      const row = locked.get(r.delivery.endpointId);
+      if (!row) continue;
+      const current = states.get(row.id) ?? {
+        before: endpointStateOf(row),
+        after: endpointStateOf(row),
+      };
+      const event = endpointEventOf(r.result, outcomeOf(r.result), r.at);
+      states.set(row.id, {
+        ...current,
+        after: transition(current.after, event, this.settings.thresholds),
+      });
+    }
+    const changed: EndpointStateWrite[] = [...states]
+      .filter(([, s]) => s.after !== s.before)
+      .map(([id, s]) => ({ id, state: s.after }));
+    await new EndpointRepository(tx).writeStates(changed);
+    const deliveries = new DeliveryRepository(tx);
+    for (const [id, s] of states) {
+      if (s.after.status === 'suspended' && s.before.status !== 'suspended') {
+        const row = locked.get(id);
+        if (row) await deliveries.failPendingOfEndpoint(row.organizationId, id, new Date());
+      }
+    }
+  }
+}
+
+function outcomeOf(result: OutboundResult): Outcome {
+  return result.kind === 'response' ? classifyStatus(result.status) : 'failure';
+}
+
+function endpointEventOf(result: OutboundResult, outcome: Outcome, at: Date): EndpointEvent {
+  if (result.kind === 'error') {
+    return {
+      type: 'attempt_failed',
+      at,
+      statusCode: null,
+      responseTimeMs: null,
+      message: `${result.errorClass}: ${result.message}`,
+    };
+  }
+  const responseTimeMs = Math.round(result.durationMs);
+  switch (outcome) {
+    case 'success':
+      return { type: 'attempt_succeeded', at, statusCode: result.status, responseTimeMs };
+    case 'gone':
+      return { type: 'gone', at, responseTimeMs };
+    case 'failure':
+      return {
+        type: 'attempt_failed',
+        at,
+        statusCode: result.status,
+        responseTimeMs,
+        message: `HTTP ${result.status}`,
+      };
+  }
+}
