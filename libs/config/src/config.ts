@@ -153,10 +153,10 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
     description: 'How often an idle worker looks for due deliveries (default 250).',
   },
   HOOKYARD_WORKER_CONCURRENCY: {
-    description: 'Attempts in flight at once per worker process (default 20).',
+    description: 'Requests in flight at once per worker process (default 64).',
   },
   HOOKYARD_ENDPOINT_CONCURRENCY: {
-    description: 'Attempts in flight at once to one endpoint per worker (default 4).',
+    description: 'Requests in flight at once to one endpoint per worker (default 16).',
   },
   HOOKYARD_SHUTDOWN_GRACE_SECONDS: {
     description: 'How long SIGTERM waits for in-flight attempts (default 15).',
@@ -372,8 +372,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     worker: {
       leaseMs: read('HOOKYARD_LEASE_SECONDS', int(2, 3600), 60) * 1000,
       pollIntervalMs: read('HOOKYARD_POLL_INTERVAL_MS', int(10, 60_000), 250),
-      concurrency: read('HOOKYARD_WORKER_CONCURRENCY', int(1, 1000), 20),
-      endpointConcurrency: read('HOOKYARD_ENDPOINT_CONCURRENCY', int(1, 100), 4),
+      concurrency: read('HOOKYARD_WORKER_CONCURRENCY', int(1, 1000), 64),
+      endpointConcurrency: read('HOOKYARD_ENDPOINT_CONCURRENCY', int(1, 100), 16),
       shutdownGraceMs: read('HOOKYARD_SHUTDOWN_GRACE_SECONDS', int(0, 600), 15) * 1000,
       responseBodyLimit: read('HOOKYARD_RESPONSE_BODY_LIMIT', int(1024, 10 * 1024 * 1024), 65536),
     },
