@@ -15,6 +15,10 @@ export function createDeliveryWorker(
   const client = new OutboundClient({
     policy: parseOutboundAllow(config.outboundAllow),
     maxBodyBytes: config.worker.responseBodyLimit,
+    // Endpoints often share an origin (one customer's host, or a gateway): the worker's own limits,
+    // per endpoint and in all, are what bound the sockets, never a per-origin pool that requests of
+    // healthy endpoints would queue for behind a hanging one.
+    maxSocketsPerOrigin: config.worker.concurrency,
     ...clientOptions,
   });
   const worker = new DeliveryWorker(
