@@ -155,7 +155,7 @@ export class ResultRecorder {
     for (const r of batch)
       if (!finished.has(r.delivery.id))
         this.logger.warn(
-          `delivery ${r.delivery.id}: lease lost before the attempt was recorded; another worker owns it`,
+          `delivery ${r.delivery.id}: try not recorded: the lease ran out and another worker took the delivery, or it was deleted with its endpoint`,
         );
     await new AttemptRepository(tx).insertMany(
       written.map((r) => ({
