@@ -1,7 +1,14 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { OrgId } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
+import { MAX_BATCH_EVENTS, PublishedBatchDto, PublishEventBatchDto } from './dto/event-batch.dto';
 import { PublishedEventDto, PublishEventDto } from './dto/event.dto';
 import { EventsService } from './events.service';
 
@@ -26,5 +33,36 @@ export class EventsController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<PublishedEventDto> {
     return this.events.publish(organizationId, { ...body, idempotencyKey });
+  }
+
+  /**
+   * Answers `200` with one result per event, like EventBridge's `PutEvents` (Svix, Convoy and Hook0
+   * have no batch ingest to follow): an event that fails its own checks (unknown topic, bad or reused
+   * key) is answered `{index, error}` while the rest are committed, so a client retries only those.
+   * A malformed request (not 1 to 100 events, a missing or mistyped field) is a 400 for the whole.
+   */
+  @Post('batch')
+  @HttpCode(200)
+  @RequirePermission('EVENT.PUBLISH')
+  @ApiOperation({
+    summary: `Publish up to ${MAX_BATCH_EVENTS} events in one request, each answered on its own`,
+    description:
+      'Each event is treated as `POST /v1/events` would treat it, with `idempotencyKey` in place of ' +
+      'the header. The events that pass their checks are committed together before the answer; one ' +
+      'that does not is answered with `{index, error}` (the status and problem code the single ' +
+      'route would have answered) and does not hold the others back. Within one request the first ' +
+      'event with a key takes it; later ones with that key replay it. A body that is not 1 to ' +
+      `${MAX_BATCH_EVENTS} well-formed events is a 400 and stores nothing; the 1 MB body limit ` +
+      'holds for the whole batch (413).',
+  })
+  @ApiOkResponse({
+    type: PublishedBatchDto,
+    description: 'One result per event, in request order; the accepted events are committed.',
+  })
+  async publishBatch(
+    @OrgId() organizationId: string,
+    @Body() body: PublishEventBatchDto,
+  ): Promise<PublishedBatchDto> {
+    return { data: await this.events.publishBatch(organizationId, body.events) };
   }
 }

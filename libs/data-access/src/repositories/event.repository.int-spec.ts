@@ -19,17 +19,26 @@ describe('EventRepository', () => {
   });
   afterAll(() => close?.());
 
-  function newEvent(idempotencyKey: string | null, previousData?: unknown): NewEvent {
+  function newEvent(
+    idempotencyKey: string | null,
+    previousDataJson: string | null = null,
+  ): NewEvent {
     const now = new Date();
     return {
       id: testIds.next(now),
       topic: 'post.created',
-      data: { title: 'hello' },
-      previousData,
+      dataJson: JSON.stringify({ title: 'hello' }),
+      previousDataJson,
       idempotencyKey,
       payloadHash: 'h1',
       createdAt: now,
     };
+  }
+
+  /** Whether the event was inserted: the insert answers the events it wrote. */
+  async function inserted(org: string, event: NewEvent): Promise<boolean> {
+    const written = await events.insertWithDeliveries(org, [event], [], event.createdAt);
+    return written.some((e) => e.id === event.id);
   }
 
   it('finds an event by id within its organization', async () => {
@@ -46,11 +55,11 @@ describe('EventRepository', () => {
 
   it('inserts an event once per idempotency key, and always without one', async () => {
     const { org } = await insertTenant(dataSource);
-    const first = newEvent('key-1', null);
-    expect(await events.insertUnlessKeyUsed(org, first)).toBe(true);
-    expect(await events.insertUnlessKeyUsed(org, newEvent('key-1'))).toBe(false);
-    expect(await events.insertUnlessKeyUsed(org, newEvent(null))).toBe(true);
-    expect(await events.insertUnlessKeyUsed(org, newEvent(null))).toBe(true);
+    const first = newEvent('key-1', 'null');
+    expect(await inserted(org, first)).toBe(true);
+    expect(await inserted(org, newEvent('key-1'))).toBe(false);
+    expect(await inserted(org, newEvent(null))).toBe(true);
+    expect(await inserted(org, newEvent(null))).toBe(true);
 
     expect(await events.findById(org, first.id)).toMatchObject({
       organizationId: org,
@@ -67,12 +76,23 @@ describe('EventRepository', () => {
     );
     expect(stored?.absent).toBe(false);
     const without = newEvent(null);
-    await events.insertUnlessKeyUsed(org, without);
+    await inserted(org, without);
     const [none] = await dataSource.query<{ absent: boolean }[]>(
       `SELECT previous_data IS NULL AS absent FROM events WHERE id = $1`,
       [without.id],
     );
     expect(none?.absent).toBe(true);
+  });
+
+  it("reads only what topic matching needs of the organization's endpoints", async () => {
+    const { org, endpoint } = await insertTenant(dataSource);
+    await dataSource.query(
+      `UPDATE endpoints SET excluded_topics = '{post.deleted}' WHERE id = $1`,
+      [endpoint],
+    );
+    expect(await events.ingestTargets(org)).toEqual([
+      { id: endpoint, topics: ['post.created'], excludedTopics: ['post.deleted'] },
+    ]);
   });
 
   describe('tenancy', () => {
@@ -89,9 +109,13 @@ describe('EventRepository', () => {
 
       expect(await events.findById(a.org, b.event)).toBeNull();
       expect(await events.findByIdempotencyKey(a.org, 'shared-key')).toBeNull();
+      expect(await events.findKeyHolders(a.org, ['shared-key'])).toEqual([]);
+      expect(await events.ingestTargets(a.org)).toEqual([
+        expect.objectContaining({ id: a.endpoint }),
+      ]);
       // B's key does not block A, and A's insert lands under A.
       const ofA = newEvent('shared-key');
-      expect(await events.insertUnlessKeyUsed(a.org, ofA)).toBe(true);
+      expect(await inserted(a.org, ofA)).toBe(true);
       expect(await events.findByIdempotencyKey(a.org, 'shared-key')).toMatchObject({
         id: ofA.id,
         organizationId: a.org,
