@@ -1,9 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type Pool, type PoolClient } from 'pg';
 import { type DataSource } from 'typeorm';
-
-/** The channel ingest notifies when it has made deliveries that are due now. */
-export const DELIVERIES_DUE_CHANNEL = 'hookyard_deliveries_due';
+import { DELIVERIES_DUE_CHANNEL } from '@hookyard/data-access';
 
 /**
  * Wakes an idle worker when ingest has made due deliveries (`LISTEN hookyard_deliveries_due` on one
