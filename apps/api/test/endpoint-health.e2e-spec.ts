@@ -95,9 +95,7 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
       `SELECT status_code FROM attempts WHERE endpoint_id = $1`,
       [gone.id],
     );
-    expect(attempts.map((a) => a.status_code)).toEqual(
-      receiver.receipts('/gone').map(() => 410),
-    );
+    expect(attempts.map((a) => a.status_code)).toEqual(receiver.receipts('/gone').map(() => 410));
     expect(attempts.length).toBeGreaterThanOrEqual(1);
   });
 
