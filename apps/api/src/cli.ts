@@ -4,9 +4,9 @@ import { parseArgs } from 'node:util';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ALL_PERMISSIONS, ApiKeyService } from '@hookyard/api';
 import { listen, readListenOptions } from './cli/listen.command';
-import { loadConfig } from '@hookyard/config';
+import { type HookyardConfig, loadConfig } from '@hookyard/config';
 import { OrganizationsService } from '@hookyard/api';
-import { openRuntime } from '@hookyard/data-access';
+import { openDatabase, openRuntime, type Runtime } from '@hookyard/data-access';
 
 const USAGE = `usage: hookyard org create --name <name> [--key-only]
          make an organization and an all-permission key (--key-only: print the key alone)
@@ -14,7 +14,9 @@ const USAGE = `usage: hookyard org create --name <name> [--key-only]
          an all-permission operator key, acting for the organization each request names in x-platform-id
        hookyard listen [--port <n>] [--key <api key>] [--api <url>]
          a receiver on 127.0.0.1:<n> (default 4000) that prints each delivery and whether its signature
-         verifies; the key (or HOOKYARD_API_KEY) reads the secrets from <url> (default http://127.0.0.1:$PORT, 3000)`;
+         verifies; the key (or HOOKYARD_API_KEY) reads the secrets from <url> (default http://127.0.0.1:$PORT, 3000)
+       hookyard migrate
+         apply the pending database migrations to DATABASE_URL (or the embedded database) and exit`;
 
 /** The commands of `npm run hookyard -- ...`; each resolves with the exit code. */
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   const command = positionals.join(' ');
+  if (command === 'migrate') return migrate();
   if (command === 'org create' && values.name?.trim())
     return createOrganization(values.name.trim(), values['key-only'] ?? false);
   if (command === 'operator-key create')
@@ -41,6 +44,33 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stderr.write(`${USAGE}\n`);
   return 2;
+}
+
+/**
+ * `migrate`: applies the pending migrations, prints one JSON line {"migrations"} with the number now
+ * applied in total, and exits 0; a second run applies none.
+ */
+async function migrate(): Promise<number> {
+  const database = await openMigrated(loadConfig(process.env));
+  try {
+    const [row] = await database.dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM hookyard_migrations`,
+    );
+    process.stdout.write(`${JSON.stringify({ migrations: Number(row?.n ?? 0) })}\n`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+/** The migrated database: DATABASE_URL's, else the embedded one (joining a running server's). */
+async function openMigrated(
+  config: HookyardConfig,
+): Promise<Pick<Runtime, 'dataSource' | 'close'>> {
+  const { url } = config.database;
+  if (!url) return openRuntime(config, 'join');
+  const dataSource = await openDatabase({ url });
+  return { dataSource, close: () => dataSource.destroy() };
 }
 
 /** `operator-key create`: prints one JSON line {"apiKey"}; the key belongs to no organization. */
