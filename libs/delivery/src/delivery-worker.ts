@@ -34,7 +34,7 @@ export interface WorkerSettings {
   /** Each dialect may keep its own retry schedule (Featurebase documents its own). */
   readonly retryPolicies: Readonly<Record<EndpointDialect, RetryPolicy>>;
   readonly thresholds: StateThresholds;
-  /** Tries recorded in one transaction at the most (default 64). */
+  /** Tries recorded in one transaction at the most (default 256). */
   readonly recordBatch?: number;
   /** How long a finished try waits for others before they are recorded together (default 5 ms). */
   readonly recordDelayMs?: number;
@@ -101,12 +101,12 @@ export class DeliveryWorker {
     this.sender = new DeliverySender(deps.cipher, deps.client, deps.formats);
     this.cache = new EndpointCache(deps.dataSource, this.sender);
     this.lowWater = Math.max(1, Math.floor(settings.concurrency / 4));
-    this.backlogLimit = 4 * (settings.recordBatch ?? 64);
+    this.backlogLimit = 4 * (settings.recordBatch ?? 256);
     this.recorder = new ResultRecorder(
       deps.dataSource,
       deps.ids,
       {
-        maxResults: settings.recordBatch ?? 64,
+        maxResults: settings.recordBatch ?? 256,
         delayMs: settings.recordDelayMs ?? 5,
         thresholds: settings.thresholds,
         nextStep: (result, outcome) => this.nextStep(result, outcome),
