@@ -332,6 +332,7 @@ async function run(options, limits, runDir, cleanups) {
   const ctx = {
     runId: randomBytes(4).toString('hex'),
     apiUrl: `http://127.0.0.1:${apiPort}`,
+    databaseUrl: database.url,
     bootstrapKey,
     receiver,
     load,

@@ -4,14 +4,34 @@
 const show = (value, unit = '') =>
   value === null || value === undefined ? '–' : `${value}${unit}`;
 
-/** Rows of the table: label, and how to read the cell from one scenario's figures. */
+/**
+ * Rows of the table: label, how to read the cell from one scenario's figures, and the scenario whose
+ * columns the row belongs to (the row is left out when none of them ran).
+ */
 const ROWS = [
-  ['events sent / requested', (r) => `${r.sent} / ${r.events_requested}`],
+  [
+    'events sent / requested',
+    (r) => (r.sent === undefined ? '–' : `${r.sent} / ${r.events_requested}`),
+  ],
   ['publishers', (r) => show(r.publishers)],
   ['ingest (events/s)', (r) => show(r.ingest_events_per_s)],
   ['POST p50 / p99 (ms)', (r) => `${show(r.post_latency_p50_ms)} / ${show(r.post_latency_p99_ms)}`],
+  ['due deliveries at start', (r) => show(r.due_at_start), 'backlog'],
+  [
+    'deliveries measured / target',
+    (r) => `${show(r.deliveries_measured)} / ${show(r.measure_target)}`,
+    'backlog',
+  ],
   ['deliveries expected / unique', (r) => `${r.expected} / ${r.delivered_unique}`],
   ['deliveries/s', (r) => show(r.deliveries_per_s)],
+  [
+    'deliveries/s of each round',
+    (r) => (r.deliveries_per_s_rounds ? r.deliveries_per_s_rounds.join(' / ') : '–'),
+    'backlog',
+  ],
+  ['deliveries/s vs small (≥ 0.8)', (r) => show(r.deliveries_per_s_vs_small), 'backlog'],
+  ['reactivation→first receipt (ms)', (r) => show(r.first_receipt_ms), 'backlog'],
+  ['worker peak RSS MB (< 250)', (r) => show(r.worker_peak_rss_mb), 'backlog'],
   [
     'ceiling req/s (concurrency)',
     (r) =>
@@ -23,12 +43,13 @@ const ROWS = [
   [
     'ingest→receipt p50/p95/p99 (ms)',
     (r) =>
-      r.latency_measured
-        ? `${show(r.latency_p50_ms)} / ${show(r.latency_p95_ms)} / ${show(r.latency_p99_ms)}`
-        : 'no ids',
+      r.latency_measured === false
+        ? 'no ids'
+        : `${show(r.latency_p50_ms)} / ${show(r.latency_p95_ms)} / ${show(r.latency_p99_ms)}`,
   ],
   ['lost', (r) => `${r.lost}${r.lost === 0 ? '' : ' FAIL'}`],
   ['duplicates', (r) => show(r.duplicates)],
+  ['received, not recorded', (r) => show(r.received_not_recorded), 'backlog'],
   [
     'signatures checked / invalid',
     (r) =>
@@ -42,8 +63,13 @@ const ROWS = [
     (r) => `${show(r.wal_bytes_per_delivery)} / ${show(r.wal_bytes_per_delivery_server)}`,
   ],
   ['queue not drained', (r) => show(r.queue_not_drained)],
-  ['failing endpoint tries', (r) => show(r.failing_endpoint_attempts)],
-  ['healthy p99 vs alone', (r) => show(r.healthy_p99_vs_alone, '×')],
+  [
+    'backlog left / claimed after pause',
+    (r) => `${show(r.backlog_left)} / ${show(r.tries_in_flight_after_pause)}`,
+    'backlog',
+  ],
+  ['failing endpoint tries', (r) => show(r.failing_endpoint_attempts), 'neighbour'],
+  ['healthy p99 vs alone', (r) => show(r.healthy_p99_vs_alone, '×'), 'neighbour'],
   ['app warnings / errors logged', (r) => `${r.app_warnings_logged} / ${r.app_errors_logged}`],
   ['timed out', (r) => (r.timed_out ? 'yes FAIL' : 'no')],
 ];
@@ -63,10 +89,8 @@ function processRows(scenarios) {
 
 function printReport(figures) {
   const names = Object.keys(figures.scenarios);
-  const rows = [...ROWS, ...processRows(figures.scenarios)].filter(([label]) =>
-    label === 'failing endpoint tries' || label === 'healthy p99 vs alone'
-      ? names.some((n) => n.startsWith('neighbour'))
-      : true,
+  const rows = [...ROWS, ...processRows(figures.scenarios)].filter(
+    ([, , only]) => !only || names.some((n) => n.startsWith(only)),
   );
   const cell = (name, read) => {
     const r = figures.scenarios[name];
