@@ -3,7 +3,7 @@ import { type DataSource } from 'typeorm';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { openDatabase } from '../data-source';
 import { createTestDatabase, type TestDatabase } from '../test-database';
-import { DeliveryRepository } from './delivery.repository';
+import { type DeliveryOutcome, DeliveryRepository } from './delivery.repository';
 
 interface DeliveryRow {
   status: string;
@@ -101,6 +101,18 @@ describe('delivery claims after the lease ran out', () => {
     return found;
   }
 
+  /** One row's lease renewal and outcome, through the worker's batch statements. */
+  const renew = (claimId: string, ids: readonly string[], leaseMs: number) =>
+    deliveries.renewMany(
+      ids.map((id) => ({ claimId, id })),
+      leaseMs,
+    );
+  const finish = async (
+    claimId: string,
+    id: string,
+    outcome: Omit<DeliveryOutcome, 'claimId' | 'id'>,
+  ) => (await deliveries.finishMany([{ claimId, id, ...outcome }])).has(id);
+
   const succeeded = () => ({
     status: 'succeeded' as const,
     attemptCount: 1,
@@ -132,9 +144,9 @@ describe('delivery claims after the lease ran out', () => {
     const heldByB = await row(id);
     expect(heldByB).toMatchObject({ status: 'pending', attempt_count: 0, claim_id: claimB });
 
-    expect(await deliveries.renew(claimA, [id], 600_000)).toBe(0);
+    expect(await renew(claimA, [id], 600_000)).toBe(0);
     expect(
-      await deliveries.finishIfClaimed(claimA, id, {
+      await finish(claimA, id, {
         status: 'failed',
         attemptCount: 1,
         nextAttemptAt: null,
@@ -144,8 +156,8 @@ describe('delivery claims after the lease ran out', () => {
     await deliveries.release(claimA, [id]);
     expect(await row(id)).toEqual(heldByB); // A changed nothing, not even B's lease
 
-    expect(await deliveries.renew(claimB, [id], 60_000)).toBe(1);
-    expect(await deliveries.finishIfClaimed(claimB, id, succeeded())).toBe(true);
+    expect(await renew(claimB, [id], 60_000)).toBe(1);
+    expect(await finish(claimB, id, succeeded())).toBe(true);
     expect(await row(id)).toMatchObject({
       status: 'succeeded',
       attempt_count: 1,
@@ -154,8 +166,8 @@ describe('delivery claims after the lease ran out', () => {
       completed_at: expect.any(Date),
     });
     // Once B is done, the stale claim still cannot touch the row.
-    expect(await deliveries.finishIfClaimed(claimA, id, succeeded())).toBe(false);
-    expect(await deliveries.renew(claimA, [id], 60_000)).toBe(0);
+    expect(await finish(claimA, id, succeeded())).toBe(false);
+    expect(await renew(claimA, [id], 60_000)).toBe(0);
     expect((await row(id)).status).toBe('succeeded');
   });
 
@@ -173,9 +185,9 @@ describe('delivery claims after the lease ran out', () => {
     }
     expect(reclaimed).toEqual([id]);
 
-    expect(await deliveries.renew(claimA, [id], 60_000)).toBe(0);
+    expect(await renew(claimA, [id], 60_000)).toBe(0);
     expect(
-      await deliveries.finishIfClaimed(claimA, id, {
+      await finish(claimA, id, {
         status: 'pending',
         attemptCount: 1,
         nextAttemptAt: new Date(Date.now() + 60_000),
@@ -184,7 +196,7 @@ describe('delivery claims after the lease ran out', () => {
     ).toBe(false);
     expect(await row(id)).toMatchObject({ status: 'pending', attempt_count: 0, claim_id: claimB });
 
-    expect(await deliveries.finishIfClaimed(claimB, id, succeeded())).toBe(true);
+    expect(await finish(claimB, id, succeeded())).toBe(true);
     expect(await row(id)).toMatchObject({ status: 'succeeded', attempt_count: 1, claim_id: null });
   });
 });
@@ -253,18 +265,17 @@ describe('delivery claims of a FIFO endpoint', () => {
     return claimed.filter((d) => d.endpointId === endpoint).map((d) => d.id);
   }
 
-  const finish = (
+  const finish = async (
     claimId: string,
     id: string,
     status: 'pending' | 'succeeded' | 'failed',
     nextAttemptAt: Date | null = null,
   ) =>
-    db.deliveries.finishIfClaimed(claimId, id, {
-      status,
-      attemptCount: 1,
-      nextAttemptAt,
-      at: new Date(),
-    });
+    (
+      await db.deliveries.finishMany([
+        { claimId, id, status, attemptCount: 1, nextAttemptAt, at: new Date() },
+      ])
+    ).has(id);
 
   it('claims only the head of the queue, the oldest pending delivery, marked fifo', async () => {
     const { endpoint, queue } = await fifoEndpointWith(3);

@@ -69,7 +69,7 @@ interface ClaimedRow {
  * neither renew nor finish the row once another has claimed it.
  *
  * The API's methods take the organization first. The worker's claim methods (`claimDue`, `renew`,
- * `release`, `finishIfClaimed`) take a claim id instead: one worker serves every tenant.
+ * `release`, `renewMany`, `releaseMany`, `finishMany`) take claim ids instead: one worker serves every tenant.
  */
 export class DeliveryRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -234,23 +234,6 @@ export class DeliveryRepository {
   }
 
   /**
-   * Extends the lease of rows this claim still holds; returns how many it still holds.
-   * Cross-tenant: scoped by the claim, which may hold rows of several organizations.
-   */
-  async renew(claimId: string, ids: readonly string[], leaseMs: number): Promise<number> {
-    if (ids.length === 0) return 0;
-    const rows = returned<{ id: string }>(
-      await this.manager.query(
-        `UPDATE deliveries SET claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
-       WHERE claim_id = $1 AND id = ANY($2::char(24)[]) AND status = 'pending'
-       RETURNING id`,
-        [claimId, ids, leaseMs],
-      ),
-    );
-    return rows.length;
-  }
-
-  /**
    * Gives rows back to the queue untouched (held, or not started before shutdown).
    * Cross-tenant: scoped by the claim, which may hold rows of several organizations.
    */
@@ -319,35 +302,6 @@ export class DeliveryRepository {
       ),
     );
     return new Set(rows.map((r) => r.id));
-  }
-
-  /**
-   * Records the outcome of a try, only if this claim still holds the row; false when another worker
-   * has taken it since (the lease ran out). Inside the recording transaction, this also locks the row.
-   * Cross-tenant: scoped by the claim, whose rows may belong to any organization.
-   */
-  async finishIfClaimed(
-    claimId: string,
-    id: string,
-    outcome: {
-      status: 'pending' | 'succeeded' | 'failed';
-      attemptCount: number;
-      nextAttemptAt: Date | null;
-      at: Date;
-    },
-  ): Promise<boolean> {
-    const rows = returned<{ id: string }>(
-      await this.manager.query(
-        `UPDATE deliveries SET status = $3::text, attempt_count = $4, next_attempt_at = $5::timestamptz,
-           last_attempt_at = $6::timestamptz,
-           completed_at = CASE WHEN $3::text = 'pending' THEN NULL ELSE $6::timestamptz END,
-           claim_id = NULL, claim_expires_at = NULL, next_trigger = 'scheduled'
-         WHERE id = $1 AND claim_id = $2 AND status = 'pending'
-         RETURNING id`,
-        [id, claimId, outcome.status, outcome.attemptCount, outcome.nextAttemptAt, outcome.at],
-      ),
-    );
-    return rows.length === 1;
   }
 
   /**
