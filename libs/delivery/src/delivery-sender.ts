@@ -6,6 +6,8 @@ import {
 } from '@hookyard/data-access';
 import {
   activeSecrets,
+  type DeliveryDialect,
+  type DeliveryFormat,
   deliveryFormat,
   type EndpointSecret,
   type FormatSettings,
@@ -40,11 +42,20 @@ export interface SendOutcome {
  * worker and synchronous test sends both go through here.
  */
 export class DeliverySender {
+  /** Each dialect's format, built once from the settings (not on every send). */
+  private readonly formats: Readonly<Record<DeliveryDialect, DeliveryFormat>>;
+
   constructor(
     private readonly cipher: SecretCipher,
     private readonly client: OutboundClient,
-    private readonly formats: FormatSettings = {},
-  ) {}
+    settings: FormatSettings = {},
+  ) {
+    this.formats = {
+      native: deliveryFormat('native', settings),
+      featurebase: deliveryFormat('featurebase', settings),
+      platform: deliveryFormat('platform', settings),
+    };
+  }
 
   /** Decrypts what the endpoint needs; a value that does not decrypt makes the target `unusable`. */
   target(
@@ -115,7 +126,7 @@ export class DeliverySender {
     now: Date,
   ): { headers: Record<string, string>; body: Buffer } {
     const secrets = activeSecrets(all, now);
-    const format = deliveryFormat(endpoint.dialect, this.formats);
+    const format = this.formats[endpoint.dialect];
     const body = format.body(endpoint, message);
     const timestamp = Math.floor(now.getTime() / 1000);
     const signature = {
