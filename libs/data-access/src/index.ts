@@ -23,3 +23,4 @@ export * from './repositories/reencrypt';
 export * from './repositories/endpoints-failing';
 export * from './runtime';
 export * from './metrics';
+export * from './due-signal';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  DueSignal,
   EventRepository,
   type IngestTarget,
   type NewEvent,
@@ -86,8 +87,9 @@ interface Checked {
  *
  * Two round trips on the way in, for one event or a hundred: a narrow read of the organization's
  * endpoints (what topic matching needs), then one statement that inserts the events whose keys are
- * free together with their deliveries and wakes idle workers (`EventRepository.insertWithDeliveries`).
- * Replays of used keys cost one more query, for the events that hold them.
+ * free together with their deliveries (`EventRepository.insertWithDeliveries`). After the commit a
+ * `DueSignal` wakes idle workers, beside the request rather than in its transaction. Replays of
+ * used keys cost one more query, for the events that hold them.
  */
 @Injectable()
 export class EventsService {
@@ -95,6 +97,7 @@ export class EventsService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(TopicCatalogue) private readonly catalogue: TopicCatalogue,
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
+    @Inject(DueSignal) private readonly due: DueSignal,
   ) {}
 
   async publish(organizationId: string, input: PublishInput): Promise<Published> {
@@ -233,12 +236,10 @@ export class EventsService {
         deliveries.push({ id: this.ids.next(now), eventId: id, endpointId: target.id });
       }
     }
-    const inserted = new Map(
-      (await events.insertWithDeliveries(organizationId, rows, deliveries, now)).map((e) => [
-        e.id,
-        e.deliveries,
-      ]),
-    );
+    const written = await events.insertWithDeliveries(organizationId, rows, deliveries, now);
+    // Deliveries to a suspended endpoint are made `failed`, not due: a rare wake-up for nothing.
+    if (written.some((e) => e.deliveries > 0)) this.due.raise();
+    const inserted = new Map(written.map((e) => [e.id, e.deliveries]));
 
     const holders = new Map<string, { id: string; payloadHash: string; deliveries: number }>();
     const taken: string[] = [];

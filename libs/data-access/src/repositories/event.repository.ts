@@ -44,7 +44,7 @@ export interface KeyHolder extends IngestedEvent {
   readonly payloadHash: string;
 }
 
-/** The channel ingest notifies, at commit, when it has made deliveries that are due now. */
+/** The channel workers listen on for deliveries that became due now (see `DueSignal`). */
 export const DELIVERIES_DUE_CHANNEL = 'hookyard_deliveries_due';
 
 /** Published events. Every method takes the organization first. */
@@ -96,8 +96,8 @@ export class EventRepository {
    * - The endpoint's status as of the insert decides the delivery's: `failed` at once when it is
    *   suspended (so the event shows in its log and `recover` can send it later), else `pending` and
    *   due at `now`.
-   * - When a `pending` delivery was made, `pg_notify` wakes idle workers on
-   *   {@link DELIVERIES_DUE_CHANNEL} at commit (once: PostgreSQL folds repeats in a transaction).
+   * - It does not notify workers: a `NOTIFY` here would serialise every ingest commit on
+   *   PostgreSQL's notification lock. The caller raises a `DueSignal` after it.
    *
    * Returns the events inserted, each with the number of deliveries made for it.
    */
@@ -138,11 +138,8 @@ export class EventRepository {
          RETURNING event_id, status
        ), counts AS (
          SELECT event_id, count(*)::int AS deliveries FROM d GROUP BY event_id
-       ), woken AS (
-         -- Selected by the final SELECT, so it runs; once, and only if a pending delivery was made.
-         SELECT pg_notify('${DELIVERIES_DUE_CHANNEL}', '') FROM d WHERE d.status = 'pending' LIMIT 1
        )
-       SELECT ev.id, coalesce(c.deliveries, 0) AS deliveries, (SELECT count(*) FROM woken) AS woken
+       SELECT ev.id, coalesce(c.deliveries, 0) AS deliveries
        FROM ev LEFT JOIN counts c ON c.event_id = ev.id`,
       [
         organizationId,

@@ -1,6 +1,7 @@
 import { Client, type Notification } from 'pg';
 import { type DataSource } from 'typeorm';
 import { openDatabase } from '../data-source';
+import { DueSignal } from '../due-signal';
 import { createTestDatabase, type TestDatabase } from '../test-database';
 import { insertEndpoint, insertOrganization, testIds } from '../testing/tenant-rows';
 import {
@@ -291,36 +292,38 @@ describe('EventRepository.insertWithDeliveries (ingest in one statement)', () =>
     }
   });
 
-  it('notifies hookyard_deliveries_due once per statement, only when it made a pending delivery', async () => {
+  it('notifies no worker itself: the caller wakes them after the commit (DueSignal)', async () => {
     const org = await insertOrganization(dataSource);
     const active = await insertEndpoint(dataSource, org);
-    const suspended = await insertEndpoint(dataSource, org);
-    await dataSource.query(`UPDATE endpoints SET status = 'suspended' WHERE id = $1`, [suspended]);
     await notificationsSoFar();
 
-    const lonely = newEvent();
-    await events.insertWithDeliveries(org, [lonely], [], new Date());
-    const failedOnly = newEvent();
-    await events.insertWithDeliveries(
-      org,
-      [failedOnly],
-      [deliveryTo(failedOnly, suspended)],
-      new Date(),
-    );
-    const keyed = newEvent('notify-key');
-    await events.insertWithDeliveries(org, [keyed], [], new Date());
-    const replay = newEvent('notify-key');
-    await events.insertWithDeliveries(org, [replay], [deliveryTo(replay, active)], new Date());
-    expect(await notificationsSoFar()).toEqual([]);
-
     const batch = [newEvent(), newEvent(), newEvent()];
-    await events.insertWithDeliveries(
+    const result = await events.insertWithDeliveries(
       org,
       batch,
       batch.map((e) => deliveryTo(e, active)),
       new Date(),
     );
-    expect(await notificationsSoFar()).toEqual(['']);
+    expect(result.map((e) => e.deliveries)).toEqual([1, 1, 1]);
+    expect(await notificationsSoFar()).toEqual([]);
+  });
+
+  it('is followed by a DueSignal that notifies the channel workers listen on, once per window', async () => {
+    await notificationsSoFar();
+    const failures: unknown[] = [];
+    const signal = DueSignal.over(dataSource, (error) => failures.push(error));
+    signal.raise();
+    signal.raise();
+    const deadline = Date.now() + 5000;
+    while (heard.length === 0) {
+      if (Date.now() > deadline) throw new Error('the due signal was never heard');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    signal.close();
+    expect(heard.splice(0).map((n) => [n.channel, n.payload])).toEqual([
+      [DELIVERIES_DUE_CHANNEL, ''],
+    ]);
+    expect(failures).toEqual([]);
   });
 
   it('lets two batches that share keys in opposite orders both finish (keys are taken in order)', async () => {
