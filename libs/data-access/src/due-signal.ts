@@ -70,18 +70,21 @@ export class DueSignal {
     this.timer = null;
     this.sending = true;
     this.lastSentAt = this.now();
-    let sent: Promise<unknown>;
-    try {
-      sent = this.send();
-    } catch (error) {
-      sent = Promise.reject(error);
-    }
-    void sent.catch(this.onError).finally(() => {
+    void this.sendOnce().finally(() => {
       this.sending = false;
       if (this.raisedWhileSending) {
         this.raisedWhileSending = false;
         this.raise();
       }
     });
+  }
+
+  /** Sends one notification; a failure (thrown or rejected) goes to `onError`. */
+  private async sendOnce(): Promise<void> {
+    try {
+      await this.send();
+    } catch (error) {
+      this.onError(error);
+    }
   }
 }
