@@ -1,25 +1,46 @@
 import 'reflect-metadata';
 import { loadConfig } from '@hookyard/config';
-import { openRuntime } from '@hookyard/data-access';
+import { createProcessMetrics, openRuntime } from '@hookyard/data-access';
 import {
   createProcessLogger,
   exitOnStartFailure,
+  laterWorkerLiveness,
   onShutdownSignal,
   startWorkerRole,
+  type WorkerRole,
 } from '@hookyard/delivery';
+import { startTracing } from '@hookyard/observability';
 import { createApp } from './app.factory';
 
 /** `npm start`: the API and the delivery worker in one process, or one of them (`HOOKYARD_ROLE`). */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createProcessLogger(config);
+  const tracing = startTracing(
+    config,
+    config.role === 'worker' ? 'hookyard-worker' : 'hookyard-api',
+  );
   const runtime = await openRuntime(config);
   runtime.notes.forEach((note) => logger.log(note));
   if (config.localMode)
     logger.warn(
       'local mode: plain http allowed to 127.0.0.1, [::1] and localhost only; never use it in production',
     );
-  const app = config.role === 'worker' ? null : (await createApp(config, runtime, { logger })).app;
+  // One registry for both roles; /readyz of the API also checks the worker loop of this process.
+  const metrics = createProcessMetrics(config, runtime.dataSource);
+  let worker: WorkerRole | null = null;
+  const liveness = config.role === 'api' ? null : laterWorkerLiveness(config, () => worker);
+  const app =
+    config.role === 'worker'
+      ? null
+      : (
+          await createApp(config, runtime, {
+            logger,
+            requestLogger: logger.pino,
+            metrics,
+            worker: liveness,
+          })
+        ).app;
   if (app) {
     await app.listen(config.port, config.host);
     const base = `http://localhost:${config.port}`;
@@ -31,11 +52,12 @@ async function main(): Promise<void> {
         : 'Get an API key: npm run hookyard -- org create --name <name>   (or set HOOKYARD_BOOTSTRAP_API_KEY)',
     );
   }
-  const worker = config.role === 'api' ? null : startWorkerRole(config, runtime, logger);
+  worker = config.role === 'api' ? null : startWorkerRole(config, runtime, logger, metrics);
   // The API stops taking requests while the worker stops claiming and drains its in-flight tries.
   onShutdownSignal(async () => {
     await Promise.all([app?.close(), worker?.stop()]);
     await runtime.close();
+    await tracing.shutdown(); // last: sends the spans of the final tries
   });
 }
 

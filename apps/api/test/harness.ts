@@ -13,6 +13,7 @@ import { type DeliveryWorker } from '@hookyard/delivery';
 import { createDeliveryWorker } from '@hookyard/delivery';
 import { loadConfig } from '@hookyard/config';
 import { OrganizationsService } from '@hookyard/api';
+import { Metrics } from '@hookyard/observability';
 import { Receiver } from './receiver';
 
 export interface TestAppOptions {
@@ -83,7 +84,11 @@ export async function startTestApp(
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const organizations = app.get(OrganizationsService);
   const delivery = withWorker
-    ? createDeliveryWorker(config, { dataSource, cipher: SecretCipher.fromKey(key) })
+    ? createDeliveryWorker(config, {
+        dataSource,
+        cipher: SecretCipher.fromKey(key),
+        metrics: app.get(Metrics), // one registry for both roles, as in `npm start`
+      })
     : null;
   delivery?.worker.start();
   return {

@@ -1,4 +1,6 @@
+import { type ChildProcess } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
+import { freePort } from '@hookyard/data-access';
 import {
   CapturingLogger,
   DELIVERY_ENV,
@@ -8,7 +10,9 @@ import {
   startTestApp,
   type TestApp,
 } from './harness';
+import { type ChildOutput, collectApart, jsonLines, type LogLine } from './json-logs';
 import { type Receipt, Receiver } from './receiver';
+import { spawnApi, spawnWorker, stopChild } from './worker-process';
 
 describe('secrets and logs', () => {
   const logger = new CapturingLogger();
@@ -196,5 +200,193 @@ describe('secrets and logs', () => {
     expect(dump).not.toContain(created.body.secret.slice('whsec_'.length));
     expect(dump).not.toContain('CanaryApiKey123');
     expect(dump).not.toContain(apiKey);
+  });
+});
+
+/**
+ * The built API app and worker app as they run in production: their stdout is one JSON object per
+ * line (pino), each request has a line with its `requestId`, each attempt a debug line with the
+ * delivery's ids, and none of the secrets, keys or credentials the requests carried is in any of it.
+ */
+describe('the logs of the built apps', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let api: ChildProcess;
+  let worker: ChildProcess;
+  let apiOutput: ChildOutput;
+  let workerOutput: ChildOutput;
+  let base: string;
+  const bootstrapKey = 'hk_json_logs_key_0123456789abcdef';
+
+  beforeAll(async () => {
+    receiver = await new Receiver().start();
+    t = await startTestApp(DELIVERY_ENV); // makes the database and migrates it; its HTTP stays unused
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    api = spawnApi(t, {
+      PORT: String(port),
+      HOOKYARD_BOOTSTRAP_API_KEY: bootstrapKey,
+      HOOKYARD_LOG_LEVEL: 'debug',
+    });
+    apiOutput = collectApart(api);
+    worker = spawnWorker(t, { HOOKYARD_LOG_LEVEL: 'debug' }, 'pipe');
+    workerOutput = collectApart(worker);
+    await eventually(() => expect(apiOutput.stdout()).toContain('API docs:'), 30_000);
+    await eventually(
+      () => expect(workerOutput.stdout()).toContain('delivery worker started'),
+      30_000,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([worker, api].filter(Boolean).map((child) => stopChild(child)));
+    await t?.close();
+    await receiver?.stop();
+  });
+
+  const call = (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${bootstrapKey}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  it('writes JSON lines only: a line per request with its id, a debug line per attempt with the ids, no secret', async () => {
+    const ownSecret = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
+    const basic = await call(
+      'POST',
+      '/v1/endpoints',
+      endpointBody({
+        url: receiver.url('/ok?json-basic'),
+        secret: ownSecret,
+        authentication: { type: 'basic', username: 'erin', password: 'CanaryJsonPw7' },
+      }),
+    );
+    expect(basic.status).toBe(201);
+    const basicEndpoint = (await basic.json()) as EndpointCreated;
+    const keyed = await call(
+      'POST',
+      '/v1/endpoints',
+      endpointBody({
+        url: receiver.url('/ok?json-keyed'),
+        authentication: { type: 'api_key', headerName: 'X-Receiver-Key', apiKey: 'CanaryJsonKey7' },
+      }),
+    );
+    const keyedEndpoint = (await keyed.json()) as EndpointCreated;
+    const rotated = (await (
+      await call('POST', `/v1/endpoints/${basicEndpoint.id}/secret/rotate`, {
+        gracePeriodSeconds: 60,
+      })
+    ).json()) as { secret: string };
+    const apiKey = (await (
+      await call('POST', '/v1/api-keys', { name: 'logs', permissions: ['*'] })
+    ).json()) as { key: string };
+    const wrongKey = 'hk_wrong_key_that_must_not_be_logged_01';
+    expect(
+      (await call('GET', '/v1/endpoints', undefined, { authorization: `Bearer ${wrongKey}` }))
+        .status,
+    ).toBe(401);
+    const tagged = await fetch(`${base}/v1/endpoints`, {
+      headers: {
+        'x-request-id': 'json-logs-request-1',
+        cookie: 'session=CanaryCookie7',
+        'x-api-key': apiKey.key,
+      },
+    });
+    expect(tagged.headers.get('x-request-id')).toBe('json-logs-request-1');
+    const published = await call('POST', '/v1/events', { topic: 'post.created', data: { n: 1 } });
+    expect(published.status).toBe(202);
+    const event = (await published.json()) as { id: string };
+    const generatedId = published.headers.get('x-request-id');
+
+    await receiver.waitFor(
+      (ledger) => ledger.filter((r) => r.webhookId === event.id).length === 2,
+      20_000,
+    );
+    const attemptLines = () =>
+      jsonLines(workerOutput.stdout()).filter(
+        (l) => l.msg === 'delivery attempt' && l['eventId'] === event.id,
+      );
+    await eventually(() => expect(attemptLines()).toHaveLength(2), 10_000);
+    const requestLines = () => jsonLines(apiOutput.stdout()).filter((l) => 'requestId' in l);
+    await eventually(
+      () => expect(requestLines().some((l) => l['requestId'] === generatedId)).toBe(true),
+      5_000,
+    );
+
+    // Every line of both apps is JSON (jsonLines throws on the first that is not).
+    const apiLines = jsonLines(apiOutput.stdout());
+    const workerLines = jsonLines(workerOutput.stdout());
+    expect(apiLines.length).toBeGreaterThan(5);
+    expect(workerLines.length).toBeGreaterThan(2);
+
+    const lineOf = (id: string | null): LogLine | undefined =>
+      requestLines().find((l) => l['requestId'] === id);
+    expect(lineOf('json-logs-request-1')).toMatchObject({
+      level: 'info',
+      method: 'GET',
+      url: '/v1/endpoints',
+      route: '/v1/endpoints',
+      statusCode: 200,
+      responseTime: expect.any(Number),
+      msg: 'request completed',
+    });
+    expect(lineOf(generatedId)).toMatchObject({
+      method: 'POST',
+      route: '/v1/events',
+      statusCode: 202,
+    });
+    for (const line of requestLines()) expect(line['requestId']).toEqual(expect.any(String));
+    expect(requestLines().filter((l) => l['statusCode'] === 401)).toHaveLength(1);
+
+    expect(
+      attemptLines()
+        .map((l) => l['endpointId'])
+        .sort(),
+    ).toEqual([basicEndpoint.id, keyedEndpoint.id].sort());
+    for (const line of attemptLines()) {
+      expect(line).toMatchObject({
+        level: 'debug',
+        context: 'DeliveryWorker',
+        organizationId: expect.any(String),
+        deliveryId: expect.any(String),
+        statusCode: 200,
+        outcome: 'success',
+        durationMs: expect.any(Number),
+      });
+    }
+
+    const everything = [
+      apiOutput.stdout(),
+      apiOutput.stderr(),
+      workerOutput.stdout(),
+      workerOutput.stderr(),
+    ].join('\n');
+    for (const secret of [
+      ownSecret,
+      ownSecret.slice('whsec_'.length),
+      rotated.secret,
+      keyedEndpoint.secret,
+      basicEndpoint.secret,
+      'CanaryJsonPw7',
+      Buffer.from('erin:CanaryJsonPw7').toString('base64'),
+      'CanaryJsonKey7',
+      'CanaryCookie7',
+      bootstrapKey,
+      apiKey.key,
+      wrongKey,
+      t.encryptionKey,
+    ]) {
+      expect(everything).not.toContain(secret);
+    }
   });
 });

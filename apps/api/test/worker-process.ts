@@ -38,10 +38,41 @@ export function spawnWorker(
   });
 }
 
+/**
+ * Starts the API app (`HOOKYARD_ROLE=api`, no worker) on the test app's database, with `DELIVERY_ENV`
+ * plus `env` (which names its `PORT`), its output piped for the caller to read. The caller owns the
+ * child and must stop it.
+ */
+export function spawnApi(t: TestApp, env: Record<string, string>): ChildProcess {
+  if (!existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: build it first (npx nx run api:build)`);
+  return spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...DELIVERY_ENV,
+      HOOKYARD_ROLE: 'api',
+      HOST: '127.0.0.1',
+      DATABASE_URL: t.database.url,
+      HOOKYARD_ENCRYPTION_KEY: t.encryptionKey,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** Resolves once `child` has exited (at once if it already has). */
 export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Sends SIGTERM, then SIGKILL if `child` is still running after `graceMs`; resolves once it is gone. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited(child);
+  clearTimeout(timer);
 }
 
 /**
@@ -71,6 +102,26 @@ export async function publishMany(
     }
   }
   return ids;
+}
+
+/** Runs `work` over `items`, `concurrency` at a time: publishers that each wait for their answer. */
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const publisher = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: concurrency }, publisher));
+}
+
+/** `items` cut into runs of `size` (the last one shorter), e.g. events for `/v1/events/batch`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
 }
 
 export interface LedgerFigures {

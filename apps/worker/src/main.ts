@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@hookyard/config';
-import { openRuntime } from '@hookyard/data-access';
+import { createProcessMetrics, openRuntime } from '@hookyard/data-access';
 import {
   createProcessLogger,
   exitOnStartFailure,
+  laterWorkerLiveness,
   onShutdownSignal,
   startHealthServer,
   startWorkerRole,
+  type WorkerRole,
 } from '@hookyard/delivery';
+import { startTracing } from '@hookyard/observability';
 
 /**
  * A delivery worker process without the API's HTTP stack: the worker role, and `/healthz`, `/readyz`
@@ -21,19 +24,26 @@ async function main(): Promise<void> {
       'HOOKYARD_ROLE: the worker app runs the worker role (unset it or say worker)',
     ]);
   const logger = createProcessLogger(config);
+  const tracing = startTracing(config, 'hookyard-worker');
   const runtime = await openRuntime(config, 'join');
   runtime.notes.forEach((note) => logger.log(note));
+  const metrics = createProcessMetrics(config, runtime.dataSource);
+  let started: WorkerRole | null = null; // not ready until the role has started and its loop runs
   const health = await startHealthServer(runtime.dataSource, {
     port: config.workerPort,
     host: config.host,
     metricsToken: config.metricsToken,
+    metrics,
+    worker: laterWorkerLiveness(config, () => started),
   });
   logger.log(`worker health on http://localhost:${health.port} (/healthz, /readyz, /metrics)`);
-  const worker = startWorkerRole(config, runtime, logger);
+  const worker = startWorkerRole(config, runtime, logger, metrics);
+  started = worker;
   onShutdownSignal(async () => {
     await worker.stop();
     await health.close();
     await runtime.close();
+    await tracing.shutdown(); // last: sends the spans of the final tries
   });
 }
 

@@ -3,6 +3,8 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthModule } from './auth/auth.module';
 import { CoreModule, type CoreDependencies } from './common/core.module';
 import { type HookyardConfig } from '@hookyard/config';
+import { createProcessMetrics, type WorkerLiveness } from '@hookyard/data-access';
+import { Metrics } from '@hookyard/observability';
 import { ConfigModule } from './common/config.module';
 import { DeliveryLogController } from './delivery-log/delivery-log.controller';
 import { DeliveryLogService } from './delivery-log/delivery-log.service';
@@ -10,10 +12,18 @@ import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
-import { HealthController } from './health/health.controller';
+import { HealthController, WORKER_LIVENESS } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { OrganizationsService } from './organizations/organizations.service';
 import { TopicsController } from './topics/topics.controller';
+
+/** What the process tells the API of itself: its metrics registry and its worker loop, if it runs one. */
+export interface ProcessObservability {
+  /** Default: a registry of the API's own (with the database-backed gauges). */
+  readonly metrics?: Metrics;
+  /** The worker loop `/readyz` checks; default none (a process without the worker role). */
+  readonly worker?: WorkerLiveness | null;
+}
 
 /** The native API and the shared infrastructure, plus the modules of the dialects the app mounts. */
 @Module({})
@@ -22,7 +32,9 @@ export class ApiModule {
     config: HookyardConfig,
     deps: CoreDependencies,
     dialectModules: readonly Type<unknown>[] = [],
+    observability: ProcessObservability = {},
   ): DynamicModule {
+    const metrics = observability.metrics ?? createProcessMetrics(config, deps.dataSource);
     return {
       module: ApiModule,
       imports: [
@@ -41,7 +53,13 @@ export class ApiModule {
         ApiKeysController,
         TopicsController,
       ],
-      providers: [EventsService, OrganizationsService, DeliveryLogService],
+      providers: [
+        EventsService,
+        OrganizationsService,
+        DeliveryLogService,
+        { provide: Metrics, useValue: metrics },
+        { provide: WORKER_LIVENESS, useValue: observability.worker ?? null },
+      ],
     };
   }
 }

@@ -1,22 +1,27 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, type Request, type Response } from 'express';
-import { ApiModule } from './api.module';
+import { ApiModule, type ProcessObservability } from './api.module';
 import { type DialectRegistration } from './common/api-dialect';
+import { httpMetricsMiddleware } from './common/http-metrics.middleware';
 import { type CoreDependencies } from './common/core.module';
 import { ProblemFilter } from './common/problem.filter';
+import { assignRequestId, requestLogModule } from './common/request-log.module';
 import { createValidationPipe } from './common/validation';
 import { type HookyardConfig } from '@hookyard/config';
+import { Metrics } from '@hookyard/observability';
+import { type Logger as PinoLogger } from 'pino';
 import { OrganizationsService } from './organizations/organizations.service';
 
-export interface AppOptions {
+export interface AppOptions extends ProcessObservability {
   readonly logger?: LoggerService | false;
   /** The dialects the app mounts beside the native API. */
   readonly dialects?: readonly DialectRegistration[];
+  /** Writes one line per request (nestjs-pino) through this pino logger; unset: no request lines. */
+  readonly requestLogger?: PinoLogger;
 }
 
 /** Builds the HTTP application (not yet listening): pipes, filters, docs, bootstrap key. */
@@ -26,22 +31,24 @@ export async function createApp(
   options: AppOptions = {},
 ): Promise<{ app: INestApplication; document: OpenAPIObject }> {
   const dialects = options.dialects ?? [];
-  const module = ApiModule.forRoot(
+  const root = ApiModule.forRoot(
     config,
     deps,
     dialects.map((d) => d.module),
+    { metrics: options.metrics, worker: options.worker },
   );
+  const module = options.requestLogger
+    ? { ...root, imports: [...(root.imports ?? []), requestLogModule(options.requestLogger)] }
+    : root;
   const app = await NestFactory.create<NestExpressApplication>(module, {
     logger: options.logger ?? false,
     bodyParser: false,
     abortOnError: false,
   });
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
   app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
-  app.use((request: Request & { id?: string }, response: Response, next: NextFunction) => {
-    const header = request.headers['x-request-id'];
-    request.id =
-      typeof header === 'string' && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
-    response.setHeader('x-request-id', request.id);
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    assignRequestId(request, response);
     next();
   });
   app.disable('x-powered-by');

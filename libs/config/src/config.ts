@@ -14,6 +14,7 @@ import {
   parseRetrySchedule,
   type StateThresholds,
 } from '@hookyard/webhook-core';
+import { atLeast16, bool, environmentName, httpBaseUrl, int, oneOf, postgresUrl } from './readers';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -49,6 +50,10 @@ export interface HookyardConfig {
   readonly thresholds: StateThresholds;
   readonly endpointLimit: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** One JSON object per line, or pino-pretty's text; `auto` picks pretty when stdout is a TTY. */
+  readonly logFormat: 'json' | 'pretty' | 'auto';
+  /** OpenTelemetry traces over OTLP/HTTP: off while `endpoint` is null. */
+  readonly tracing: { readonly endpoint: string | null; readonly serviceName: string | null };
   readonly retention: { readonly days: number; readonly intervalMs: number };
   /** Synchronous test sends in flight at once per organization; more answer 429. */
   readonly testSendConcurrency: number;
@@ -56,6 +61,8 @@ export interface HookyardConfig {
   readonly healthSweepMs: number;
   /** When set, `GET /metrics` wants `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
+  /** Adds an `organization_id` label to the per-event and per-delivery metrics (tenant data in labels). */
+  readonly metricsPerOrg: boolean;
   /** How often a worker moves secrets on an older encryption key to the current one. */
   readonly reencryptMs: number;
   readonly worker: {
@@ -68,135 +75,13 @@ export interface HookyardConfig {
   };
 }
 
-interface VariableSpec {
-  readonly description: string;
-  readonly sensitive?: boolean;
-}
-
-/** Every variable Hookyard reads, documented (the README table mirrors this list). */
-export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
-  PORT: { description: 'HTTP port of the API (default 3000).' },
-  HOOKYARD_WORKER_PORT: {
-    description:
-      'HTTP port of the worker app (apps/worker) for /healthz, /readyz and /metrics (default 3001).',
-  },
-  HOST: { description: 'Interface the API binds to (default 0.0.0.0).' },
-  DATABASE_URL: {
-    description: 'PostgreSQL URL; unset = embedded PostgreSQL under HOOKYARD_DATA_DIR.',
-    sensitive: true,
-  },
-  HOOKYARD_DATA_DIR: {
-    description: 'Where embedded mode keeps its data and key (default .hookyard).',
-  },
-  HOOKYARD_ROLE: { description: 'all | api | worker (default all).' },
-  HOOKYARD_BOOTSTRAP_API_KEY: {
-    description: 'Ensures a default organization holding this key (all permissions).',
-    sensitive: true,
-  },
-  HOOKYARD_ENCRYPTION_KEY: {
-    description: '32-byte key (base64 or hex) for secrets at rest; required with DATABASE_URL.',
-    sensitive: true,
-  },
-  HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: {
-    description:
-      'Comma list of <version>:<key> that still decrypt while a worker re-encrypts their rows with the current key.',
-    sensitive: true,
-  },
-  HOOKYARD_REQUIRE_HTTPS: { description: 'Refuse plain-http endpoint URLs (default true).' },
-  HOOKYARD_LOCAL: {
-    description:
-      'Local mode for trying Hookyard on one machine: plain http to 127.0.0.1, [::1] and localhost only, the API bound to 127.0.0.1 (default false; refused with NODE_ENV=production).',
-  },
-  HOOKYARD_OUTBOUND_ALLOW: {
-    description: 'Comma list of CIDRs or host names the SSRF guard lets through (default empty).',
-  },
-  HOOKYARD_RETRY_SCHEDULE: {
-    description: `Comma list of retry delays (default ${DEFAULT_RETRY_SCHEDULE}).`,
-  },
-  HOOKYARD_FEATUREBASE_RETRY_SCHEDULE: {
-    description:
-      'Retry delays for endpoints of the Featurebase dialect (default 1m,1h,6h, as Featurebase documents).',
-  },
-  HOOKYARD_PLATFORM_RETRY_SCHEDULE: {
-    description:
-      'Retry delays for endpoints of the platform dialect (default 2m,4m,8m,16m,32m,1h,2h,4h,8h, then every 8h until 7 days have passed).',
-  },
-  HOOKYARD_PLATFORM_ENVIRONMENT: {
-    description: `The \`environment\` of the platform dialect's delivery envelope (default ${DEFAULT_PLATFORM_ENVIRONMENT}).`,
-  },
-  HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS: {
-    description: `How long a rolled platform secret keeps signing (default ${DEFAULT_GRACE_SECONDS}, 24 h; at most 604800).`,
-  },
-  HOOKYARD_PENALTY_AFTER: {
-    description: `Consecutive failures before the penalty box (default ${DEFAULT_THRESHOLDS.penaltyAfter}).`,
-  },
-  HOOKYARD_PAUSE_AFTER: {
-    description: `Consecutive failures before auto-pause (default ${DEFAULT_THRESHOLDS.pauseAfter}).`,
-  },
-  HOOKYARD_PAUSE_AFTER_SECONDS: {
-    description: 'Seconds of unbroken failure before auto-pause (default 86400).',
-  },
-  HOOKYARD_SUSPEND_AFTER_SECONDS: {
-    description: 'Seconds of unbroken failure before suspension (default 432000).',
-  },
-  HOOKYARD_PENALTY_COOLDOWN_SECONDS: {
-    description:
-      'First penalty-box cool-down; it doubles per failed probe up to an hour (default 30).',
-  },
-  HOOKYARD_ENDPOINT_LIMIT: { description: 'Endpoints per organization (default 10).' },
-  HOOKYARD_LOG_LEVEL: { description: 'debug | info | warn | error | silent (default info).' },
-  HOOKYARD_LEASE_SECONDS: {
-    description:
-      'How long a claimed delivery stays claimed without a heartbeat (default 60; above the 30 s maximum timeout).',
-  },
-  HOOKYARD_POLL_INTERVAL_MS: {
-    description: 'How often an idle worker looks for due deliveries (default 250).',
-  },
-  HOOKYARD_WORKER_CONCURRENCY: {
-    description: 'Requests in flight at once per worker process (default 64).',
-  },
-  HOOKYARD_ENDPOINT_CONCURRENCY: {
-    description: 'Requests in flight at once to one endpoint per worker (default 16).',
-  },
-  HOOKYARD_SHUTDOWN_GRACE_SECONDS: {
-    description: 'How long SIGTERM waits for in-flight attempts (default 15).',
-  },
-  HOOKYARD_RESPONSE_BODY_LIMIT: {
-    description: 'Bytes of a response body read at most (default 65536).',
-  },
-  HOOKYARD_RETENTION_DAYS: {
-    description: 'Attempts and finished events older than this are deleted (default 30).',
-  },
-  HOOKYARD_RETENTION_INTERVAL_SECONDS: {
-    description: 'How often the retention job runs in a worker (default 3600).',
-  },
-  HOOKYARD_REENCRYPT_INTERVAL_SECONDS: {
-    description:
-      'How often a worker re-encrypts secrets still on a previous encryption key (default 600; also at start).',
-  },
-  HOOKYARD_METRICS_TOKEN: {
-    description:
-      'When set, GET /metrics answers only to Authorization: Bearer <token> (16 characters or more).',
-    sensitive: true,
-  },
-  HOOKYARD_HEALTH_SWEEP_SECONDS: {
-    description:
-      'How often a worker applies the time-based pause and suspension rules (default 60).',
-  },
-  HOOKYARD_TEST_SEND_CONCURRENCY: {
-    description: 'Synchronous test sends in flight per organization (default 5).',
-  },
-  NODE_ENV: {
-    description: 'production refuses an outbound allow-list that lets every address through.',
-  },
-};
-
 /** A 32-byte key and the version stored values name it by (`v<version>.` prefix). */
 export interface VersionedKey {
   readonly version: number;
   readonly key: Buffer;
 }
 
+/** Every bad variable at once, one line each (`problems`), so one failed start lists them all. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -217,42 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       return fallback;
     }
   };
-  const int = (min: number, max: number) => (raw: string) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max)
-      throw new Error(`must be an integer from ${min} to ${max}`);
-    return value;
-  };
-  const bool = (raw: string) => {
-    if (/^(true|1|yes)$/i.test(raw)) return true;
-    if (/^(false|0|no)$/i.test(raw)) return false;
-    throw new Error('must be true or false');
-  };
-  const environmentName = (raw: string): string => {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw))
-      throw new Error('must be 1 to 64 letters, digits, _ or -');
-    return raw;
-  };
-  const atLeast16 = (raw: string): string => {
-    if (raw.length < 16) throw new Error('must be at least 16 characters');
-    return raw;
-  };
-  const oneOf =
-    <T extends string>(...values: T[]) =>
-    (raw: string): T => {
-      if (!(values as string[]).includes(raw))
-        throw new Error(`must be one of ${values.join(', ')}`);
-      return raw as T;
-    };
 
-  const databaseUrl = read(
-    'DATABASE_URL',
-    (raw) => {
-      if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('must be a postgres:// URL');
-      return raw;
-    },
-    null,
-  );
+  const databaseUrl = read('DATABASE_URL', postgresUrl, null);
   const encryptionKey = read('HOOKYARD_ENCRYPTION_KEY', parseVersionedKey, null);
   const previousEncryptionKeys = read(
     'HOOKYARD_ENCRYPTION_KEYS_PREVIOUS',
@@ -361,12 +212,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     },
     endpointLimit: read('HOOKYARD_ENDPOINT_LIMIT', int(0, 1_000_000), 10),
     logLevel: read('HOOKYARD_LOG_LEVEL', oneOf('debug', 'info', 'warn', 'error', 'silent'), 'info'),
+    logFormat: read<HookyardConfig['logFormat']>(
+      'HOOKYARD_LOG_FORMAT',
+      oneOf<'json' | 'pretty'>('json', 'pretty'),
+      'auto',
+    ),
+    tracing: {
+      endpoint: read('OTEL_EXPORTER_OTLP_ENDPOINT', httpBaseUrl, null),
+      serviceName: read('OTEL_SERVICE_NAME', (raw) => raw, null),
+    },
     retention: {
       days: read('HOOKYARD_RETENTION_DAYS', int(1, 3650), 30),
       intervalMs: read('HOOKYARD_RETENTION_INTERVAL_SECONDS', int(10, 7 * 86400), 3600) * 1000,
     },
     healthSweepMs: read('HOOKYARD_HEALTH_SWEEP_SECONDS', int(1, 86400), 60) * 1000,
     metricsToken: read('HOOKYARD_METRICS_TOKEN', atLeast16, null),
+    metricsPerOrg: read('HOOKYARD_METRICS_PER_ORG', bool, false),
     reencryptMs: read('HOOKYARD_REENCRYPT_INTERVAL_SECONDS', int(10, 86400), 600) * 1000,
     testSendConcurrency: read('HOOKYARD_TEST_SEND_CONCURRENCY', int(1, 1000), 5),
     worker: {

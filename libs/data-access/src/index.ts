@@ -23,4 +23,5 @@ export * from './repositories/reencrypt';
 export * from './repositories/endpoints-failing';
 export * from './runtime';
 export * from './metrics';
+export * from './readiness';
 export * from './due-signal';

@@ -17,7 +17,9 @@ import {
   type RetryPolicy,
   type StateThresholds,
 } from '@hookyard/webhook-core';
+import { NO_METRICS, type WorkerMetrics } from '@hookyard/observability';
 import { DeliverySender, type SendTarget } from './delivery-sender';
+import { deliveryLogFields, traceAttempt } from './delivery-telemetry';
 import { DueListener } from './due-listener';
 import { EndpointCache } from './endpoint-cache';
 import { type OutboundClient } from './outbound-client';
@@ -48,6 +50,8 @@ export interface WorkerDependencies {
   readonly random?: () => number;
   /** What the delivery formats read from the configuration (the platform envelope's environment). */
   readonly formats?: FormatSettings;
+  /** Where claims and recorded tries are counted (default: nowhere). */
+  readonly metrics?: WorkerMetrics;
 }
 
 /** How long a woken worker waits after a short claim, so notifications coalesce into batches. */
@@ -92,6 +96,8 @@ export class DeliveryWorker {
   private wake: (() => void) | null = null;
   /** Set when a wake-up came while the loop was busy, so it claims again at once. */
   private woken = false;
+  /** When the loop last went round (ms since the epoch), for readiness. */
+  private loopAt: number | null = null;
 
   constructor(
     private readonly settings: WorkerSettings,
@@ -110,6 +116,7 @@ export class DeliveryWorker {
         delayMs: settings.recordDelayMs ?? 5,
         thresholds: settings.thresholds,
         nextStep: (result, outcome) => this.nextStep(result, outcome),
+        metrics: deps.metrics,
       },
       (results) => this.recordedAll(results.map((r) => r.delivery)),
     );
@@ -160,6 +167,11 @@ export class DeliveryWorker {
     return this.inFlight.size;
   }
 
+  /** When the claim loop last went round (ms since the epoch); null before it starts and once stopped. */
+  lastLoopAt(): number | null {
+    return this.running ? this.loopAt : null;
+  }
+
   private held(): ClaimedRef[] {
     return [...this.inFlight.values()].map(({ claimId, delivery }) => ({
       claimId,
@@ -169,6 +181,7 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.loopAt = Date.now();
       this.woken = false;
       let claimed = 0;
       const free = this.room();
@@ -218,6 +231,7 @@ export class DeliveryWorker {
       busy: this.perEndpoint,
     });
     if (claimed.length === 0) return 0;
+    (this.deps.metrics ?? NO_METRICS).observeClaimBatch(claimed.length);
     // The claim already respects each endpoint's room; this check only guards against a row that
     // slipped past it (one probe or fifo head per endpoint per batch, the limit per endpoint).
     const taken: ClaimedDelivery[] = [];
@@ -280,10 +294,8 @@ export class DeliveryWorker {
     }
     try {
       const now = new Date();
-      const { result, requestHeaders } = await this.sender.sendTo(
-        target,
-        { id: delivery.eventId, ...delivery.event },
-        now,
+      const { result, requestHeaders } = await traceAttempt(delivery, () =>
+        this.sender.sendTo(target, { id: delivery.eventId, ...delivery.event }, now),
       );
       this.sendDone(delivery);
       this.recorder.add({
@@ -296,9 +308,10 @@ export class DeliveryWorker {
       });
     } catch (error) {
       // The claim is kept: the row comes back when its lease ends, which also spaces out the next try.
-      this.logger.error(
-        `delivery ${delivery.id} failed to process: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error({
+        msg: `failed to process: ${error instanceof Error ? error.message : String(error)}`,
+        ...deliveryLogFields(delivery),
+      });
       this.sendDone(delivery);
       this.recordedAll([delivery]);
     }

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type DataSource } from 'typeorm';
-import { METRICS_CONTENT_TYPE, metricsAuthorized, renderMetrics } from '@hookyard/data-access';
+import { checkReadiness, metricsAuthorized, type WorkerLiveness } from '@hookyard/data-access';
+import { type Metrics } from '@hookyard/observability';
 
 /** The worker's small HTTP face: `/healthz`, `/readyz` and `/metrics`, without the API's stack. */
 export interface HealthServer {
@@ -9,9 +10,24 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+export interface HealthServerOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly metricsToken: string | null;
+  /** The process's registry, rendered by `/metrics`. */
+  readonly metrics: Metrics;
+  /** The worker loop `/readyz` checks (null: the process runs no worker). */
+  readonly worker: WorkerLiveness | null;
+}
+
+/**
+ * `/readyz` answers 200 only when the database answers, every migration is applied and the worker
+ * loop went round lately, else 503 with the checks; `/metrics` answers 503 when a database-backed
+ * gauge cannot be read.
+ */
 export async function startHealthServer(
   dataSource: DataSource,
-  options: { port: number; host: string; metricsToken: string | null },
+  options: HealthServerOptions,
 ): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     const json = (status: number, body: unknown) => {
@@ -22,18 +38,18 @@ export async function startHealthServer(
     if (request.method !== 'GET') return json(405, { status: 'method_not_allowed' });
     if (path === '/healthz') return json(200, { status: 'ok' });
     if (path === '/readyz') {
-      dataSource.query('SELECT 1').then(
-        () => json(200, { status: 'ready', database: 'up' }),
-        () => json(503, { status: 'not_ready', database: 'down' }),
+      checkReadiness(dataSource, options.worker).then(
+        (readiness) => json(readiness.status === 'ready' ? 200 : 503, readiness),
+        () => json(503, { status: 'not_ready' }),
       );
       return;
     }
     if (path === '/metrics') {
       if (!metricsAuthorized(options.metricsToken, request.headers.authorization))
         return json(401, { status: 'unauthorized' });
-      renderMetrics(dataSource).then(
+      options.metrics.render().then(
         (text) => {
-          response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
+          response.writeHead(200, { 'content-type': options.metrics.contentType });
           response.end(text);
         },
         () => json(503, { status: 'not_ready', database: 'down' }),

@@ -170,6 +170,26 @@ describe('OutboundClient', () => {
       expect(seen?.headers['host']).toBe(`127.0.0.1:${receiver.port}`);
     });
 
+    it('counts the sockets serving a request, not the idle keep-alive ones', async () => {
+      const held: http.ServerResponse[] = [];
+      const receiver = await startHttp((_req, res) => held.push(res));
+      const outbound = client();
+      expect(outbound.connectionsInUse).toBe(0);
+      const url = `http://127.0.0.1:${receiver.port}/`;
+      const sends = [outbound.send(post(url)), outbound.send(post(url))];
+      const until = async (condition: () => boolean) => {
+        const deadline = Date.now() + 5000;
+        while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      };
+      await until(() => held.length === 2);
+      expect(outbound.connectionsInUse).toBe(2);
+      for (const res of held) res.end('done');
+      await Promise.all(sends);
+      await until(() => outbound.connectionsInUse === 0);
+      expect(outbound.connectionsInUse).toBe(0);
+      expect(receiver.connections).toBe(2);
+    });
+
     it('keeps a caller-supplied user agent', async () => {
       const receiver = await startHttp((_req, res) => res.end());
       await client().send(

@@ -137,6 +137,14 @@ export class OutboundClient {
     }
   }
 
+  /** Sockets serving a request now, over every origin (idle keep-alive sockets not counted). */
+  get connectionsInUse(): number {
+    let inUse = 0;
+    for (const agent of this.agents.values())
+      for (const sockets of Object.values(agent.sockets)) inUse += sockets?.length ?? 0;
+    return inUse;
+  }
+
   /** Destroys every pooled socket. Later sends open new connections. */
   close(): void {
     for (const agent of this.agents.values()) agent.destroy();

@@ -1,15 +1,18 @@
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ConfigError, type HookyardConfig } from '@hookyard/config';
 import { EmbeddedPostgresError } from '@hookyard/data-access';
+import { createLogger, type LoggerOutput, PinoLoggerService } from '@hookyard/observability';
 
-const LEVELS = ['error', 'warn', 'log', 'debug'] as const;
-
-/** The process's logger at the configured level; NestJS's static `Logger` (the engine's) uses it too. */
-export function createProcessLogger(config: Pick<HookyardConfig, 'logLevel'>): ConsoleLogger {
-  const count = ['error', 'warn', 'info', 'debug'].indexOf(config.logLevel) + 1;
-  const logger = new ConsoleLogger('Hookyard', {
-    logLevels: config.logLevel === 'silent' ? [] : LEVELS.slice(0, count),
-  });
+/**
+ * The process's logger: pino at `HOOKYARD_LOG_LEVEL`, JSON lines or pretty text
+ * (`HOOKYARD_LOG_FORMAT`). NestJS's static `Logger` (the engine's `new Logger('DeliveryWorker')`)
+ * writes through it too, and the API's request lines use its `pino`.
+ */
+export function createProcessLogger(
+  config: Pick<HookyardConfig, 'logLevel' | 'logFormat'>,
+  output?: LoggerOutput,
+): PinoLoggerService {
+  const logger = new PinoLoggerService(createLogger(config, output), 'Hookyard');
   Logger.overrideLogger(logger);
   return logger;
 }

@@ -18,8 +18,10 @@ import {
   type StateThresholds,
   transition,
 } from '@hookyard/webhook-core';
+import { type DeliveryOutcomeLabel, NO_METRICS, type WorkerMetrics } from '@hookyard/observability';
 import { attemptRow } from './attempt-row';
 import { type SendEndpoint } from './delivery-sender';
+import { attemptLogLine, deliveryLogFields } from './delivery-telemetry';
 import { type OutboundResult } from './outbound-client';
 
 /** One finished try, waiting to be recorded. */
@@ -43,6 +45,8 @@ export interface RecorderSettings {
   readonly thresholds: StateThresholds;
   /** Decides the next step of one try (the retry policy of the endpoint's dialect). */
   readonly nextStep: (result: TryResult, outcome: Outcome) => NextStep;
+  /** Where recorded tries and transaction sizes are counted (default: nowhere). */
+  readonly metrics?: WorkerMetrics;
 }
 
 export type Outcome = 'success' | 'failure' | 'gone';
@@ -116,7 +120,9 @@ export class ResultRecorder {
     const batch = this.buffer.splice(0, this.settings.maxResults);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.dataSource.transaction((tx) => this.record(tx, batch));
+        const written = await this.dataSource.transaction((tx) => this.record(tx, batch));
+        this.count(batch, written);
+        for (const w of written) this.logger.debug(attemptLogLine(w.result, w.outcome));
         break;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -132,7 +138,20 @@ export class ResultRecorder {
     this.recorded(batch);
   }
 
-  private async record(tx: EntityManager, batch: readonly TryResult[]): Promise<void> {
+  /** Counts a committed transaction: its size, and each try it wrote by how it left the delivery. */
+  private count(batch: readonly TryResult[], written: readonly Written[]): void {
+    const metrics = this.settings.metrics ?? NO_METRICS;
+    metrics.observeFlushBatch(batch.length);
+    for (const { result, outcome } of written)
+      metrics.recordDelivery(
+        outcome,
+        result.result.durationMs / 1000,
+        result.delivery.organizationId,
+      );
+  }
+
+  /** Records the batch; answers the tries written (whose claims still held) and their outcomes. */
+  private async record(tx: EntityManager, batch: readonly TryResult[]): Promise<Written[]> {
     const endpointIds = [...new Set(batch.map((r) => r.delivery.endpointId))].sort();
     const locked = new Map(
       (await new EndpointRepository(tx).lockForRecording(endpointIds)).map((e) => [e.id, e]),
@@ -154,9 +173,10 @@ export class ResultRecorder {
     const written = batch.filter((r) => finished.has(r.delivery.id));
     for (const r of batch)
       if (!finished.has(r.delivery.id))
-        this.logger.warn(
-          `delivery ${r.delivery.id}: try not recorded: the lease ran out and another worker took the delivery, or it was deleted with its endpoint`,
-        );
+        this.logger.warn({
+          msg: 'try not recorded: the lease ran out and another worker took the delivery, or it was deleted with its endpoint',
+          ...deliveryLogFields(r.delivery),
+        });
     await new AttemptRepository(tx).insertMany(
       written.map((r) => ({
         organizationId: r.delivery.organizationId,
@@ -177,7 +197,7 @@ export class ResultRecorder {
     const states = new Map<string, { before: EndpointState; after: EndpointState }>();
     for (const r of written) {
       if (r.result.kind === 'error' && r.result.errorClass === 'internal') {
-        this.logger.error(`delivery ${r.delivery.id}: ${r.result.message}`);
+        this.logger.error({ msg: r.result.message, ...deliveryLogFields(r.delivery) });
         continue; // our fault, not the endpoint's: its health and state stay as they are
       }
       const row = locked.get(r.delivery.endpointId);
@@ -203,6 +223,29 @@ export class ResultRecorder {
         if (row) await deliveries.failPendingOfEndpoint(row.organizationId, id, new Date());
       }
     }
+    const statusOf = new Map(outcomes.map((o) => [o.id, o.status]));
+    return written.map((r) => ({
+      result: r,
+      outcome: outcomeLabel(statusOf.get(r.delivery.id) ?? 'failed'),
+    }));
+  }
+}
+
+/** A try the transaction wrote, and how it left its delivery. */
+interface Written {
+  readonly result: TryResult;
+  readonly outcome: DeliveryOutcomeLabel;
+}
+
+/** The metrics' outcome of a delivery's status after a try. */
+function outcomeLabel(status: NextStep['status']): DeliveryOutcomeLabel {
+  switch (status) {
+    case 'succeeded':
+      return 'success';
+    case 'pending':
+      return 'retry';
+    case 'failed':
+      return 'failed';
   }
 }
 

@@ -1,24 +1,36 @@
 import { type LoggerService } from '@nestjs/common';
 import { type HookyardConfig } from '@hookyard/config';
-import { type Runtime } from '@hookyard/data-access';
+import { type Runtime, type WorkerLiveness } from '@hookyard/data-access';
+import { type WorkerMetrics } from '@hookyard/observability';
 import { healthSweepJob } from './health-sweep.job';
 import { reencryptionJob } from './reencryption.job';
 import { retentionJob } from './retention.job';
 import { createDeliveryWorker } from './worker-runtime';
 
-/** The worker role of a process: the delivery worker and the periodic jobs that go with it. */
-export interface WorkerRole {
+/**
+ * The worker role of a process: the delivery worker and the periodic jobs that go with it. Its
+ * liveness (when the claim loop last went round) is what `/readyz` checks.
+ */
+export interface WorkerRole extends WorkerLiveness {
   /** Stops claiming, drains the tries in flight, stops the jobs and closes the outbound client. */
   stop(): Promise<void>;
 }
 
-/** Starts the delivery worker, retention, the health sweep and re-encryption (also once at start). */
+/**
+ * Starts the delivery worker, retention, the health sweep and re-encryption (also once at start);
+ * the worker counts into `metrics` (the process's registry), if given.
+ */
 export function startWorkerRole(
   config: HookyardConfig,
   runtime: Pick<Runtime, 'dataSource' | 'cipher'>,
   logger: LoggerService,
+  metrics?: WorkerMetrics,
 ): WorkerRole {
-  const delivery = createDeliveryWorker(config, runtime);
+  const delivery = createDeliveryWorker(config, {
+    dataSource: runtime.dataSource,
+    cipher: runtime.cipher,
+    metrics,
+  });
   const reencryption = reencryptionJob(runtime.dataSource, runtime.cipher, config.reencryptMs);
   const jobs = [
     retentionJob(runtime.dataSource, config.retention.days, config.retention.intervalMs),
@@ -30,10 +42,26 @@ export function startWorkerRole(
   void reencryption.runOnce();
   logger.log(`delivery worker started (concurrency ${config.worker.concurrency})`);
   return {
+    pollIntervalMs: config.worker.pollIntervalMs,
+    lastLoopAt: () => delivery.worker.lastLoopAt(),
     async stop() {
       await delivery.worker.stop();
       await Promise.all(jobs.map((job) => job.stop()));
       delivery.client.close();
     },
+  };
+}
+
+/**
+ * The liveness of a worker role a process starts after its health checks answer: stalled until
+ * `role()` returns the started role and its loop has gone round.
+ */
+export function laterWorkerLiveness(
+  config: HookyardConfig,
+  role: () => WorkerRole | null,
+): WorkerLiveness {
+  return {
+    pollIntervalMs: config.worker.pollIntervalMs,
+    lastLoopAt: () => role()?.lastLoopAt() ?? null,
   };
 }

@@ -3,13 +3,14 @@ import { type DataSource } from 'typeorm';
 import { type SecretCipher } from '@hookyard/data-access';
 import { createRetryPolicy, ObjectIdGenerator, parseOutboundAllow } from '@hookyard/webhook-core';
 import { type HookyardConfig } from '@hookyard/config';
+import { NO_METRICS, type WorkerMetrics } from '@hookyard/observability';
 import { DeliveryWorker } from './delivery-worker';
 import { OutboundClient, type OutboundClientOptions } from './outbound-client';
 
-/** Builds the worker and its HTTP client from the configuration. */
+/** Builds the worker and its HTTP client from the configuration (counting into `deps.metrics`, if given). */
 export function createDeliveryWorker(
   config: HookyardConfig,
-  deps: { dataSource: DataSource; cipher: SecretCipher },
+  deps: { dataSource: DataSource; cipher: SecretCipher; metrics?: WorkerMetrics },
   clientOptions: Partial<OutboundClientOptions> = {},
 ): { worker: DeliveryWorker; client: OutboundClient } {
   const client = new OutboundClient({
@@ -21,6 +22,8 @@ export function createDeliveryWorker(
     maxSocketsPerOrigin: config.worker.concurrency,
     ...clientOptions,
   });
+  const metrics = deps.metrics ?? NO_METRICS;
+  metrics.watchOutboundConnections(() => client.connectionsInUse);
   const worker = new DeliveryWorker(
     {
       leaseMs: config.worker.leaseMs,
@@ -41,6 +44,7 @@ export function createDeliveryWorker(
       client,
       ids: new ObjectIdGenerator(randomBytes),
       formats: { platformEnvironment: config.platform.environment },
+      metrics,
     },
   );
   return { worker, client };

@@ -177,14 +177,33 @@ function rssWindow(processes, everyMs = 200) {
   };
 }
 
-/** Warning and error lines a Nest ConsoleLogger wrote to `file` after byte `from`. */
+/**
+ * The level of one log line: a pino JSON line's `level` (its label, or pino's number), else the
+ * WARN / ERROR of a text line (pino-pretty's, or what a process printed before its logger).
+ */
+function levelOf(line) {
+  if (line.startsWith('{')) {
+    try {
+      const { level } = JSON.parse(line);
+      if (typeof level === 'number') return level >= 50 ? 'error' : level >= 40 ? 'warn' : 'other';
+      if (level === 'error' || level === 'fatal') return 'error';
+      return level === 'warn' ? 'warn' : 'other';
+    } catch {
+      // not JSON after all: read it as text
+    }
+  }
+  if (/\b(ERROR|FATAL)\b/.test(line)) return 'error';
+  return /\bWARN\b/.test(line) ? 'warn' : 'other';
+}
+
+/** Warning and error lines the apps wrote to `file` after byte `from`. */
 function logCounts(file, from = 0) {
   try {
     const size = statSync(file).size;
     const text = readFileSync(file).subarray(from).toString('utf8');
     const lines = text.split('\n');
-    const warn = lines.filter((l) => /\bWARN\b/.test(l));
-    const error = lines.filter((l) => /\bERROR\b/.test(l));
+    const warn = lines.filter((l) => levelOf(l) === 'warn');
+    const error = lines.filter((l) => levelOf(l) === 'error');
     return {
       size,
       warnings: warn.length,

@@ -11,6 +11,7 @@ import { RequirePermission } from '../auth/guards';
 import { MAX_BATCH_EVENTS, PublishedBatchDto, PublishEventBatchDto } from './dto/event-batch.dto';
 import { PublishedEventDto, PublishEventDto } from './dto/event.dto';
 import { EventsService } from './events.service';
+import { traceIngest, traceIngestBatch } from './ingest-span';
 
 @ApiTags('events')
 @Controller('v1/events')
@@ -32,7 +33,7 @@ export class EventsController {
     @Body() body: PublishEventDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<PublishedEventDto> {
-    return this.events.publish(organizationId, { ...body, idempotencyKey });
+    return traceIngest(() => this.events.publish(organizationId, { ...body, idempotencyKey }));
   }
 
   /**
@@ -63,6 +64,8 @@ export class EventsController {
     @OrgId() organizationId: string,
     @Body() body: PublishEventBatchDto,
   ): Promise<PublishedBatchDto> {
-    return { data: await this.events.publishBatch(organizationId, body.events) };
+    return {
+      data: await traceIngestBatch(() => this.events.publishBatch(organizationId, body.events)),
+    };
   }
 }

@@ -14,6 +14,7 @@ import {
   TopicCatalogue,
   ValidationCode,
 } from '@hookyard/webhook-core';
+import { Metrics } from '@hookyard/observability';
 import { ApiError, ErrorCode, type FieldError, statusOf } from '../common/api-error';
 
 export interface PublishInput {
@@ -98,6 +99,7 @@ export class EventsService {
     @Inject(TopicCatalogue) private readonly catalogue: TopicCatalogue,
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
     @Inject(DueSignal) private readonly due: DueSignal,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async publish(organizationId: string, input: PublishInput): Promise<Published> {
@@ -106,6 +108,7 @@ export class EventsService {
     const [outcome] = await this.ingest(organizationId, [checked]);
     if (outcome === undefined) throw new Error('ingest answered nothing for the event');
     if (outcome instanceof ApiError) throw outcome;
+    this.metrics.countEventsAccepted('native', organizationId, 1);
     return outcome;
   }
 
@@ -126,13 +129,16 @@ export class EventsService {
       checked.filter((item): item is Checked => !(item instanceof ApiError)),
     );
     let next = 0;
-    return checked.map((item, index) => {
+    const results = checked.map((item, index): BatchItemResult => {
       const outcome = item instanceof ApiError ? item : outcomes[next++];
       if (outcome === undefined) throw new Error(`ingest answered nothing for event ${index}`);
       return outcome instanceof ApiError
         ? { index, error: itemError(outcome) }
         : { index, id: outcome.id, deliveries: outcome.deliveries };
     });
+    const accepted = results.filter((result) => 'id' in result).length;
+    this.metrics.countEventsAccepted('native', organizationId, accepted);
+    return results;
   }
 
   /** The checks of one event, in the order `publish` has always made them; the first failure wins. */

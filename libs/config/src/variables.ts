@@ -1,0 +1,148 @@
+import {
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_PLATFORM_ENVIRONMENT,
+  DEFAULT_RETRY_SCHEDULE,
+  DEFAULT_THRESHOLDS,
+} from '@hookyard/webhook-core';
+
+/** How one variable is documented; a `sensitive` one's value is never logged. */
+interface VariableSpec {
+  readonly description: string;
+  readonly sensitive?: boolean;
+}
+
+/**
+ * Every variable Hookyard reads, documented. The README's configuration table mirrors this list
+ * (`readme-table.spec.ts` fails when the two drift apart).
+ */
+export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
+  PORT: { description: 'HTTP port of the API (default 3000).' },
+  HOOKYARD_WORKER_PORT: {
+    description:
+      'HTTP port of the worker app (apps/worker) for /healthz, /readyz and /metrics (default 3001).',
+  },
+  HOST: { description: 'Interface the API binds to (default 0.0.0.0).' },
+  DATABASE_URL: {
+    description: 'PostgreSQL URL; unset = embedded PostgreSQL under HOOKYARD_DATA_DIR.',
+    sensitive: true,
+  },
+  HOOKYARD_DATA_DIR: {
+    description: 'Where embedded mode keeps its data and key (default .hookyard).',
+  },
+  HOOKYARD_ROLE: { description: 'all | api | worker (default all).' },
+  HOOKYARD_BOOTSTRAP_API_KEY: {
+    description: 'Ensures a default organization holding this key (all permissions).',
+    sensitive: true,
+  },
+  HOOKYARD_ENCRYPTION_KEY: {
+    description: '32-byte key (base64 or hex) for secrets at rest; required with DATABASE_URL.',
+    sensitive: true,
+  },
+  HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: {
+    description:
+      'Comma list of <version>:<key> that still decrypt while a worker re-encrypts their rows with the current key.',
+    sensitive: true,
+  },
+  HOOKYARD_REQUIRE_HTTPS: { description: 'Refuse plain-http endpoint URLs (default true).' },
+  HOOKYARD_LOCAL: {
+    description:
+      'Local mode for trying Hookyard on one machine: plain http to 127.0.0.1, [::1] and localhost only, the API bound to 127.0.0.1 (default false; refused with NODE_ENV=production).',
+  },
+  HOOKYARD_OUTBOUND_ALLOW: {
+    description: 'Comma list of CIDRs or host names the SSRF guard lets through (default empty).',
+  },
+  HOOKYARD_RETRY_SCHEDULE: {
+    description: `Comma list of retry delays (default ${DEFAULT_RETRY_SCHEDULE}).`,
+  },
+  HOOKYARD_FEATUREBASE_RETRY_SCHEDULE: {
+    description:
+      'Retry delays for endpoints of the Featurebase dialect (default 1m,1h,6h, as Featurebase documents).',
+  },
+  HOOKYARD_PLATFORM_RETRY_SCHEDULE: {
+    description:
+      'Retry delays for endpoints of the platform dialect (default 2m,4m,8m,16m,32m,1h,2h,4h,8h, then every 8h until 7 days have passed).',
+  },
+  HOOKYARD_PLATFORM_ENVIRONMENT: {
+    description: `The \`environment\` of the platform dialect's delivery envelope (default ${DEFAULT_PLATFORM_ENVIRONMENT}).`,
+  },
+  HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS: {
+    description: `How long a rolled platform secret keeps signing (default ${DEFAULT_GRACE_SECONDS}, 24 h; at most 604800).`,
+  },
+  HOOKYARD_PENALTY_AFTER: {
+    description: `Consecutive failures before the penalty box (default ${DEFAULT_THRESHOLDS.penaltyAfter}).`,
+  },
+  HOOKYARD_PAUSE_AFTER: {
+    description: `Consecutive failures before auto-pause (default ${DEFAULT_THRESHOLDS.pauseAfter}).`,
+  },
+  HOOKYARD_PAUSE_AFTER_SECONDS: {
+    description: 'Seconds of unbroken failure before auto-pause (default 86400).',
+  },
+  HOOKYARD_SUSPEND_AFTER_SECONDS: {
+    description: 'Seconds of unbroken failure before suspension (default 432000).',
+  },
+  HOOKYARD_PENALTY_COOLDOWN_SECONDS: {
+    description:
+      'First penalty-box cool-down; it doubles per failed probe up to an hour (default 30).',
+  },
+  HOOKYARD_ENDPOINT_LIMIT: { description: 'Endpoints per organization (default 10).' },
+  HOOKYARD_LOG_LEVEL: { description: 'debug | info | warn | error | silent (default info).' },
+  HOOKYARD_LOG_FORMAT: {
+    description:
+      'json (one JSON object per line) | pretty (default: pretty when stdout is a terminal, else json).',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    description:
+      'Base URL of an OTLP/HTTP collector (traces go to <url>/v1/traces); unset = no tracing.',
+  },
+  OTEL_SERVICE_NAME: {
+    description: 'service.name of the traces (default hookyard-api, or hookyard-worker).',
+  },
+  HOOKYARD_LEASE_SECONDS: {
+    description:
+      'How long a claimed delivery stays claimed without a heartbeat (default 60; above the 30 s maximum timeout).',
+  },
+  HOOKYARD_POLL_INTERVAL_MS: {
+    description: 'How often an idle worker looks for due deliveries (default 250).',
+  },
+  HOOKYARD_WORKER_CONCURRENCY: {
+    description: 'Requests in flight at once per worker process (default 64).',
+  },
+  HOOKYARD_ENDPOINT_CONCURRENCY: {
+    description: 'Requests in flight at once to one endpoint per worker (default 16).',
+  },
+  HOOKYARD_SHUTDOWN_GRACE_SECONDS: {
+    description: 'How long SIGTERM waits for in-flight attempts (default 15).',
+  },
+  HOOKYARD_RESPONSE_BODY_LIMIT: {
+    description: 'Bytes of a response body read at most (default 65536).',
+  },
+  HOOKYARD_RETENTION_DAYS: {
+    description: 'Attempts and finished events older than this are deleted (default 30).',
+  },
+  HOOKYARD_RETENTION_INTERVAL_SECONDS: {
+    description: 'How often the retention job runs in a worker (default 3600).',
+  },
+  HOOKYARD_REENCRYPT_INTERVAL_SECONDS: {
+    description:
+      'How often a worker re-encrypts secrets still on a previous encryption key (default 600; also at start).',
+  },
+  HOOKYARD_METRICS_TOKEN: {
+    description:
+      'When set, GET /metrics answers only to Authorization: Bearer <token> (16 characters or more).',
+    sensitive: true,
+  },
+  HOOKYARD_METRICS_PER_ORG: {
+    description:
+      'Adds an organization_id label to hookyard_events_accepted_total and the delivery metrics (default false: every series sums all organizations; true puts tenant ids in labels).',
+  },
+  HOOKYARD_HEALTH_SWEEP_SECONDS: {
+    description:
+      'How often a worker applies the time-based pause and suspension rules (default 60).',
+  },
+  HOOKYARD_TEST_SEND_CONCURRENCY: {
+    description: 'Synchronous test sends in flight per organization (default 5).',
+  },
+  NODE_ENV: {
+    description: 'production refuses an outbound allow-list that lets every address through.',
+  },
+};
