@@ -223,6 +223,44 @@ const SCENARIOS = {
     },
   },
 
+  latency: {
+    title:
+      '3 endpoints: the sustained rate with 20 publishers, then ingest→receipt latency at half that rate',
+    sizes: {
+      quick: { sustainedEvents: 600, seconds: 5 },
+      full: { sustainedEvents: 2000, seconds: 20 },
+    },
+    async run(ctx, size) {
+      // One organization a phase: the receiver counts each scenario's deliveries under its own paths.
+      const phase = async (name, spec) => {
+        const org = await organizationWithEndpoints(ctx, name, 'ok', 3);
+        const targets = org.endpoints.map((e) => e.path);
+        return measure(ctx, {
+          scenario: name,
+          endpointIds: org.endpoints.map((e) => e.id),
+          jobs: Array.from({ length: spec.events }, (_, n) =>
+            publishJob(org.apiKey, name, n, targets),
+          ),
+          concurrency: 20,
+          rate: spec.rate,
+          ceiling: null,
+        });
+      };
+      // The rate the whole product sustains: events in, and their deliveries out.
+      const sustained = await phase('latency-sustained', { events: size.sustainedEvents });
+      const eventsPerS = Math.min(
+        sustained.ingest_events_per_s ?? 0,
+        (sustained.deliveries_per_s ?? 0) / 3,
+      );
+      const rate = Math.max(1, Math.floor(eventsPerS / 2));
+      ctx.log(`latency: sustained ${eventsPerS.toFixed(1)} events/s; paced phase at ${rate}/s`);
+      const half = await phase('latency-half', { events: rate * size.seconds, rate });
+      half.sustained_events_per_s = Number(eventsPerS.toFixed(1));
+      half.paced_events_per_s = rate;
+      return { 'latency-sustained': sustained, 'latency-half': half };
+    },
+  },
+
   backlog: {
     title:
       'the same endpoints and workers drain a small queue, then the first deliveries of a big backlog',
