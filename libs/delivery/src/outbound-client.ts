@@ -1,10 +1,20 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import { checkAddress, type OutboundPolicy } from '@hookyard/webhook-core';
+import { type OutboundPolicy } from '@hookyard/webhook-core';
+import {
+  describe,
+  errorCode,
+  parseTarget,
+  pinnedLookup,
+  type ResolvedAddress,
+  resolveTarget,
+  systemLookup,
+  type Target,
+} from './outbound-target';
+
+export type { ResolvedAddress } from './outbound-target';
 
 export interface OutboundRequest {
   url: string;
@@ -33,11 +43,6 @@ export type OutboundResult =
     }
   | { kind: 'error'; errorClass: OutboundErrorClass; message: string; durationMs: number };
 
-export interface ResolvedAddress {
-  address: string;
-  family: 4 | 6;
-}
-
 export interface OutboundClientOptions {
   policy: OutboundPolicy;
   /** Read at most this much of the response body, then destroy the socket (default 65536). */
@@ -64,15 +69,6 @@ const MAX_RESPONSE_HEADER_BYTES = 16_384;
  */
 const IDLE_SOCKET_MS = 4000;
 const MAX_TIMER_MS = 2_147_483_647;
-
-interface Target {
-  url: URL;
-  secure: boolean;
-  /** Host name without IPv6 brackets. */
-  hostname: string;
-  port: number;
-  literal: boolean;
-}
 
 type Settle = (result: OutboundResult) => void;
 
@@ -123,7 +119,7 @@ export class OutboundClient {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), clampTimeout(request.timeoutMs));
     try {
-      const resolved = await this.resolve(target, deadline.signal);
+      const resolved = await resolveTarget(target, this.resolveHost, this.policy, deadline.signal);
       if (deadline.signal.aborted) return failure('timeout', timeoutMessage(request.timeoutMs));
       if ('errorClass' in resolved) return failure(resolved.errorClass, resolved.message);
       return await new Promise<OutboundResult>((resolve) => {
@@ -149,43 +145,6 @@ export class OutboundClient {
   close(): void {
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();
-  }
-
-  /**
-   * Resolves the target and checks every address. A single denied address refuses the whole target
-   * (Hook0 policy), so a mixed public + private answer cannot be used to reach the private one.
-   */
-  private async resolve(
-    target: Target,
-    signal: AbortSignal,
-  ): Promise<ResolvedAddress | { errorClass: OutboundErrorClass; message: string }> {
-    let addresses: ResolvedAddress[];
-    if (target.literal) {
-      addresses = [{ address: target.hostname, family: isIP(target.hostname) === 6 ? 6 : 4 }];
-    } else {
-      try {
-        addresses = await raceAbort(this.resolveHost(target.hostname), signal);
-      } catch (error) {
-        if (signal.aborted)
-          return { errorClass: 'timeout', message: 'deadline expired during DNS' };
-        return { errorClass: 'dns', message: `DNS lookup failed: ${describe(error)}` };
-      }
-    }
-    const first = addresses[0];
-    if (first === undefined) {
-      return { errorClass: 'dns', message: `no address found for ${target.hostname}` };
-    }
-    const hostname = target.literal ? undefined : target.hostname;
-    for (const { address } of addresses) {
-      const verdict = checkAddress(address, this.policy, hostname);
-      if (!verdict.allowed) {
-        return {
-          errorClass: 'ssrf_blocked',
-          message: `destination ${address} is not allowed: ${verdict.reason}`,
-        };
-      }
-    }
-    return first;
   }
 
   private exchange(
@@ -322,41 +281,6 @@ export class OutboundClient {
   }
 }
 
-async function systemLookup(hostname: string): Promise<ResolvedAddress[]> {
-  const answers = await dnsLookup(hostname, { all: true, verbatim: true });
-  return answers.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
-}
-
-function pinnedLookup({ address, family }: ResolvedAddress): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options.all === true) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
-}
-
-function parseTarget(raw: string): Target | string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'invalid URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `unsupported scheme ${url.protocol}`;
-  }
-  if (url.username !== '' || url.password !== '') return 'credentials in the URL are not allowed';
-  const secure = url.protocol === 'https:';
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (hostname === '') return 'URL has no host';
-  return {
-    url,
-    secure,
-    hostname,
-    port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
-    literal: isIP(hostname) !== 0,
-  };
-}
-
 function buildHeaders(request: OutboundRequest, target: Target): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
@@ -419,23 +343,6 @@ export function classify(error: unknown): OutboundErrorClass {
   return 'connect';
 }
 
-function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    if (typeof error.code === 'string') return error.code;
-  }
-  return '';
-}
-
-function describe(error: unknown): string {
-  // Duck-typed rather than `instanceof Error`: errors may come from another realm (VM contexts).
-  const message =
-    typeof error === 'object' && error !== null && 'message' in error
-      ? String(error.message).trim()
-      : String(error);
-  const code = errorCode(error);
-  return code !== '' && !message.includes(code) ? `${code}: ${message}` : message;
-}
-
 function timeoutMessage(timeoutMs: number): string {
   return `no complete response within ${timeoutMs}ms`;
 }
@@ -443,23 +350,4 @@ function timeoutMessage(timeoutMs: number): string {
 function clampTimeout(timeoutMs: number): number {
   if (!Number.isFinite(timeoutMs)) return MAX_TIMER_MS;
   return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(timeoutMs)));
-}
-
-/** Settles with `promise`, or rejects as soon as `signal` aborts (the promise is left to finish). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error('aborted'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
