@@ -9,17 +9,14 @@ import {
   startWorkerRole,
   type WorkerRole,
 } from '@hookyard/delivery';
-import { startTracing } from '@hookyard/observability';
+import { defaultServiceName, startTracing } from '@hookyard/observability';
 import { createApp } from './app.factory';
 
 /** `npm start`: the API and the delivery worker in one process, or one of them (`HOOKYARD_ROLE`). */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createProcessLogger(config);
-  const tracing = startTracing(
-    config,
-    config.role === 'worker' ? 'hookyard-worker' : 'hookyard-api',
-  );
+  const tracing = startTracing(config, defaultServiceName(config.role));
   const runtime = await openRuntime(config);
   runtime.notes.forEach((note) => logger.log(note));
   if (config.localMode)
@@ -55,9 +52,12 @@ async function main(): Promise<void> {
   worker = config.role === 'api' ? null : startWorkerRole(config, runtime, logger, metrics);
   // The API stops taking requests while the worker stops claiming and drains its in-flight tries.
   onShutdownSignal(async () => {
-    await Promise.all([app?.close(), worker?.stop()]);
-    await runtime.close();
-    await tracing.shutdown(); // last: sends the spans of the final tries
+    try {
+      await Promise.all([app?.close(), worker?.stop()]);
+      await runtime.close();
+    } finally {
+      await tracing.shutdown(); // last, and even after a failed stop: the spans of the final tries
+    }
   });
 }
 

@@ -201,4 +201,33 @@ describe('Prometheus metrics of one process running both roles (npm start)', () 
       { status: 'ready', checks: { database: 'up', migrations: 'applied', worker: 'running' } },
     ]);
   });
+
+  it('answers /readyz 503 naming the worker while its loop is stuck, and 200 again once it goes round', async () => {
+    const readiness = async () => {
+      const response = await fetch(`${base}/readyz`);
+      return [response.status, await response.json()];
+    };
+    // The loop's claim waits behind this lock; /readyz reads no deliveries, so it still answers.
+    const holder = t.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query('LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE');
+      await eventually(async () => {
+        expect(await readiness()).toEqual([
+          503,
+          {
+            status: 'not_ready',
+            checks: { database: 'up', migrations: 'applied', worker: 'stalled' },
+          },
+        ]);
+      }, 10_000);
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    await eventually(async () => {
+      expect((await readiness())[0]).toBe(200);
+    }, 10_000);
+  });
 });

@@ -49,9 +49,11 @@ function parseLabels(text: string): [string, string][] | null {
 }
 
 function parseValue(text: string): number | null {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  // Prometheus reads these case-insensitively (Go's ParseFloat), and prom-client writes `Nan`.
+  const special = text.toLowerCase();
+  if (special === '+inf' || special === 'inf') return Infinity;
+  if (special === '-inf') return -Infinity;
+  if (special === 'nan') return NaN;
   const value = Number(text);
   return text.trim() !== '' && !Number.isNaN(value) ? value : null;
 }

@@ -1,6 +1,4 @@
-import { type ChildProcess } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
-import { freePort } from '@hookyard/data-access';
 import {
   CapturingLogger,
   DELIVERY_ENV,
@@ -10,9 +8,9 @@ import {
   startTestApp,
   type TestApp,
 } from './harness';
-import { type ChildOutput, collectApart, jsonLines, type LogLine } from './json-logs';
+import { type ChildOutput, jsonLines, type LogLine } from './json-logs';
 import { type Receipt, Receiver } from './receiver';
-import { spawnApi, spawnWorker, stopChild } from './worker-process';
+import { type BuiltApps, startBuiltApps, stopBuiltApps } from './worker-process';
 
 describe('secrets and logs', () => {
   const logger = new CapturingLogger();
@@ -211,8 +209,7 @@ describe('secrets and logs', () => {
 describe('the logs of the built apps', () => {
   let t: TestApp;
   let receiver: Receiver;
-  let api: ChildProcess;
-  let worker: ChildProcess;
+  let apps: BuiltApps;
   let apiOutput: ChildOutput;
   let workerOutput: ChildOutput;
   let base: string;
@@ -221,25 +218,15 @@ describe('the logs of the built apps', () => {
   beforeAll(async () => {
     receiver = await new Receiver().start();
     t = await startTestApp(DELIVERY_ENV); // makes the database and migrates it; its HTTP stays unused
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    api = spawnApi(t, {
-      PORT: String(port),
-      HOOKYARD_BOOTSTRAP_API_KEY: bootstrapKey,
-      HOOKYARD_LOG_LEVEL: 'debug',
+    apps = await startBuiltApps(t, {
+      api: { HOOKYARD_BOOTSTRAP_API_KEY: bootstrapKey, HOOKYARD_LOG_LEVEL: 'debug' },
+      worker: { HOOKYARD_LOG_LEVEL: 'debug' },
     });
-    apiOutput = collectApart(api);
-    worker = spawnWorker(t, { HOOKYARD_LOG_LEVEL: 'debug' }, 'pipe');
-    workerOutput = collectApart(worker);
-    await eventually(() => expect(apiOutput.stdout()).toContain('API docs:'), 30_000);
-    await eventually(
-      () => expect(workerOutput.stdout()).toContain('delivery worker started'),
-      30_000,
-    );
+    ({ apiOutput, workerOutput, base } = apps);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([worker, api].filter(Boolean).map((child) => stopChild(child)));
+    await stopBuiltApps(apps);
     await t?.close();
     await receiver?.stop();
   });

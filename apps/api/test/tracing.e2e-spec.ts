@@ -1,11 +1,8 @@
-import { type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { freePort } from '@hookyard/data-access';
 import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } from './harness';
-import { collectApart, type ChildOutput } from './json-logs';
 import { Receiver } from './receiver';
-import { spawnApi, spawnWorker, stopChild } from './worker-process';
+import { type BuiltApps, startBuiltApps, stopBuiltApps } from './worker-process';
 
 /** An OTLP/JSON attribute value (only the kinds the spans below carry). */
 interface AnyValue {
@@ -86,49 +83,46 @@ class Collector {
   }
 }
 
+/** What both apps need to send spans to `endpoint`, batched for `delayMs` before each export. */
+const otelEnv = (endpoint: string, delayMs: number) => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+  OTEL_BSP_SCHEDULE_DELAY: String(delayMs),
+});
+
+/** POSTs `body` as JSON to the API at `base` with the bootstrap key `key`. */
+const poster = (base: () => string, key: string) => (path: string, body: unknown) =>
+  fetch(`${base()}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
 describe('OpenTelemetry traces of the built apps', () => {
   let t: TestApp;
   let receiver: Receiver;
   let collector: Collector;
-  let api: ChildProcess;
-  let worker: ChildProcess;
-  let apiOutput: ChildOutput;
-  let workerOutput: ChildOutput;
-  let base: string;
+  let apps: BuiltApps;
   const key = 'hk_tracing_key_0123456789abcdef';
 
   beforeAll(async () => {
     receiver = await new Receiver().start();
     collector = new Collector();
-    const endpoint = await collector.start();
+    const otel = otelEnv(await collector.start(), 100);
     t = await startTestApp(DELIVERY_ENV); // makes the database and migrates it; its HTTP stays unused
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
-    api = spawnApi(t, { PORT: String(port), HOOKYARD_BOOTSTRAP_API_KEY: key, ...otel });
-    apiOutput = collectApart(api);
-    worker = spawnWorker(t, { HOOKYARD_LOG_LEVEL: 'info', ...otel }, 'pipe');
-    workerOutput = collectApart(worker);
-    await eventually(() => expect(apiOutput.stdout()).toContain('API docs:'), 30_000);
-    await eventually(
-      () => expect(workerOutput.stdout()).toContain('delivery worker started'),
-      30_000,
-    );
+    apps = await startBuiltApps(t, {
+      api: { HOOKYARD_BOOTSTRAP_API_KEY: key, ...otel },
+      worker: { HOOKYARD_LOG_LEVEL: 'info', ...otel },
+    });
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([worker, api].filter(Boolean).map((child) => stopChild(child)));
+    await stopBuiltApps(apps);
     await t?.close();
     await receiver?.stop();
     await collector?.stop();
   });
 
-  const call = (path: string, body: unknown) =>
-    fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const call = poster(() => apps.base, key);
 
   it('sends an ingest span from the API and an attempt span from the worker, sharing the event id', async () => {
     const created = await call('/v1/endpoints', endpointBody({ url: receiver.url('/ok?traced') }));
@@ -182,5 +176,61 @@ describe('OpenTelemetry traces of the built apps', () => {
         ).toHaveLength(1),
       10_000,
     );
+  });
+});
+
+/**
+ * The spans a process still holds when it is stopped: with a 60 s batch delay nothing is exported
+ * while the apps run, so the spans reach the collector only if SIGTERM flushes them before the exit.
+ */
+describe('the last spans of the built apps when they are stopped', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let collector: Collector;
+  let apps: BuiltApps;
+  const key = 'hk_tracing_stop_key_0123456789abc';
+
+  beforeAll(async () => {
+    receiver = await new Receiver().start();
+    collector = new Collector();
+    const otel = otelEnv(await collector.start(), 60_000);
+    t = await startTestApp(DELIVERY_ENV);
+    apps = await startBuiltApps(t, {
+      api: { HOOKYARD_BOOTSTRAP_API_KEY: key, ...otel },
+      worker: { HOOKYARD_LOG_LEVEL: 'info', ...otel },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopBuiltApps(apps);
+    await t?.close();
+    await receiver?.stop();
+    await collector?.stop();
+  });
+
+  it('sends the buffered ingest and attempt spans on SIGTERM, then exits 0', async () => {
+    const call = poster(() => apps.base, key);
+    const created = await call('/v1/endpoints', endpointBody({ url: receiver.url('/ok?at-stop') }));
+    expect(created.status).toBe(201);
+    const published = await call('/v1/events', { topic: 'post.created', data: { n: 1 } });
+    expect(published.status).toBe(202);
+    const { id: eventId } = (await published.json()) as { id: string };
+    await eventually(async () => {
+      const rows = await t.dataSource.query<{ status: string }[]>(
+        `SELECT status FROM deliveries WHERE event_id = $1`,
+        [eventId],
+      );
+      expect(rows).toEqual([{ status: 'succeeded' }]);
+    }, 20_000);
+    expect(collector.spans).toEqual([]); // still in the processes' batches
+
+    await stopBuiltApps(apps);
+
+    expect([apps.api.exitCode, apps.worker.exitCode]).toEqual([0, 0]);
+    const names = collector.spans
+      .filter((s) => s.attributes['hookyard.event_id'] === eventId)
+      .map((s) => `${s.service ?? '?'} ${s.name}`)
+      .sort();
+    expect(names).toEqual(['hookyard-api hookyard.ingest', 'hookyard-worker hookyard.attempt']);
   });
 });

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '@hookyard/data-access';
 import { DELIVERY_ENV, eventually, type TestApp } from './harness';
+import { type ChildOutput, collectApart } from './json-logs';
 import { type Receiver } from './receiver';
 
 /** The built API app (`nx run api:build`): `npm start`'s entry point. */
@@ -58,6 +60,43 @@ export function spawnApi(t: TestApp, env: Record<string, string>): ChildProcess 
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** The built API app and a worker app, running on one test database, their output kept apart. */
+export interface BuiltApps {
+  readonly api: ChildProcess;
+  readonly worker: ChildProcess;
+  readonly apiOutput: ChildOutput;
+  readonly workerOutput: ChildOutput;
+  /** Where the API answers (`http://127.0.0.1:<free port>`). */
+  readonly base: string;
+}
+
+/**
+ * Starts the built API app on a free port and one worker app on `t`'s database, with `env.api` and
+ * `env.worker` added to their environments, and resolves once both say they are up. Stop them with
+ * {@link stopBuiltApps}.
+ */
+export async function startBuiltApps(
+  t: TestApp,
+  env: { api?: Record<string, string>; worker?: Record<string, string> } = {},
+): Promise<BuiltApps> {
+  const port = await freePort();
+  const api = spawnApi(t, { PORT: String(port), ...env.api });
+  const apiOutput = collectApart(api);
+  const worker = spawnWorker(t, env.worker, 'pipe');
+  const workerOutput = collectApart(worker);
+  await eventually(() => expect(apiOutput.stdout()).toContain('API docs:'), 30_000);
+  await eventually(
+    () => expect(workerOutput.stdout()).toContain('delivery worker started'),
+    30_000,
+  );
+  return { api, worker, apiOutput, workerOutput, base: `http://127.0.0.1:${port}` };
+}
+
+/** Stops both apps of {@link startBuiltApps} (SIGTERM, then SIGKILL after the grace period). */
+export async function stopBuiltApps(apps: BuiltApps | undefined): Promise<void> {
+  if (apps) await Promise.all([stopChild(apps.worker), stopChild(apps.api)]);
 }
 
 /** Resolves once `child` has exited (at once if it already has). */

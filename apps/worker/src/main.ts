@@ -10,7 +10,7 @@ import {
   startWorkerRole,
   type WorkerRole,
 } from '@hookyard/delivery';
-import { startTracing } from '@hookyard/observability';
+import { defaultServiceName, startTracing } from '@hookyard/observability';
 
 /**
  * A delivery worker process without the API's HTTP stack: the worker role, and `/healthz`, `/readyz`
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
       'HOOKYARD_ROLE: the worker app runs the worker role (unset it or say worker)',
     ]);
   const logger = createProcessLogger(config);
-  const tracing = startTracing(config, 'hookyard-worker');
+  const tracing = startTracing(config, defaultServiceName('worker'));
   const runtime = await openRuntime(config, 'join');
   runtime.notes.forEach((note) => logger.log(note));
   const metrics = createProcessMetrics(config, runtime.dataSource);
@@ -40,10 +40,13 @@ async function main(): Promise<void> {
   const worker = startWorkerRole(config, runtime, logger, metrics);
   started = worker;
   onShutdownSignal(async () => {
-    await worker.stop();
-    await health.close();
-    await runtime.close();
-    await tracing.shutdown(); // last: sends the spans of the final tries
+    try {
+      await worker.stop();
+      await health.close();
+      await runtime.close();
+    } finally {
+      await tracing.shutdown(); // last, and even after a failed stop: the spans of the final tries
+    }
   });
 }
 

@@ -19,7 +19,12 @@ import { TopicsController } from './topics/topics.controller';
 
 /** What the process tells the API of itself: its metrics registry and its worker loop, if it runs one. */
 export interface ProcessObservability {
-  /** Default: a registry of the API's own (with the database-backed gauges). */
+  /**
+   * Default: a registry of the API's own (with the database-backed gauges), without prom-client's
+   * process metrics: their collectors live as long as the process, and the apps' `main.ts` (the one
+   * registry of a process) passes its own. An app built without one (tests, many to a process)
+   * starts none of them.
+   */
   readonly metrics?: Metrics;
   /** The worker loop `/readyz` checks; default none (a process without the worker role). */
   readonly worker?: WorkerLiveness | null;
@@ -34,7 +39,9 @@ export class ApiModule {
     dialectModules: readonly Type<unknown>[] = [],
     observability: ProcessObservability = {},
   ): DynamicModule {
-    const metrics = observability.metrics ?? createProcessMetrics(config, deps.dataSource);
+    const metrics =
+      observability.metrics ??
+      createProcessMetrics(config, deps.dataSource, { defaultMetrics: false });
     return {
       module: ApiModule,
       imports: [

@@ -95,7 +95,8 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
       'Base URL of an OTLP/HTTP collector (traces go to <url>/v1/traces); unset = no tracing.',
   },
   OTEL_SERVICE_NAME: {
-    description: 'service.name of the traces (default hookyard-api, or hookyard-worker).',
+    description:
+      'service.name of the traces (default hookyard for both roles in one process, hookyard-api for the API role, hookyard-worker for a worker).',
   },
   HOOKYARD_LEASE_SECONDS: {
     description:

@@ -69,6 +69,11 @@ describe('database-backed metrics and readiness', () => {
     const text = await createProcessMetrics({ metricsPerOrg: false }, db.dataSource).render();
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).toMatch(/^hookyard_deliveries_due \d+$/m);
+    const bare = await createProcessMetrics({ metricsPerOrg: false }, db.dataSource, {
+      defaultMetrics: false,
+    }).render();
+    expect(sample(bare, 'process_resident_memory_bytes')).toBeUndefined();
+    expect(bare).toMatch(/^hookyard_deliveries_due \d+$/m);
   });
 
   it('is ready on a migrated database, and says which check fails otherwise', async () => {
@@ -105,6 +110,25 @@ describe('database-backed metrics and readiness', () => {
         `INSERT INTO hookyard_migrations (id, timestamp, name) VALUES ($1, $2, $3)`,
         [last?.id, last?.timestamp, last?.name],
       );
+    }
+  });
+
+  it('counts migrations as pending on a database without a migrations table, and creates none', async () => {
+    const fresh = await openTestDatabase();
+    const tables = () =>
+      fresh.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'hookyard_migrations'`,
+      );
+    await fresh.dataSource.query(`ALTER TABLE hookyard_migrations RENAME TO parked_migrations`);
+    try {
+      expect(await checkReadiness(fresh.dataSource, null)).toEqual({
+        status: 'not_ready',
+        checks: { database: 'up', migrations: 'pending', worker: 'none' },
+      });
+      expect(await tables()).toEqual([{ n: 0 }]); // a probe never writes
+    } finally {
+      await fresh.dataSource.query(`ALTER TABLE parked_migrations RENAME TO hookyard_migrations`);
+      await fresh.close();
     }
   });
 

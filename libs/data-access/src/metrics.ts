@@ -1,10 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { type HookyardConfig } from '@hookyard/config';
 import { Metrics } from '@hookyard/observability';
-
-/** The content type of the Prometheus text format. */
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 interface QueueRow {
   pending: number;
@@ -14,13 +10,19 @@ interface QueueRow {
 
 /**
  * The metrics of one process: its instruments and the database-backed gauges, on one registry.
- * `npm start` makes one for both roles; each app makes its own otherwise.
+ * `npm start` makes one for both roles; each app makes its own otherwise. `defaultMetrics: false`
+ * leaves out prom-client's process metrics, whose collectors (an event-loop delay monitor, a GC
+ * observer) run for the life of the process: an app built in a test, many to a process, needs none.
  */
 export function createProcessMetrics(
   config: Pick<HookyardConfig, 'metricsPerOrg'>,
   dataSource: DataSource,
+  options: { readonly defaultMetrics?: boolean } = {},
 ): Metrics {
-  const metrics = new Metrics({ perOrganization: config.metricsPerOrg });
+  const metrics = new Metrics({
+    perOrganization: config.metricsPerOrg,
+    defaultMetrics: options.defaultMetrics ?? true,
+  });
   registerDatabaseMetrics(metrics, dataSource);
   return metrics;
 }
@@ -88,18 +90,4 @@ function singleFlight<T>(load: () => Promise<T>): () => Promise<T> {
     });
     return running;
   };
-}
-
-/** Whether an `Authorization` header may read the metrics: always without a token, else its bearer. */
-export function metricsAuthorized(
-  token: string | null,
-  authorization: string | undefined,
-): boolean {
-  return token === null || sameSecret(authorization ?? '', `Bearer ${token}`);
-}
-
-/** Compares in constant time (over hashes, so lengths do not leak either). */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

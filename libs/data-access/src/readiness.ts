@@ -1,4 +1,4 @@
-import { type DataSource } from 'typeorm';
+import { type DataSource, type MigrationInterface } from 'typeorm';
 
 /** What readiness knows of a worker loop in this process. */
 export interface WorkerLiveness {
@@ -23,10 +23,13 @@ export interface Readiness {
 /** A worker loop silent for this many poll intervals is not ready. */
 export const WORKER_STALL_POLLS = 10;
 
+/** PostgreSQL's `undefined_table`: no migration has ever run on this database. */
+const UNDEFINED_TABLE = '42P01';
+
 /**
  * Whether this process should get traffic: the database answers, every migration this build knows
- * has been applied (`showMigrations` is true while some are pending; it reads the small migrations
- * table), and a worker loop, if the process runs one, went round within ten poll intervals.
+ * has been applied (read from the small migrations table, one pool query: a probe writes nothing),
+ * and a worker loop, if the process runs one, went round within ten poll intervals.
  */
 export async function checkReadiness(
   dataSource: DataSource,
@@ -37,16 +40,38 @@ export async function checkReadiness(
     () => 'up' as const,
     () => 'down' as const,
   );
-  const migrations =
-    database === 'down'
-      ? 'unknown'
-      : await dataSource.showMigrations().then(
-          (pending) => (pending ? ('pending' as const) : ('applied' as const)),
-          () => 'unknown' as const,
-        );
+  const migrations = database === 'down' ? 'unknown' : await migrationsCheck(dataSource);
   const checks: ReadinessChecks = { database, migrations, worker: workerCheck(worker, now) };
   const ready = database === 'up' && migrations === 'applied' && checks.worker !== 'stalled';
   return { status: ready ? 'ready' : 'not_ready', checks };
+}
+
+/**
+ * `applied` when every migration of this build has a row in the migrations table, `pending` when one
+ * has none (or the table does not exist yet), `unknown` when the table cannot be read otherwise.
+ * Unlike TypeORM's `showMigrations` it neither takes a query runner of its own nor creates the table.
+ */
+async function migrationsCheck(dataSource: DataSource): Promise<ReadinessChecks['migrations']> {
+  const table = dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations');
+  try {
+    const rows = await dataSource.query<{ name: string }[]>(`SELECT name FROM ${table}`);
+    const applied = new Set(rows.map((row) => row.name));
+    return dataSource.migrations.every((migration) => applied.has(migrationName(migration)))
+      ? 'applied'
+      : 'pending';
+  } catch (error) {
+    return sqlState(error) === UNDEFINED_TABLE ? 'pending' : 'unknown';
+  }
+}
+
+/** The name TypeORM records for a migration: its `name`, else its class name. */
+function migrationName(migration: MigrationInterface): string {
+  return migration.name ?? migration.constructor.name;
+}
+
+/** The SQLSTATE of a failed query (TypeORM's `QueryFailedError` carries the driver's `code`). */
+function sqlState(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 }
 
 function workerCheck(worker: WorkerLiveness | null, now: number): ReadinessChecks['worker'] {

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { attemptLogLine, attemptSpanOutcome, deliveryLogFields } from './delivery-telemetry';
 import { createProcessLogger } from './process.util';
 
@@ -76,10 +76,15 @@ describe('delivery log lines and spans', () => {
       { logLevel: 'debug', logFormat: 'auto' },
       { stream, isTty: false },
     );
-    const engine = new Logger('DeliveryWorker');
-    engine.debug(attemptLogLine({ delivery: DELIVERY, result: response(500) }, 'retry'));
-    engine.warn({ msg: 'try not recorded', ...deliveryLogFields(DELIVERY) });
-    processLogger.log('delivery worker started');
+    try {
+      const engine = new Logger('DeliveryWorker');
+      engine.debug(attemptLogLine({ delivery: DELIVERY, result: response(500) }, 'retry'));
+      engine.warn({ msg: 'try not recorded', ...deliveryLogFields(DELIVERY) });
+      processLogger.log('delivery worker started');
+    } finally {
+      // createProcessLogger made it NestJS's global logger: give the other tests Nest's own back.
+      Logger.overrideLogger(new ConsoleLogger());
+    }
     const lines = text
       .trim()
       .split('\n')

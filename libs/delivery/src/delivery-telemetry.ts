@@ -50,7 +50,10 @@ export function attemptSpanOutcome(result: OutboundResult): SpanOutcome {
   };
 }
 
-/** Runs one worker attempt in a `hookyard.attempt` span (nothing more when tracing is off). */
+/**
+ * Runs one worker attempt in a `hookyard.attempt` span. The worker calls it only while
+ * `tracingEnabled()`, so an untraced try builds neither the closure nor the attributes.
+ */
 export function traceAttempt(
   delivery: DeliveryIds,
   send: () => Promise<SendOutcome>,

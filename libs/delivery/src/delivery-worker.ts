@@ -17,7 +17,7 @@ import {
   type RetryPolicy,
   type StateThresholds,
 } from '@hookyard/webhook-core';
-import { NO_METRICS, type WorkerMetrics } from '@hookyard/observability';
+import { NO_METRICS, tracingEnabled, type WorkerMetrics } from '@hookyard/observability';
 import { DeliverySender, type SendTarget } from './delivery-sender';
 import { deliveryLogFields, traceAttempt } from './delivery-telemetry';
 import { DueListener } from './due-listener';
@@ -40,6 +40,8 @@ export interface WorkerSettings {
   readonly recordBatch?: number;
   /** How long a finished try waits for others before they are recorded together (default 5 ms). */
   readonly recordDelayMs?: number;
+  /** Whether each recorded try gets its `debug` line (default true; off unless debug logs are on). */
+  readonly logAttempts?: boolean;
 }
 
 export interface WorkerDependencies {
@@ -117,6 +119,7 @@ export class DeliveryWorker {
         thresholds: settings.thresholds,
         nextStep: (result, outcome) => this.nextStep(result, outcome),
         metrics: deps.metrics,
+        logAttempts: settings.logAttempts,
       },
       (results) => this.recordedAll(results.map((r) => r.delivery)),
     );
@@ -294,9 +297,11 @@ export class DeliveryWorker {
     }
     try {
       const now = new Date();
-      const { result, requestHeaders } = await traceAttempt(delivery, () =>
-        this.sender.sendTo(target, { id: delivery.eventId, ...delivery.event }, now),
-      );
+      const message = { id: delivery.eventId, ...delivery.event };
+      // With tracing off, no span closure or attributes are built for the try.
+      const { result, requestHeaders } = tracingEnabled()
+        ? await traceAttempt(delivery, () => this.sender.sendTo(target, message, now))
+        : await this.sender.sendTo(target, message, now);
       this.sendDone(delivery);
       this.recorder.add({
         claimId,

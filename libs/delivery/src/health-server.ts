@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type DataSource } from 'typeorm';
-import { checkReadiness, metricsAuthorized, type WorkerLiveness } from '@hookyard/data-access';
-import { type Metrics } from '@hookyard/observability';
+import { checkReadiness, type WorkerLiveness } from '@hookyard/data-access';
+import { type Metrics, metricsAuthorized } from '@hookyard/observability';
 
 /** The worker's small HTTP face: `/healthz`, `/readyz` and `/metrics`, without the API's stack. */
 export interface HealthServer {

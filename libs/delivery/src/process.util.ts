@@ -19,13 +19,22 @@ export function createProcessLogger(
 
 /**
  * One shutdown, whichever of SIGTERM and SIGINT comes first and however often (npm passes Ctrl-C on
- * as well); the process exits 0 once `stop` has finished.
+ * as well): the process exits 0 once `stop` has finished, or writes one line saying why and exits 1
+ * when it failed, so a failed shutdown never leaves the process running.
  */
 export function onShutdownSignal(stop: () => Promise<void>): void {
   let stopping: Promise<void> | null = null;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      stopping ??= stop().then(() => process.exit(0));
+      stopping ??= stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(
+            `hookyard: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
+          process.exit(1);
+        },
+      );
     });
   }
 }

@@ -47,6 +47,11 @@ export interface RecorderSettings {
   readonly nextStep: (result: TryResult, outcome: Outcome) => NextStep;
   /** Where recorded tries and transaction sizes are counted (default: nowhere). */
   readonly metrics?: WorkerMetrics;
+  /**
+   * Whether each written try gets its `debug` line ("delivery attempt"); default true. Pass
+   * `config.logLevel === 'debug'` so that, at any other level, no line object is built per try.
+   */
+  readonly logAttempts?: boolean;
 }
 
 export type Outcome = 'success' | 'failure' | 'gone';
@@ -59,7 +64,8 @@ export type Outcome = 'success' | 'failure' | 'gone';
  * one statement, folds each endpoint's tries through webhook-core's state machine in completion
  * order and writes the endpoints with one statement; a newly suspended endpoint's waiting deliveries
  * fail. A failed transaction is tried again (the leases are renewed meanwhile) until it succeeds or
- * the recorder is closed.
+ * the recorder is closed. What it wrote is counted and logged once, after the commit: never for a
+ * transaction that rolled back, and a failing log write cannot make a committed batch run again.
  */
 export class ResultRecorder {
   private readonly logger = new Logger('DeliveryWorker');
@@ -118,40 +124,60 @@ export class ResultRecorder {
 
   private async run(): Promise<void> {
     const batch = this.buffer.splice(0, this.settings.maxResults);
-    for (let attempt = 1; ; attempt++) {
+    let committed: Recorded | null = null;
+    for (let attempt = 1; committed === null; attempt++) {
       try {
-        const written = await this.dataSource.transaction((tx) => this.record(tx, batch));
-        this.count(batch, written);
-        for (const w of written) this.logger.debug(attemptLogLine(w.result, w.outcome));
-        break;
+        committed = await this.dataSource.transaction((tx) => this.record(tx, batch));
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
+        const deliveryIds = batch.map((r) => r.delivery.id);
         if (this.closed || attempt >= 30) {
           // The rows stay claimed until their leases end; another try follows then.
-          this.logger.error(`could not record ${batch.length} tries, giving up: ${reason}`);
+          this.logger.error({
+            msg: `could not record ${batch.length} tries, giving up: ${reason}`,
+            deliveryIds,
+          });
           break;
         }
-        this.logger.warn(`could not record ${batch.length} tries (retrying): ${reason}`);
+        this.logger.warn({
+          msg: `could not record ${batch.length} tries (retrying): ${reason}`,
+          deliveryIds,
+        });
         await sleep(Math.min(2_000, 100 * attempt));
       }
     }
-    this.recorded(batch);
+    try {
+      if (committed) this.report(committed);
+    } catch {
+      // A metric or log write that throws (stdout gone) must neither repeat nor hold up a committed batch.
+    } finally {
+      this.recorded(batch);
+    }
   }
 
-  /** Counts a committed transaction: its size, and each try it wrote by how it left the delivery. */
-  private count(batch: readonly TryResult[], written: readonly Written[]): void {
+  /**
+   * Counts and logs a committed transaction: its size and each try it wrote by how it left the
+   * delivery, the tries it could not write, and the internal errors among those it wrote.
+   */
+  private report({ written, unwritten }: Recorded): void {
     const metrics = this.settings.metrics ?? NO_METRICS;
-    metrics.observeFlushBatch(batch.length);
-    for (const { result, outcome } of written)
-      metrics.recordDelivery(
-        outcome,
-        result.result.durationMs / 1000,
-        result.delivery.organizationId,
-      );
+    metrics.observeFlushBatch(written.length);
+    const logAttempts = this.settings.logAttempts ?? true;
+    for (const { result: r, outcome } of written) {
+      metrics.recordDelivery(outcome, r.result.durationMs / 1000, r.delivery.organizationId);
+      if (r.result.kind === 'error' && r.result.errorClass === 'internal')
+        this.logger.error({ msg: r.result.message, ...deliveryLogFields(r.delivery) });
+      if (logAttempts) this.logger.debug(attemptLogLine(r, outcome));
+    }
+    for (const r of unwritten)
+      this.logger.warn({
+        msg: 'try not recorded: the lease ran out and another worker took the delivery, or it was deleted with its endpoint',
+        ...deliveryLogFields(r.delivery),
+      });
   }
 
-  /** Records the batch; answers the tries written (whose claims still held) and their outcomes. */
-  private async record(tx: EntityManager, batch: readonly TryResult[]): Promise<Written[]> {
+  /** Records the batch; answers the tries written (whose claims still held) with their outcomes. */
+  private async record(tx: EntityManager, batch: readonly TryResult[]): Promise<Recorded> {
     const endpointIds = [...new Set(batch.map((r) => r.delivery.endpointId))].sort();
     const locked = new Map(
       (await new EndpointRepository(tx).lockForRecording(endpointIds)).map((e) => [e.id, e]),
@@ -171,12 +197,6 @@ export class ResultRecorder {
     });
     const finished = await new DeliveryRepository(tx).finishMany(outcomes);
     const written = batch.filter((r) => finished.has(r.delivery.id));
-    for (const r of batch)
-      if (!finished.has(r.delivery.id))
-        this.logger.warn({
-          msg: 'try not recorded: the lease ran out and another worker took the delivery, or it was deleted with its endpoint',
-          ...deliveryLogFields(r.delivery),
-        });
     await new AttemptRepository(tx).insertMany(
       written.map((r) => ({
         organizationId: r.delivery.organizationId,
@@ -196,10 +216,8 @@ export class ResultRecorder {
     );
     const states = new Map<string, { before: EndpointState; after: EndpointState }>();
     for (const r of written) {
-      if (r.result.kind === 'error' && r.result.errorClass === 'internal') {
-        this.logger.error({ msg: r.result.message, ...deliveryLogFields(r.delivery) });
-        continue; // our fault, not the endpoint's: its health and state stay as they are
-      }
+      // Our fault, not the endpoint's: its health and state stay as they are (logged after commit).
+      if (r.result.kind === 'error' && r.result.errorClass === 'internal') continue;
       const row = locked.get(r.delivery.endpointId);
       if (!row) continue;
       const current = states.get(row.id) ?? {
@@ -217,17 +235,25 @@ export class ResultRecorder {
       .map(([id, s]) => ({ id, state: s.after }));
     await new EndpointRepository(tx).writeStates(changed);
     const deliveries = new DeliveryRepository(tx);
+    const suspended = new Set<string>();
     for (const [id, s] of states) {
       if (s.after.status === 'suspended' && s.before.status !== 'suspended') {
         const row = locked.get(id);
-        if (row) await deliveries.failPendingOfEndpoint(row.organizationId, id, new Date());
+        if (!row) continue;
+        await deliveries.failPendingOfEndpoint(row.organizationId, id, new Date());
+        suspended.add(id);
       }
     }
     const statusOf = new Map(outcomes.map((o) => [o.id, o.status]));
-    return written.map((r) => ({
-      result: r,
-      outcome: outcomeLabel(statusOf.get(r.delivery.id) ?? 'failed'),
-    }));
+    return {
+      written: written.map((r) => {
+        const status = statusOf.get(r.delivery.id) ?? 'failed';
+        // The rows written `pending` above are no longer claimed: suspending their endpoint failed them.
+        const failedBySuspension = status === 'pending' && suspended.has(r.delivery.endpointId);
+        return { result: r, outcome: outcomeLabel(failedBySuspension ? 'failed' : status) };
+      }),
+      unwritten: batch.filter((r) => !finished.has(r.delivery.id)),
+    };
   }
 }
 
@@ -235,6 +261,12 @@ export class ResultRecorder {
 interface Written {
   readonly result: TryResult;
   readonly outcome: DeliveryOutcomeLabel;
+}
+
+/** What one recording transaction did: the tries it wrote, and those whose claim no longer held. */
+interface Recorded {
+  readonly written: readonly Written[];
+  readonly unwritten: readonly TryResult[];
 }
 
 /** The metrics' outcome of a delivery's status after a try. */

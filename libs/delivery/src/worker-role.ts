@@ -47,7 +47,7 @@ export function startWorkerRole(
     async stop() {
       await delivery.worker.stop();
       await Promise.all(jobs.map((job) => job.stop()));
-      delivery.client.close();
+      delivery.close();
     },
   };
 }

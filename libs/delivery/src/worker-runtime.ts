@@ -7,12 +7,23 @@ import { NO_METRICS, type WorkerMetrics } from '@hookyard/observability';
 import { DeliveryWorker } from './delivery-worker';
 import { OutboundClient, type OutboundClientOptions } from './outbound-client';
 
+/** A delivery worker, its HTTP client, and how to let go of both once the worker has stopped. */
+export interface DeliveryRuntime {
+  readonly worker: DeliveryWorker;
+  readonly client: OutboundClient;
+  /**
+   * Closes the client and takes its sockets out of `hookyard_outbound_connections_in_use` (the
+   * registry outlives the worker in `npm start` and in tests). Call it after `worker.stop()`.
+   */
+  close(): void;
+}
+
 /** Builds the worker and its HTTP client from the configuration (counting into `deps.metrics`, if given). */
 export function createDeliveryWorker(
   config: HookyardConfig,
   deps: { dataSource: DataSource; cipher: SecretCipher; metrics?: WorkerMetrics },
   clientOptions: Partial<OutboundClientOptions> = {},
-): { worker: DeliveryWorker; client: OutboundClient } {
+): DeliveryRuntime {
   const client = new OutboundClient({
     policy: parseOutboundAllow(config.outboundAllow),
     maxBodyBytes: config.worker.responseBodyLimit,
@@ -23,7 +34,7 @@ export function createDeliveryWorker(
     ...clientOptions,
   });
   const metrics = deps.metrics ?? NO_METRICS;
-  metrics.watchOutboundConnections(() => client.connectionsInUse);
+  const unwatch = metrics.watchOutboundConnections(() => client.connectionsInUse);
   const worker = new DeliveryWorker(
     {
       leaseMs: config.worker.leaseMs,
@@ -37,6 +48,7 @@ export function createDeliveryWorker(
         featurebase: createRetryPolicy({ scheduleMs: config.featurebaseRetryScheduleMs }),
       },
       thresholds: config.thresholds,
+      logAttempts: config.logLevel === 'debug',
     },
     {
       dataSource: deps.dataSource,
@@ -47,5 +59,12 @@ export function createDeliveryWorker(
       metrics,
     },
   );
-  return { worker, client };
+  return {
+    worker,
+    client,
+    close() {
+      unwatch();
+      client.close();
+    },
+  };
 }

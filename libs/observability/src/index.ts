@@ -4,5 +4,5 @@
  */
 export * from './metrics';
 export * from './logging';
-export * from './pino-logger-service';
+export * from './pino-logger.service';
 export * from './tracing';

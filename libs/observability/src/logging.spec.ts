@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { type HookyardConfig } from '@hookyard/config';
-import { censorHeaders, chooseLogFormat, createLogger, REDACTED } from './logging';
-import { lineOf, PinoLoggerService } from './pino-logger-service';
+import { QueryFailedError } from 'typeorm';
+import { censorFields, censorHeaders, chooseLogFormat, createLogger, REDACTED } from './logging';
+import { lineOf, PinoLoggerService } from './pino-logger.service';
 
 /** A destination that keeps what pino (or pino-pretty) writes; writes are synchronous. */
 function capture() {
@@ -103,6 +104,51 @@ describe('log redaction', () => {
     expect(out.lines()[0]).toMatchObject({
       attempt: { headers: { authorization: REDACTED, 'x-api-key': REDACTED, accept: '*/*' } },
     });
+  });
+
+  it('censors secret fields three levels below the logged object, and leaves a fourth level as it is', () => {
+    const deep = { a: { b: { c: { secret: 'canary-3' }, secret: 'canary-2' } } };
+    expect(censorFields(deep)).toEqual({
+      a: { b: { c: { secret: REDACTED }, secret: REDACTED } },
+    });
+    const deeper = { a: { b: { c: { d: { secret: 'kept-4' } } } } };
+    expect(censorFields(deeper)).toBe(deeper); // the documented limit: nothing copied, nothing censored
+  });
+
+  it('logs an error as its type, message, stack and code only: a failed query never prints its parameters', () => {
+    const canary = 'whsec_canaryParameterSecret';
+    const driverError = Object.assign(new Error('duplicate key value violates unique constraint'), {
+      code: '23505',
+      detail: `Key (secret)=(${canary}) already exists.`,
+    });
+    const failed = new QueryFailedError(
+      'INSERT INTO endpoint_secrets (secret_enc) VALUES ($1)',
+      [canary],
+      driverError,
+    );
+    const out = capture();
+    const pinoLogger = createLogger(settings(), out);
+    const nest = new PinoLoggerService(pinoLogger, 'Hookyard');
+    pinoLogger.error(failed); // pino's own error key
+    pinoLogger.error({ err: failed, msg: 'as err' });
+    nest.error(failed); // the NestJS Logger path (lineOf puts it under err)
+    nest.warn({ msg: 'nested', cause: { error: failed } });
+    nest.error('in params', { reason: failed }, 'DeliveryWorker');
+    pinoLogger.child({ err: failed }).info('bound'); // a child logger's bindings
+    expect(out.text()).not.toContain(canary);
+    expect(out.text()).not.toContain('INSERT INTO');
+    const lines = out.lines();
+    expect(lines).toHaveLength(6);
+    const logged = {
+      type: 'QueryFailedError',
+      message: 'duplicate key value violates unique constraint',
+      stack: expect.stringContaining('QueryFailedError'),
+      code: '23505',
+    };
+    for (const line of [lines[0], lines[1], lines[2], lines[5]])
+      expect(line?.['err']).toEqual(logged);
+    expect(lines[3]).toMatchObject({ cause: { error: logged } });
+    expect(lines[4]).toMatchObject({ params: [{ reason: logged }] });
   });
 
   it('leaves what is not a header object alone', () => {

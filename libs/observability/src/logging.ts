@@ -9,7 +9,7 @@ const load = createRequire(__filename);
 /** What a redacted value is replaced with, in every log line. */
 export const REDACTED = '[redacted]';
 
-/** Fields that hold a credential wherever they appear in a logged object (to two levels down). */
+/** Fields that hold a credential wherever they appear in a logged object (to three levels down). */
 export const SECRET_FIELDS = [
   'secret',
   'secrets',
@@ -42,8 +42,11 @@ const HEADER_OBJECTS = [
 const FIELD_SET: ReadonlySet<string> = new Set(SECRET_FIELDS);
 const HEADER_KEY_SET: ReadonlySet<string> = new Set(HEADER_KEYS);
 
-/** How deep {@link censorFields} looks: the logged object, its children and grandchildren. */
-const MAX_DEPTH = 2;
+/**
+ * How deep {@link censorFields} looks: the logged object and three levels below it. Deeper fields
+ * are written as they are; nothing Hookyard logs nests a credential further down.
+ */
+const MAX_DEPTH = 3;
 
 /**
  * pino `redact` paths, all exact (fast-redact's leading wildcards cost some 50 µs a line, ten times
@@ -64,10 +67,36 @@ export function censorHeaders(headers: unknown): unknown {
   return copy;
 }
 
+/** What a log line keeps of an error. */
+export interface LoggedError {
+  readonly type: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly code?: string | number;
+}
+
+/**
+ * An error as a log line shows it: its class, message, stack and code, nothing else. pino's own
+ * serializer copies every enumerable property, and those carry what must not be logged (a TypeORM
+ * `QueryFailedError` has the statement's `parameters`, a signing secret among them, its `query` and
+ * the driver's error). A value that is not an error is returned as it is.
+ */
+export function serializeError(value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  const code: unknown = (value as { code?: unknown }).code;
+  return {
+    type: value.constructor.name,
+    message: value.message,
+    ...(value.stack === undefined ? {} : { stack: value.stack }),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+  } satisfies LoggedError;
+}
+
 /**
  * `object` with the secret fields and the credential-like headers of every header object censored,
- * down to its grandchildren (plain objects and arrays only: a Buffer or a request is not walked).
- * Copies only what changes, so a line without secrets costs a walk over its keys and no allocation.
+ * and every error reduced to {@link serializeError}'s fields, down to three levels below it (plain
+ * objects and arrays only: a Buffer or a request is not walked). Copies only what changes, so a line
+ * without secrets costs a walk over its keys and no allocation.
  */
 export function censorFields(object: Record<string, unknown>, depth = 0): Record<string, unknown> {
   let copy: Record<string, unknown> | null = null;
@@ -76,6 +105,7 @@ export function censorFields(object: Record<string, unknown>, depth = 0): Record
     let censored: unknown = value;
     if (FIELD_SET.has(name)) censored = REDACTED;
     else if (HEADER_KEY_SET.has(name)) censored = censorHeaders(value);
+    else if (value instanceof Error) censored = serializeError(value);
     else if (depth < MAX_DEPTH) censored = censorNested(value, depth + 1);
     if (censored !== value) {
       copy ??= { ...object };
@@ -86,6 +116,7 @@ export function censorFields(object: Record<string, unknown>, depth = 0): Record
 }
 
 function censorNested(value: unknown, depth: number): unknown {
+  if (value instanceof Error) return serializeError(value);
   if (isPlainObject(value)) return censorFields(value, depth);
   if (!Array.isArray(value)) return value;
   const items = value.map((item: unknown) => censorNested(item, depth));
@@ -105,9 +136,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * header names only a pattern finds, the header serializers for child-logger bindings.
  */
 export function loggerOptions(level: HookyardConfig['logLevel']): LoggerOptions {
-  const serializers: Record<string, (value: unknown) => unknown> = {
-    err: pino.stdSerializers.err as (value: unknown) => unknown,
-  };
+  // Errors are reduced in `formatters.log` already; the serializer covers child-logger bindings.
+  const serializers: Record<string, (value: unknown) => unknown> = { err: serializeError };
   for (const key of HEADER_KEYS) serializers[key] = censorHeaders;
   return {
     level,

@@ -1,4 +1,4 @@
-import { Metrics } from './metrics';
+import { Metrics, metricsAuthorized } from './metrics';
 
 /** `name{labels} value` lines of a Prometheus text, by series (labels as printed). */
 function series(text: string): Map<string, number> {
@@ -84,6 +84,18 @@ describe('Metrics', () => {
     expect(series(await metrics.render()).get('hookyard_outbound_connections_in_use')).toBe(4);
   });
 
+  it('renders no delivery series before a try is recorded, though the outcome children are bound', async () => {
+    const metrics = new Metrics({ perOrganization: false, defaultMetrics: false });
+    const before = [...series(await metrics.render()).keys()];
+    expect(before.filter((key) => /^hookyard_(deliveries|attempt_duration)/.test(key))).toEqual([]);
+    metrics.recordDelivery('failed', 0.1, 'org_1');
+    metrics.recordDelivery('failed', 0.2, 'org_1');
+    const after = series(await metrics.render());
+    expect(after.get('hookyard_deliveries_total{outcome="failed"}')).toBe(2);
+    expect(after.get('hookyard_deliveries_total{outcome="success"}')).toBeUndefined();
+    expect(after.get('hookyard_attempt_duration_seconds_count{outcome="failed"}')).toBe(2);
+  });
+
   it('keeps registries apart, so two processes (or tests) never count into each other', async () => {
     const one = new Metrics({ perOrganization: false, defaultMetrics: false });
     const two = new Metrics({ perOrganization: false, defaultMetrics: false });
@@ -105,5 +117,19 @@ describe('Metrics', () => {
     expect(series(await metrics.render()).get('hookyard_test_due')).toBe(3);
     due = 9;
     expect(series(await metrics.render()).get('hookyard_test_due')).toBe(9);
+  });
+});
+
+describe('metricsAuthorized', () => {
+  it('lets every scrape in without a token', () => {
+    expect(metricsAuthorized(null, undefined)).toBe(true);
+  });
+
+  it('asks for the bearer of the token when one is set', () => {
+    const token = 'metrics-token-0123456789';
+    expect(metricsAuthorized(token, `Bearer ${token}`)).toBe(true);
+    expect(metricsAuthorized(token, undefined)).toBe(false);
+    expect(metricsAuthorized(token, token)).toBe(false);
+    expect(metricsAuthorized(token, `Bearer ${token}x`)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   collectDefaultMetrics,
   Counter,
@@ -15,7 +16,10 @@ export type IngestDialect = 'native';
 
 /** What the API records. */
 export interface ApiMetrics {
-  /** Events accepted by one publish request (a replayed idempotency key counts: it was answered with an id). */
+  /**
+   * Events one publish request wrote (each once: a replayed idempotency key, from an earlier request
+   * or earlier in the same batch, is answered with an id but not counted again).
+   */
   countEventsAccepted(dialect: IngestDialect, organizationId: string, count: number): void;
   /** One HTTP request, labelled by its matched route pattern, never its raw URL. */
   observeHttpRequest(method: string, route: string, status: number, seconds: number): void;
@@ -27,7 +31,7 @@ export interface WorkerMetrics {
   recordDelivery(outcome: DeliveryOutcomeLabel, seconds: number, organizationId: string): void;
   /** Deliveries one claim statement took. */
   observeClaimBatch(size: number): void;
-  /** Tries one recording transaction wrote. */
+  /** Tries one recording transaction wrote (its claim still held), once it has committed. */
   observeFlushBatch(size: number): void;
   /** Adds a source of open outbound sockets, read at scrape time; the returned function removes it. */
   watchOutboundConnections(read: () => number): () => void;
@@ -59,6 +63,12 @@ const CLAIM_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000];
 /** Recording transactions write up to 256 tries. */
 const FLUSH_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+/** The label children of one delivery outcome. */
+interface OutcomeChildren {
+  readonly deliveries: Counter.Internal | null;
+  readonly duration: Histogram.Internal<string>;
+}
+
 /**
  * The Prometheus instruments of one process, on a registry of its own (never prom-client's global
  * one, so tests can make several and one `npm start` process serves the API's and the worker's
@@ -72,6 +82,11 @@ export class Metrics implements ApiMetrics, WorkerMetrics {
   private readonly httpDuration: Histogram<string>;
   private readonly deliveries: Counter<string>;
   private readonly attemptDuration: Histogram<string>;
+  /**
+   * Each outcome's children, bound once so a try hashes no label set (the deliveries' child only
+   * without per-organization labels, whose values are not known up front).
+   */
+  private readonly byOutcome: Readonly<Record<DeliveryOutcomeLabel, OutcomeChildren>>;
   private readonly claimBatch: Histogram<string>;
   private readonly flushBatch: Histogram<string>;
   private readonly outboundSources = new Set<() => number>();
@@ -107,6 +122,11 @@ export class Metrics implements ApiMetrics, WorkerMetrics {
       buckets: ATTEMPT_SECONDS,
       registers,
     });
+    const bind = (outcome: DeliveryOutcomeLabel): OutcomeChildren => ({
+      deliveries: options.perOrganization ? null : this.deliveries.labels({ outcome }),
+      duration: this.attemptDuration.labels({ outcome }),
+    });
+    this.byOutcome = { success: bind('success'), retry: bind('retry'), failed: bind('failed') };
     this.claimBatch = new Histogram({
       name: 'hookyard_claim_batch_size',
       help: 'Deliveries taken by one claim of the worker (claims that found none are not observed).',
@@ -156,8 +176,10 @@ export class Metrics implements ApiMetrics, WorkerMetrics {
   }
 
   recordDelivery(outcome: DeliveryOutcomeLabel, seconds: number, organizationId: string): void {
-    this.deliveries.inc(this.tenant({ outcome }, organizationId));
-    this.attemptDuration.observe({ outcome }, seconds);
+    const bound = this.byOutcome[outcome];
+    if (bound.deliveries) bound.deliveries.inc();
+    else this.deliveries.inc({ outcome, organization_id: organizationId });
+    bound.duration.observe(seconds);
   }
 
   observeClaimBatch(size: number): void {
@@ -178,4 +200,21 @@ export class Metrics implements ApiMetrics, WorkerMetrics {
   private tenant(labels: Record<string, string>, organizationId: string): Record<string, string> {
     return this.perOrganization ? { ...labels, organization_id: organizationId } : labels;
   }
+}
+
+/**
+ * Whether an `Authorization` header may read the metrics (both apps' `/metrics`): always without a
+ * token (`HOOKYARD_METRICS_TOKEN` unset), else only its bearer.
+ */
+export function metricsAuthorized(
+  token: string | null,
+  authorization: string | undefined,
+): boolean {
+  return token === null || sameSecret(authorization ?? '', `Bearer ${token}`);
+}
+
+/** Compares in constant time (over hashes, so lengths do not leak either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

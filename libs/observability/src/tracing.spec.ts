@@ -1,10 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { inSpan, SPAN, startTracing, type Tracing } from './tracing';
+import { InMemorySpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  defaultServiceName,
+  inSpan,
+  SPAN,
+  startTracing,
+  type Tracing,
+  tracingEnabled,
+} from './tracing';
 
 const OFF = { tracing: { endpoint: null, serviceName: null } };
+
+/** `ExportResultCode` of @opentelemetry/core (not a dependency of its own here). */
+const SUCCESS = 0;
+const FAILED = 1;
 
 /** Keeps its spans when the provider shuts down (the in-memory exporter forgets them then). */
 class KeepingExporter extends InMemorySpanExporter {
@@ -23,15 +34,20 @@ describe('tracing', () => {
   it('is off without OTEL_EXPORTER_OTLP_ENDPOINT: no provider, and the work runs as it is', async () => {
     tracing = startTracing(OFF, 'hookyard-api');
     expect(tracing.enabled).toBe(false);
+    expect(tracingEnabled()).toBe(false);
     const outcome = jest.fn(() => ({}));
-    await expect(inSpan(SPAN.ingest, {}, () => Promise.resolve(7), outcome)).resolves.toBe(7);
+    const work = Promise.resolve(7);
+    const run = inSpan(SPAN.ingest, {}, () => work, outcome);
+    expect(run).toBe(work); // the work's own promise: no wrapper, no extra ticks
+    await expect(run).resolves.toBe(7);
     expect(outcome).not.toHaveBeenCalled();
     expect(trace.getTracer('x').startSpan('y').isRecording()).toBe(false);
   });
 
   it('records a span with its attributes, what the outcome adds, and a thrown error', async () => {
     const exporter = new KeepingExporter();
-    tracing = startTracing(OFF, 'hookyard-worker', exporter);
+    tracing = startTracing(OFF, 'hookyard-worker', { exporter });
+    expect(tracingEnabled()).toBe(true);
     await inSpan(
       SPAN.attempt,
       { 'hookyard.event_id': 'evt_1' },
@@ -43,6 +59,7 @@ describe('tracing', () => {
     ).rejects.toThrow('database down');
     await tracing.shutdown();
     tracing = null;
+    expect(tracingEnabled()).toBe(false);
     const [attempt, ingest] = exporter.getFinishedSpans();
     expect(attempt).toMatchObject({
       name: 'hookyard.attempt',
@@ -55,6 +72,45 @@ describe('tracing', () => {
       status: { code: SpanStatusCode.ERROR },
     });
     expect(ingest?.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('names the spans of both roles in one process hookyard, and each role after itself', () => {
+    expect(['all', 'api', 'worker'].map((r) => defaultServiceName(r as 'all'))).toEqual([
+      'hookyard',
+      'hookyard-api',
+      'hookyard-worker',
+    ]);
+  });
+
+  it('gives up on the last spans after the shutdown timeout, rejecting, and stops tracing anyway', async () => {
+    const pending: ((result: { code: number }) => void)[] = [];
+    const stuck: SpanExporter = {
+      export: (_spans, done) => void pending.push(done), // no answer, like a collector that hangs
+      shutdown: () => Promise.resolve(),
+    };
+    tracing = startTracing(OFF, 'hookyard-api', { exporter: stuck, shutdownTimeoutMs: 200 });
+    await inSpan(SPAN.ingest, {}, () => Promise.resolve());
+    const started = Date.now();
+    await expect(tracing.shutdown()).rejects.toThrow(
+      'sending the last spans took longer than 200 ms',
+    );
+    tracing = null;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(pending).toHaveLength(1);
+    expect(tracingEnabled()).toBe(false);
+    expect(trace.getTracer('x').startSpan('y').isRecording()).toBe(false);
+    pending[0]?.({ code: SUCCESS }); // lets the processor end its export timer
+  });
+
+  it('rejects the shutdown when the export fails', async () => {
+    const failing: SpanExporter = {
+      export: (_spans, done) => done({ code: FAILED, error: new Error('refused') }),
+      shutdown: () => Promise.resolve(),
+    };
+    tracing = startTracing(OFF, 'hookyard-api', { exporter: failing });
+    await inSpan(SPAN.ingest, {}, () => Promise.resolve());
+    await expect(tracing.shutdown()).rejects.toThrow('refused');
+    tracing = null;
   });
 
   describe('over OTLP/HTTP', () => {

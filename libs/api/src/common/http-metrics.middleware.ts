@@ -5,11 +5,15 @@ import { type ApiMetrics } from '@hookyard/observability';
 /** The route label of a request no route matched (404s, static files of the docs). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+/** The status label of a request whose response was never finished (the client went away first). */
+export const ABORTED_STATUS = 0;
+
 /**
  * Observes every request's duration once its response is written, labelled by method, status and
  * the route pattern Express matched (`/v1/endpoints/:id`), never the raw URL: ids and query
  * strings would make a series per request. A request that ends before the answer (the client went
- * away) is observed too, with the status set so far.
+ * away) is observed too, with status `0`: the status set so far (200 until a handler sets one) was
+ * never answered.
  */
 export function httpMetricsMiddleware(metrics: ApiMetrics) {
   return (request: Request, response: Response, next: NextFunction): void => {
@@ -21,7 +25,7 @@ export function httpMetricsMiddleware(metrics: ApiMetrics) {
       metrics.observeHttpRequest(
         request.method,
         routeOf(request),
-        response.statusCode,
+        response.writableFinished ? response.statusCode : ABORTED_STATUS,
         (performance.now() - started) / 1000,
       );
     };

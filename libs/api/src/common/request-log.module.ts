@@ -9,12 +9,6 @@ import { routeOf, UNMATCHED_ROUTE } from './http-metrics.middleware';
 /** What an incoming `X-Request-ID` may look like to be reused (else the API makes one). */
 const SANE_REQUEST_ID = /^[\w.-]{1,64}$/;
 
-/**
- * The pattern nestjs-pino mounts its middleware on: Express leaves it in `request.route` when no
- * route of the API matched (a 404), so it means "unmatched" here.
- */
-const MIDDLEWARE_ROUTE = '{/*splat}';
-
 /** Probes and scrapes: logged at `debug`, so a Kubernetes probe every few seconds stays quiet at `info`. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -52,7 +46,8 @@ export function requestLineFields(
   return {
     method: request.method,
     url: pathOf(request),
-    ...(route === UNMATCHED_ROUTE || route === MIDDLEWARE_ROUTE ? {} : { route }),
+    // routeOf says unmatched for a 404, and for the catch-all nestjs-pino mounts its middleware on.
+    ...(route === UNMATCHED_ROUTE ? {} : { route }),
     statusCode: response.statusCode,
     responseTime,
   };

@@ -108,7 +108,6 @@ export class EventsService {
     const [outcome] = await this.ingest(organizationId, [checked]);
     if (outcome === undefined) throw new Error('ingest answered nothing for the event');
     if (outcome instanceof ApiError) throw outcome;
-    this.metrics.countEventsAccepted('native', organizationId, 1);
     return outcome;
   }
 
@@ -136,8 +135,6 @@ export class EventsService {
         ? { index, error: itemError(outcome) }
         : { index, id: outcome.id, deliveries: outcome.deliveries };
     });
-    const accepted = results.filter((result) => 'id' in result).length;
-    this.metrics.countEventsAccepted('native', organizationId, accepted);
     return results;
   }
 
@@ -190,7 +187,8 @@ export class EventsService {
   /**
    * Writes the events in one statement and answers each (in order) with its result or its error. The
    * first event with a key is the one written for it; every event with a key is then answered from
-   * the event that holds the key, written now or before.
+   * the event that holds the key, written now or before. Only the events written now are counted as
+   * accepted.
    */
   private async ingest(
     organizationId: string,
@@ -243,6 +241,8 @@ export class EventsService {
       }
     }
     const written = await events.insertWithDeliveries(organizationId, rows, deliveries, now);
+    // Counted as written (the statement has committed): a replayed key is answered, not accepted again.
+    this.metrics.countEventsAccepted('native', organizationId, written.length);
     // Deliveries to a suspended endpoint are made `failed`, not due: a rare wake-up for nothing.
     if (written.some((e) => e.deliveries > 0)) this.due.raise();
     const inserted = new Map(written.map((e) => [e.id, e.deliveries]));
