@@ -29,7 +29,7 @@ const NEST_AND_HTTP_PACKAGES = ['@nestjs/*', ...HTTP_STACK_PACKAGES];
 /** The layers, bottom up: each may import the ones below it (and the engine its own kind). */
 const BELOW_ENGINE = ['type:domain', 'type:util', 'type:data-access'];
 const BELOW_FEATURE = [...BELOW_ENGINE, 'type:engine'];
-const LIBRARY_TAGS = [...BELOW_FEATURE, 'type:feature', 'type:adapter'];
+const LIBRARY_TAGS = [...BELOW_FEATURE, 'type:feature', 'type:adapter', 'type:client'];
 
 export default tseslint.config(
   {
@@ -99,6 +99,12 @@ export default tseslint.config(
             {
               sourceTag: 'type:adapter',
               onlyDependOnLibsWithTags: [...BELOW_FEATURE, 'type:feature'],
+            },
+            // The SDK runs in its users' processes and in browsers: the pure core at most, no framework.
+            {
+              sourceTag: 'type:client',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              bannedExternalImports: FRAMEWORK_PACKAGES,
             },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: LIBRARY_TAGS },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: LIBRARY_TAGS },

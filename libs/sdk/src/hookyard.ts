@@ -1,0 +1,46 @@
+import { ApiKeys } from './resources/api-keys';
+import { Deliveries } from './resources/deliveries';
+import { Endpoints } from './resources/endpoints';
+import { Events } from './resources/events';
+import { Topics } from './resources/topics';
+import { type HookyardOptions, Transport } from './transport';
+import {
+  type VerifiedWebhook,
+  type VerifyOptions,
+  type WebhookRequestHeaders,
+  verifyWebhook,
+} from './webhooks';
+
+/** Verification of incoming deliveries, as `hy.webhooks` (the same as {@link verifyWebhook}). */
+export class Webhooks {
+  verify(
+    body: string | Uint8Array,
+    headers: WebhookRequestHeaders,
+    secret: string | readonly string[],
+    options?: VerifyOptions,
+  ): VerifiedWebhook {
+    return verifyWebhook(body, headers, secret, options);
+  }
+}
+
+/**
+ * A client of the Hookyard native API, one property per resource:
+ * `new Hookyard({ apiKey }).endpoints.create({ url, topics })`.
+ */
+export class Hookyard {
+  readonly endpoints: Endpoints;
+  readonly events: Events;
+  readonly deliveries: Deliveries;
+  readonly apiKeys: ApiKeys;
+  readonly topics: Topics;
+  readonly webhooks = new Webhooks();
+
+  constructor(options: HookyardOptions) {
+    const transport = new Transport(options);
+    this.endpoints = new Endpoints(transport);
+    this.events = new Events(transport);
+    this.deliveries = new Deliveries(transport);
+    this.apiKeys = new ApiKeys(transport);
+    this.topics = new Topics(transport);
+  }
+}

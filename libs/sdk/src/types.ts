@@ -1,0 +1,39 @@
+/**
+ * The API's request and response shapes under the names the SDK speaks, all taken from the generated
+ * layer (so from `apps/api/openapi.json`), never written by hand.
+ */
+import type * as api from './generated';
+
+export type Endpoint = api.EndpointDto;
+export type CreatedEndpoint = api.CreatedEndpointDto;
+export type CreateEndpoint = api.CreateEndpointDtoWritable;
+export type UpdateEndpoint = api.UpdateEndpointDtoWritable;
+export type EndpointStatus = Endpoint['status'];
+export type EndpointSecret = api.SecretDto;
+export type RotateSecret = api.RotateSecretDtoWritable;
+export type Attempt = api.AttemptDto;
+export type Delivery = api.DeliveryDto;
+export type TestSend = api.TestSendDto;
+export type TestSendResult = api.TestSendResultDto;
+export type Recover = api.RecoverDto;
+export type Recovered = api.RecoveredDto;
+export type Retried = api.RetriedDto;
+export type PublishEvent = api.PublishEventDto;
+export type PublishedEvent = api.PublishedEventDto;
+export type BatchEvent = api.BatchEventDto;
+export type PublishedBatch = api.PublishedBatchDto;
+export type BatchItemResult = api.BatchItemResultDto;
+export type Event = api.EventDto;
+export type CreateApiKey = api.CreateApiKeyDto;
+export type CreatedApiKey = api.CreatedApiKeyDto;
+export type ApiKey = api.ApiKeyDto;
+export type Permission = CreateApiKey['permissions'][number];
+
+/** The filters and page size of `endpoints.list`. */
+export type ListEndpointsQuery = NonNullable<api.EndpointsControllerListData['query']>;
+/** The page size and start of `endpoints.listAttempts`. */
+export type ListAttemptsQuery = NonNullable<api.DeliveryLogControllerAttemptsData['query']>;
+/** The filters and page size of `endpoints.listDeliveries`. */
+export type ListDeliveriesQuery = NonNullable<
+  api.DeliveryLogControllerEndpointDeliveriesData['query']
+>;
