@@ -9,33 +9,22 @@
  * (see `ed25519.ts`). Receivers verify `v1` with the `whsec_` secret and `v1a` with the `whpk_`
  * public key.
  */
-import { createHmac, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   ASYMMETRIC_SIGNATURE_VERSION,
   PUBLIC_KEY_PREFIX,
-  SIGNING_KEY_PREFIX,
-  generateSigningKey,
   isPublicKey,
-  isSigningKey,
   publicKeyOf,
   signEd25519,
   verifyEd25519,
 } from './ed25519';
-import { WebhookSecretError, decodePrefixedBase64 } from './secret-encoding';
+import { decodeSecret } from './hmac-secret';
+import { WebhookSecretError } from './secret-encoding';
+import { signingProtocolOf } from './signing-protocol';
 
 export { WebhookSecretError } from './secret-encoding';
-
-/** Every Standard Webhooks secret starts with this prefix; the rest is base64. */
-export const SECRET_PREFIX = 'whsec_';
-
-/** Number of random bytes in a generated secret. */
-export const SECRET_BYTES = 32;
-
-/** Smallest accepted decoded secret length, in bytes. */
-export const MIN_SECRET_BYTES = 24;
-
-/** Largest accepted decoded secret length, in bytes. */
-export const MAX_SECRET_BYTES = 64;
+export * from './hmac-secret';
+export * from './signing-protocol';
 
 /** Default allowed distance between the message timestamp and the verifier's clock. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -88,98 +77,6 @@ export class WebhookVerificationError extends Error {
 const ID_FORBIDDEN = /[.\s]/;
 const TIMESTAMP = /^(0|[1-9][0-9]*)$/;
 const SIGNATURE_ENTRY = /^([A-Za-z0-9]+),(\S+)$/;
-
-/**
- * Makes a new secret: `whsec_` + base64 of 32 random bytes.
- * @param randomBytes random source, injectable for tests; defaults to `node:crypto`.
- */
-export function generateSecret(randomBytes: (size: number) => Buffer = cryptoRandomBytes): string {
-  const bytes = randomBytes(SECRET_BYTES);
-  if (bytes.length !== SECRET_BYTES) {
-    throw new RangeError(`randomBytes returned ${bytes.length} bytes, expected ${SECRET_BYTES}`);
-  }
-  return SECRET_PREFIX + bytes.toString('base64');
-}
-
-/**
- * Decodes a `whsec_<base64>` secret into the HMAC key. The base64 must be canonical (standard
- * alphabet, padding optional) and decode to 24..64 bytes.
- * @throws WebhookSecretError otherwise.
- */
-export function decodeSecret(secret: string): Buffer {
-  const key = decodePrefixedBase64(secret, SECRET_PREFIX, 'A secret');
-  if (key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES) {
-    throw new WebhookSecretError(
-      `A secret must decode to ${MIN_SECRET_BYTES}..${MAX_SECRET_BYTES} bytes, got ${key.length}`,
-    );
-  }
-  return key;
-}
-
-/** Whether {@link decodeSecret} accepts the secret: a valid `whsec_` secret, nothing else. */
-export function isValidSecret(secret: string): boolean {
-  try {
-    decodeSecret(secret);
-    return true;
-  } catch (error) {
-    if (error instanceof WebhookSecretError) return false;
-    throw error;
-  }
-}
-
-/**
- * How an endpoint's deliveries are signed: HMAC-SHA256 with a shared `whsec_` secret (`v1`), or
- * Ed25519 with a `whsk_` signing key whose `whpk_` public key the receiver holds (`v1a`).
- */
-export type SigningProtocol = 'HmacSHA256' | 'Ed25519';
-
-/** Every signing protocol, in the order they were introduced. */
-export const SIGNING_PROTOCOLS: readonly SigningProtocol[] = Object.freeze([
-  'HmacSHA256',
-  'Ed25519',
-]);
-
-/**
- * The protocol a secret signs with, read from its prefix alone (`whsec_` or `whsk_`); see
- * {@link isSigningSecret} for a full check.
- * @throws WebhookSecretError for any other prefix, a `whpk_` public key included (it cannot sign).
- */
-export function signingProtocolOf(secret: string): SigningProtocol {
-  if (typeof secret === 'string' && secret.startsWith(SECRET_PREFIX)) return 'HmacSHA256';
-  if (typeof secret === 'string' && secret.startsWith(SIGNING_KEY_PREFIX)) return 'Ed25519';
-  throw new WebhookSecretError(
-    `A signing secret must start with "${SECRET_PREFIX}" or "${SIGNING_KEY_PREFIX}"`,
-  );
-}
-
-/**
- * A secret as it may be shown outside Hookyard: a `whsec_` secret as it is (the receiver needs it),
- * a `whsk_` private key as its `whpk_` public key (the private key never leaves Hookyard).
- */
-export function shareableKey(secret: string): string {
-  return signingProtocolOf(secret) === 'Ed25519' ? publicKeyOf(secret) : secret;
-}
-
-/**
- * Makes a new secret for `protocol`: a `whsec_` secret or a `whsk_` signing key.
- * @param randomBytes random source, injectable for tests; defaults to `node:crypto`.
- */
-export function generateSecretFor(
-  protocol: SigningProtocol,
-  randomBytes: (size: number) => Buffer = cryptoRandomBytes,
-): string {
-  switch (protocol) {
-    case 'HmacSHA256':
-      return generateSecret(randomBytes);
-    case 'Ed25519':
-      return generateSigningKey(randomBytes);
-  }
-}
-
-/** Whether `secret` can sign: a valid `whsec_` secret or a valid `whsk_` signing key. */
-export function isSigningSecret(secret: string): boolean {
-  return isValidSecret(secret) || isSigningKey(secret);
-}
 
 function hmac(key: Buffer, id: string, timestamp: string, body: string | Buffer): Buffer {
   return createHmac('sha256', key)
