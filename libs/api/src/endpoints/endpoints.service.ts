@@ -12,24 +12,16 @@ import {
   SecretCipher,
 } from '@hookyard/data-access';
 import {
-  activeSecrets,
   checkUrlHost,
   type OutboundPolicy,
   parseOutboundAllow,
   collectViolations,
   deliveryFormat,
-  type EndpointSecret,
   type FieldViolation,
   type RuleResult,
   generateSecretFor,
   initialEndpointState,
-  isSigningSecret,
   ObjectIdGenerator,
-  rotateSecrets,
-  RotationError,
-  shareableKey,
-  signingProtocolOf,
-  type RotationErrorCode,
   TopicCatalogue,
   transition,
   validateAuthentication,
@@ -51,12 +43,7 @@ import {
   type SecretRoll,
   type SecretSet,
 } from './endpoint-input';
-
-const ROTATION_ERRORS: Record<RotationErrorCode, [ErrorCode, string]> = {
-  GRACE_PERIOD_INVALID: [ErrorCode.GRACE_PERIOD_INVALID, 'gracePeriodSeconds'],
-  ROTATION_LIMIT_REACHED: [ErrorCode.ROTATION_LIMIT_REACHED, 'gracePeriodSeconds'],
-  SECRET_REUSED: [ErrorCode.SECRET_INVALID, 'secret'],
-};
+import { EndpointSecrets } from './endpoint-secrets';
 
 export interface EndpointPage {
   readonly data: EndpointEntity[];
@@ -69,15 +56,17 @@ export class EndpointsService {
   private readonly logger = new Logger('Endpoints');
   private readonly endpoints: EndpointRepository;
   private readonly outbound: OutboundPolicy;
+  private readonly secretKeeper: EndpointSecrets;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(HOOKYARD_CONFIG) private readonly config: HookyardConfig,
-    @Inject(SecretCipher) private readonly cipher: SecretCipher,
+    @Inject(SecretCipher) cipher: SecretCipher,
     @Inject(TopicCatalogue) private readonly catalogue: TopicCatalogue,
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
   ) {
     this.endpoints = new EndpointRepository(dataSource.manager);
+    this.secretKeeper = new EndpointSecrets(cipher, ids);
     this.outbound = parseOutboundAllow(config.outboundAllow);
   }
 
@@ -133,7 +122,7 @@ export class EndpointsService {
       input.headers === undefined ? null : validateHeaders(input.headers),
       input.authentication === undefined ? null : validateAuthentication(input.authentication),
     ]);
-    if (input.secret !== undefined) this.assertValidSecret(input.secret);
+    if (input.secret !== undefined) this.secretKeeper.assertValid(input.secret);
     this.assertTargetAllowed(input.url);
     const now = new Date();
     const endpoint = new EndpointEntity();
@@ -157,7 +146,7 @@ export class EndpointsService {
       createdAt: now,
       updatedAt: now,
     });
-    this.applyAuthentication(endpoint, input.authentication ?? { type: 'none' });
+    this.secretKeeper.applyAuthentication(endpoint, input.authentication ?? { type: 'none' });
     applyEndpointState(endpoint, initialEndpointState());
     if (input.status === 'paused')
       applyEndpointState(
@@ -168,7 +157,10 @@ export class EndpointsService {
           this.config.thresholds,
         ),
       );
-    return { endpoint, secrets: [this.secretRow(organizationId, endpoint.id, secret, now, null)] };
+    return {
+      endpoint,
+      secrets: [this.secretKeeper.row(organizationId, endpoint.id, secret, now, null)],
+    };
   }
 
   async create(
@@ -249,7 +241,7 @@ export class EndpointsService {
       if (patch.includePreviousData !== undefined)
         endpoint.includePreviousData = patch.includePreviousData;
       if (patch.authentication !== undefined)
-        this.applyAuthentication(endpoint, patch.authentication);
+        this.secretKeeper.applyAuthentication(endpoint, patch.authentication);
       if (patch.ordering !== undefined) endpoint.ordering = patch.ordering;
       if (patch.reference !== undefined) endpoint.reference = patch.reference;
       if (patch.email !== undefined) endpoint.email = patch.email;
@@ -263,7 +255,7 @@ export class EndpointsService {
           transition(endpointStateOf(endpoint), event, this.config.thresholds),
         );
       }
-      if (roll !== null) await this.rollWithin(repository, endpoint, roll, undefined, now);
+      if (roll !== null) await this.secretKeeper.roll(repository, endpoint, roll, undefined, now);
       endpoint.updatedAt = now;
       return repository.save(endpoint);
     });
@@ -306,7 +298,7 @@ export class EndpointsService {
   /** The secrets that currently sign: the current one and any previous one inside its grace window. */
   async secrets(organizationId: string, id: string): Promise<SecretSet> {
     await this.get(organizationId, id);
-    return this.secretSet(await this.endpoints.secrets(organizationId, id), new Date());
+    return this.secretKeeper.setOf(await this.endpoints.secrets(organizationId, id), new Date());
   }
 
   /**
@@ -320,7 +312,7 @@ export class EndpointsService {
     return ids.map((id) => {
       const rows = byEndpoint.get(id);
       if (!rows) throw ApiError.notFound('endpoint');
-      return this.secretSet(rows, now);
+      return this.secretKeeper.setOf(rows, now);
     });
   }
 
@@ -334,114 +326,23 @@ export class EndpointsService {
     graceSeconds: number,
     newSecret?: string,
   ): Promise<SecretSet> {
-    if (newSecret !== undefined) this.assertValidSecret(newSecret);
+    if (newSecret !== undefined) this.secretKeeper.assertValid(newSecret);
     return this.dataSource.transaction(async (manager) => {
       const repository = this.endpoints.withManager(manager);
       const endpoint = await repository.findByIdForUpdate(organizationId, id);
       if (!endpoint) throw ApiError.notFound('endpoint');
       const now = new Date();
-      const rows = await this.rollWithin(repository, endpoint, { graceSeconds }, newSecret, now);
+      const rows = await this.secretKeeper.roll(
+        repository,
+        endpoint,
+        { graceSeconds },
+        newSecret,
+        now,
+      );
       endpoint.updatedAt = now;
       await repository.save(endpoint);
-      return this.secretSet(rows, now);
+      return this.secretKeeper.setOf(rows, now);
     });
-  }
-
-  /** Replaces the secret of a locked endpoint: a new one (of the roll's protocol, else the current one's). */
-  private async rollWithin(
-    repository: EndpointRepository,
-    endpoint: EndpointEntity,
-    roll: SecretRoll,
-    newSecret: string | undefined,
-    now: Date,
-  ): Promise<EndpointSecretEntity[]> {
-    const { organizationId, id } = endpoint;
-    const current = this.decryptSecrets(await repository.secrets(organizationId, id));
-    const [newest] = activeSecrets(current, now);
-    const protocol = roll.protocol ?? (newest ? signingProtocolOf(newest) : 'HmacSHA256');
-    let rotated: EndpointSecret[];
-    try {
-      rotated = rotateSecrets(
-        current,
-        newSecret ?? generateSecretFor(protocol),
-        now,
-        roll.graceSeconds,
-      );
-    } catch (error) {
-      if (error instanceof RotationError) {
-        const [code, path] = ROTATION_ERRORS[error.code];
-        throw ApiError.validation([{ path, message: error.message }], code);
-      }
-      throw error;
-    }
-    const kept = roll.revokePrevious ? rotated.slice(0, 1) : rotated;
-    const rows = kept.map((s) =>
-      this.secretRow(organizationId, id, s.secret, s.createdAt, s.expiresAt),
-    );
-    await repository.replaceSecrets(organizationId, id, rows);
-    this.logger.log(`endpoint ${id} secret rotated (grace ${roll.graceSeconds}s)`);
-    return rows;
-  }
-
-  private secretSet(rows: readonly EndpointSecretEntity[], now: Date): SecretSet {
-    const secrets = this.decryptSecrets(rows);
-    const current = secrets.find((s) => s.expiresAt === null);
-    if (!current) throw new Error('endpoint has no current secret');
-    const previous = secrets
-      .filter((s) => s.expiresAt !== null && s.expiresAt > now)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-      .map((s) => ({
-        secret: shareableKey(s.secret),
-        protocol: signingProtocolOf(s.secret),
-        expiresAt: s.expiresAt as Date,
-      }));
-    return {
-      current: shareableKey(current.secret),
-      currentProtocol: signingProtocolOf(current.secret),
-      currentSince: current.createdAt,
-      previous,
-    };
-  }
-
-  private decryptSecrets(rows: readonly EndpointSecretEntity[]): EndpointSecret[] {
-    return rows.map((row) => ({
-      secret: this.cipher.decrypt(row.secretEnc),
-      createdAt: row.createdAt,
-      expiresAt: row.expiresAt,
-    }));
-  }
-
-  private secretRow(
-    organizationId: string,
-    endpointId: string,
-    secret: string,
-    createdAt: Date,
-    expiresAt: Date | null,
-  ): EndpointSecretEntity {
-    return Object.assign(new EndpointSecretEntity(), {
-      id: this.ids.next(createdAt),
-      organizationId,
-      endpointId,
-      secretEnc: this.cipher.encrypt(secret),
-      keyVersion: this.cipher.currentVersion,
-      createdAt,
-      expiresAt,
-    });
-  }
-
-  private applyAuthentication(
-    endpoint: EndpointEntity,
-    auth: NonNullable<EndpointInput['authentication']>,
-  ): void {
-    endpoint.authType = auth.type;
-    endpoint.authUsername = auth.type === 'basic' ? auth.username : null;
-    endpoint.authHeaderName = auth.type === 'api_key' ? auth.headerName : null;
-    endpoint.authSecretEnc =
-      auth.type === 'basic'
-        ? this.cipher.encrypt(auth.password)
-        : auth.type === 'api_key'
-          ? this.cipher.encrypt(auth.apiKey)
-          : null;
   }
 
   private allowHttp(rules: DialectRules): boolean | 'loopback' {
@@ -489,18 +390,5 @@ export class EndpointsService {
         ErrorCode.TARGET_NOT_ALLOWED,
       );
     }
-  }
-
-  private assertValidSecret(secret: string): void {
-    if (isSigningSecret(secret)) return;
-    throw ApiError.validation(
-      [
-        {
-          path: 'secret',
-          message: 'must be whsec_ followed by base64 of 24 to 64 bytes, or a whsk_ Ed25519 key',
-        },
-      ],
-      ErrorCode.SECRET_INVALID,
-    );
   }
 }
