@@ -128,14 +128,13 @@ export class EventsService {
       checked.filter((item): item is Checked => !(item instanceof ApiError)),
     );
     let next = 0;
-    const results = checked.map((item, index): BatchItemResult => {
+    return checked.map((item, index): BatchItemResult => {
       const outcome = item instanceof ApiError ? item : outcomes[next++];
       if (outcome === undefined) throw new Error(`ingest answered nothing for event ${index}`);
       return outcome instanceof ApiError
         ? { index, error: itemError(outcome) }
         : { index, id: outcome.id, deliveries: outcome.deliveries };
     });
-    return results;
   }
 
   /** The checks of one event, in the order `publish` has always made them; the first failure wins. */
