@@ -58,6 +58,8 @@ export interface WorkerDependencies {
 
 /** How long a woken worker waits after a short claim, so notifications coalesce into batches. */
 const COALESCE_MS = 2;
+/** Results recorded in one statement when the settings name no other size. */
+const DEFAULT_RECORD_BATCH = 256;
 
 interface InFlight {
   readonly claimId: string;
@@ -109,12 +111,13 @@ export class DeliveryWorker {
     this.sender = new DeliverySender(deps.cipher, deps.client, deps.formats);
     this.cache = new EndpointCache(deps.dataSource, this.sender);
     this.lowWater = Math.max(1, Math.floor(settings.concurrency / 4));
-    this.backlogLimit = 4 * (settings.recordBatch ?? 256);
+    const recordBatch = settings.recordBatch ?? DEFAULT_RECORD_BATCH;
+    this.backlogLimit = 4 * recordBatch;
     this.recorder = new ResultRecorder(
       deps.dataSource,
       deps.ids,
       {
-        maxResults: settings.recordBatch ?? 256,
+        maxResults: recordBatch,
         delayMs: settings.recordDelayMs ?? 5,
         thresholds: settings.thresholds,
         nextStep: (result, outcome) => this.nextStep(result, outcome),
