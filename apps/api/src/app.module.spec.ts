@@ -1,7 +1,13 @@
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { type DataSource } from 'typeorm';
 import { SecretCipher } from '@hookyard/data-access';
-import { ApiKeyGuard, PermissionGuard, PERMISSION_METADATA, PUBLIC_METADATA } from '@hookyard/api';
+import {
+  ApiKeyGuard,
+  AUTHENTICATED_METADATA,
+  PermissionGuard,
+  PERMISSION_METADATA,
+  PUBLIC_METADATA,
+} from '@hookyard/api';
 import { appModule } from './app.factory';
 import { loadConfig } from '@hookyard/config';
 
@@ -44,14 +50,21 @@ describe('route guards', () => {
   });
 
   it.each(all.map((r) => [r.name, r] as const))(
-    '%s is public or guarded by a key and a permission',
+    '%s is public, or guarded by a key and a permission (or, for whoami, by a key alone)',
     (_, route) => {
       const isPublic =
         Reflect.getMetadata(PUBLIC_METADATA, route.handler) ??
         Reflect.getMetadata(PUBLIC_METADATA, route.controller);
       if (isPublic === true)
-        return expect(route.name).toMatch(/^(HealthController|MetricsController)\./);
+        return expect(route.name).toMatch(
+          /^(HealthController|MetricsController|ConsoleController)\./,
+        );
       const guards = (Reflect.getMetadata(GUARDS_METADATA, route.handler) ?? []) as unknown[];
+      // Any caller may ask who it is: a key, but no permission.
+      if (Reflect.getMetadata(AUTHENTICATED_METADATA, route.handler) === true) {
+        expect(route.name).toBe('WhoamiController.whoami');
+        return expect(guards).toEqual([ApiKeyGuard]);
+      }
       expect(guards).toEqual([ApiKeyGuard, PermissionGuard]);
       expect(Reflect.getMetadata(PERMISSION_METADATA, route.handler)).toMatch(/^[A-Z]+\.[A-Z]+$/);
     },

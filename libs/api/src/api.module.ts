@@ -6,6 +6,8 @@ import { type HookyardConfig } from '@hookyard/config';
 import { createProcessMetrics, type WorkerLiveness } from '@hookyard/data-access';
 import { Metrics } from '@hookyard/observability';
 import { ConfigModule } from './common/config.module';
+import { ConsoleController } from './console/console.controller';
+import { ConsoleService } from './console/console.service';
 import { DeliveryLogController } from './delivery-log/delivery-log.controller';
 import { DeliveryLogService } from './delivery-log/delivery-log.service';
 import { EndpointsController } from './endpoints/endpoints.controller';
@@ -14,8 +16,11 @@ import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { HealthController, WORKER_LIVENESS } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
+import { OrganizationsController } from './organizations/organizations.controller';
 import { OrganizationsService } from './organizations/organizations.service';
+import { PortalSessionsController } from './portal-sessions/portal-sessions.controller';
 import { TopicsController } from './topics/topics.controller';
+import { WhoamiController } from './whoami/whoami.controller';
 
 /** What the process tells the API of itself: its metrics registry and its worker loop, if it runs one. */
 export interface ProcessObservability {
@@ -59,11 +64,16 @@ export class ApiModule {
         DeliveryLogController,
         ApiKeysController,
         TopicsController,
+        PortalSessionsController,
+        WhoamiController,
+        OrganizationsController,
+        ConsoleController,
       ],
       providers: [
         EventsService,
         OrganizationsService,
         DeliveryLogService,
+        ConsoleService,
         { provide: Metrics, useValue: metrics },
         { provide: WORKER_LIVENESS, useValue: observability.worker ?? null },
       ],

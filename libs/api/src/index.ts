@@ -16,3 +16,6 @@ export * from './endpoints/dto/request-config.dto';
 export * from './endpoints/endpoint-input';
 export * from './endpoints/endpoints.service';
 export * from './organizations/organizations.service';
+export * from './portal-sessions/portal-session.util';
+export * from './portal-sessions/portal-sessions.service';
+export * from './console/console.service';

@@ -43,6 +43,7 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   HOOKYARD_METRICS_PER_ORG: ['sometimes'],
   HOOKYARD_HEALTH_SWEEP_SECONDS: ['0', '86401'],
   HOOKYARD_TEST_SEND_CONCURRENCY: ['0', '1001'],
+  HOOKYARD_PUBLIC_URL: ['hooks.example.com', 'ftp://hooks.example.com'],
 };
 
 /** Variables that take any value, and why that is safe. */
@@ -51,6 +52,8 @@ const TAKES_ANY_VALUE: Readonly<Record<string, string>> = {
   HOOKYARD_DATA_DIR: 'any path; embedded PostgreSQL fails the start if it cannot use it',
   OTEL_SERVICE_NAME: 'any service.name is a valid span resource attribute',
   NODE_ENV: 'only `production` changes anything',
+  HOOKYARD_CONSOLE_DIR:
+    'any path; one without an index.html makes /console answer CONSOLE_NOT_BUILT',
 };
 
 /** The ConfigError `loadConfig` throws for `env`, or a failure when it throws none. */

@@ -59,6 +59,10 @@ export interface HookyardConfig {
   readonly testSendConcurrency: number;
   /** How often the time-based state rules (pause, suspension) are applied to silent failing endpoints. */
   readonly healthSweepMs: number;
+  /** The base URL of the links the API hands out (no trailing slash); null = the request's origin. */
+  readonly publicUrl: string | null;
+  /** The built console served at `/console`; null = `apps/console/dist` of this checkout. */
+  readonly consoleDir: string | null;
   /** When set, `GET /metrics` wants `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
   /** Adds an `organization_id` label to the per-event and per-delivery metrics (tenant data in labels). */
@@ -226,6 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       intervalMs: read('HOOKYARD_RETENTION_INTERVAL_SECONDS', int(10, 7 * 86400), 3600) * 1000,
     },
     healthSweepMs: read('HOOKYARD_HEALTH_SWEEP_SECONDS', int(1, 86400), 60) * 1000,
+    publicUrl: read('HOOKYARD_PUBLIC_URL', httpBaseUrl, null),
+    consoleDir: read('HOOKYARD_CONSOLE_DIR', (raw) => resolve(raw), null),
     metricsToken: read('HOOKYARD_METRICS_TOKEN', atLeast16, null),
     metricsPerOrg: read('HOOKYARD_METRICS_PER_ORG', bool, false),
     reencryptMs: read('HOOKYARD_REENCRYPT_INTERVAL_SECONDS', int(10, 86400), 600) * 1000,

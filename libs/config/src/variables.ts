@@ -143,6 +143,14 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   HOOKYARD_TEST_SEND_CONCURRENCY: {
     description: 'Synchronous test sends in flight per organization (default 5).',
   },
+  HOOKYARD_PUBLIC_URL: {
+    description:
+      'The base URL users reach the API at, for the links it hands out (portal session URLs); unset = the origin of the request that asks for one.',
+  },
+  HOOKYARD_CONSOLE_DIR: {
+    description:
+      'The built web console served at /console (default: apps/console/dist of this checkout).',
+  },
   NODE_ENV: {
     description: 'production refuses an outbound allow-list that lets every address through.',
   },

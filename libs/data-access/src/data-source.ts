@@ -6,9 +6,12 @@ import { EndpointSecretEntity } from './entities/endpoint-secret.entity';
 import { EndpointEntity } from './entities/endpoint.entity';
 import { EventEntity } from './entities/event.entity';
 import { OrganizationEntity } from './entities/organization.entity';
+import { PortalSessionEntity } from './entities/portal-session.entity';
 import { CreateSchema1764000000000 } from './migrations/1764000000000-CreateSchema';
 import { AddDeliveryTrigger1764100000000 } from './migrations/1764100000000-AddDeliveryTrigger';
 import { AddPlatformFields1764200000000 } from './migrations/1764200000000-AddPlatformFields';
+import { AddPortalSessions1764300000000 } from './migrations/1764300000000-AddPortalSessions';
+import { AddEventTopicIndex1764400000000 } from './migrations/1764400000000-AddEventTopicIndex';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -18,12 +21,15 @@ export const ENTITIES = [
   EventEntity,
   DeliveryEntity,
   AttemptEntity,
+  PortalSessionEntity,
 ];
 
 export const MIGRATIONS = [
   CreateSchema1764000000000,
   AddDeliveryTrigger1764100000000,
   AddPlatformFields1764200000000,
+  AddPortalSessions1764300000000,
+  AddEventTopicIndex1764400000000,
 ];
 
 export interface DataSourceOptions {

@@ -18,6 +18,11 @@ export interface ProblemDocument {
   readonly code: string;
   readonly errors: readonly ProblemFieldError[];
   readonly requestId?: string;
+  /**
+   * With `PORTAL_SESSION_EXPIRED`: where the SaaS that opened the portal session hands out a new one
+   * (null when it named none).
+   */
+  readonly refreshUrl?: string | null;
 }
 
 /**

@@ -13,6 +13,8 @@ export type EndpointSecret = api.SecretDto;
 export type RotateSecret = api.RotateSecretDtoWritable;
 export type Attempt = api.AttemptDto;
 export type Delivery = api.DeliveryDto;
+export type EndpointStats = api.EndpointStatsDto;
+export type StatsBucket = api.StatsBucketDto;
 export type TestSend = api.TestSendDto;
 export type TestSendResult = api.TestSendResultDto;
 export type Recover = api.RecoverDto;
@@ -28,12 +30,22 @@ export type CreateApiKey = api.CreateApiKeyDto;
 export type CreatedApiKey = api.CreatedApiKeyDto;
 export type ApiKey = api.ApiKeyDto;
 export type Permission = CreateApiKey['permissions'][number];
+export type Whoami = api.WhoamiDto;
+export type WhoamiPortal = api.WhoamiPortalDto;
+export type CreatePortalSession = api.CreatePortalSessionDto;
+export type CreatedPortalSession = api.CreatedPortalSessionDto;
+export type PortalPermission = CreatePortalSession['permissions'][number];
+export type PortalTheme = api.PortalThemeResponseDto;
+export type Organization = api.OrganizationDto;
+export type UpdateOrganization = api.UpdateOrganizationDto;
 
 /** The filters and page size of `endpoints.list`. */
 export type ListEndpointsQuery = NonNullable<api.EndpointsControllerListData['query']>;
 /** The page size and start of `endpoints.listAttempts`. */
 export type ListAttemptsQuery = NonNullable<api.DeliveryLogControllerAttemptsData['query']>;
-/** The filters and page size of `endpoints.listDeliveries`. */
+/** The filters (status, creation time, topic) and page size of `endpoints.listDeliveries`. */
 export type ListDeliveriesQuery = NonNullable<
   api.DeliveryLogControllerEndpointDeliveriesData['query']
 >;
+/** The range and bucket width of `endpoints.stats`. */
+export type EndpointStatsQuery = NonNullable<api.DeliveryLogControllerStatsData['query']>;

@@ -55,6 +55,8 @@ export class ApiKeyService {
             organizationId: entity.organizationId,
             permissions: entity.permissions,
             operator: entity.organizationId === null,
+            endpointIds: null,
+            portalSessionId: null,
           };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { context, until: now.getTime() + API_KEY_CACHE_MS });

@@ -4,11 +4,19 @@ import { ApiError, ErrorCode } from '../common/api-error';
 
 /** Who is calling: set by the ApiKeyGuard. */
 export interface AuthContext {
-  readonly keyId: string;
+  /** The API key calling; null for a portal session (`portalSessionId` names it). */
+  readonly keyId: string | null;
   /** The organization acted for (an operator key names it per request). */
   readonly organizationId: string | null;
   readonly permissions: readonly string[];
   readonly operator: boolean;
+  /**
+   * The endpoints a tenant-portal session may see and act on; null for an API key (every endpoint of
+   * the organization). Routes that take an endpoint, delivery or event id answer 404 outside it.
+   */
+  readonly endpointIds: readonly string[] | null;
+  /** The portal session behind the request; null for an API key. */
+  readonly portalSessionId: string | null;
 }
 
 export type AuthenticatedRequest = Request & { auth?: AuthContext; id?: string };

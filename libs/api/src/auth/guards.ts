@@ -16,12 +16,17 @@ import {
 } from '@nestjs/swagger';
 import { isObjectId } from '@hookyard/webhook-core';
 import { ApiError, ErrorCode } from '../common/api-error';
+import { PortalSessionsService } from '../portal-sessions/portal-sessions.service';
+import { PORTAL_TOKEN_PREFIX } from '../portal-sessions/portal-session.util';
 import { ApiKeyService } from './api-key.service';
-import { type AuthenticatedRequest } from './auth-context';
+import { type AuthContext, type AuthenticatedRequest } from './auth-context';
 import { grants, type Permission } from './permissions';
 
 export const PERMISSION_METADATA = 'hookyard:permission';
 export const PUBLIC_METADATA = 'hookyard:public';
+export const PORTAL_ACCESSIBLE_METADATA = 'hookyard:portal-accessible';
+/** A route that wants a caller but no permission (see {@link RequireAuthentication}). */
+export const AUTHENTICATED_METADATA = 'hookyard:authenticated';
 
 /** Reads the key from `Authorization: Bearer` or `X-API-KEY`; both present and different is refused. */
 export function extractApiKey(request: AuthenticatedRequest): string | null {
@@ -39,15 +44,42 @@ export function extractApiKey(request: AuthenticatedRequest): string | null {
   return key ? key : null;
 }
 
-/** Authenticates the caller; the organization of an operator key comes from `x-platform-id`. */
+/**
+ * Authenticates the caller: an API key, or a tenant-portal token (`hkp_`). The organization of an
+ * operator key comes from `x-platform-id`. A portal token passes only on routes marked
+ * {@link PortalAccessible}; an ended session answers 401 `PORTAL_SESSION_EXPIRED` with its
+ * `refreshUrl`.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(@Inject(ApiKeyService) private readonly apiKeys: ApiKeyService) {}
+  constructor(
+    @Inject(ApiKeyService) private readonly apiKeys: ApiKeyService,
+    @Inject(PortalSessionsService) private readonly portalSessions: PortalSessionsService,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = extractApiKey(request);
-    const auth = key ? await this.apiKeys.authenticate(key, new Date()) : null;
+    const now = new Date();
+    const portal = key?.startsWith(PORTAL_TOKEN_PREFIX)
+      ? await this.portalSessions.authenticate(key, now)
+      : null;
+    if (portal?.status === 'ended') {
+      throw new ApiError(
+        ErrorCode.PORTAL_SESSION_EXPIRED,
+        'this portal session has expired or was revoked',
+        [],
+        { refreshUrl: portal.refreshUrl },
+      );
+    }
+    if (portal) {
+      assertPortalMayCall(portalAccessOf(this.reflector, context), portal.context);
+      request.auth = portal.context;
+      return true;
+    }
+    // A token no session has may still be an operator-chosen bootstrap key that starts with hkp_.
+    const auth = key ? await this.apiKeys.authenticate(key, now) : null;
     if (!auth) throw new ApiError(ErrorCode.UNAUTHENTICATED, 'missing or invalid API key');
     if (auth.operator) {
       const platformId = request.headers['x-platform-id'];
@@ -59,7 +91,7 @@ export class ApiKeyGuard implements CanActivate {
   }
 }
 
-/** Checks the permission the route declares. */
+/** Checks the permission the route declares, then an endpoint-scoped session's endpoint. */
 @Injectable()
 export class PermissionGuard implements CanActivate {
   constructor(@Inject(Reflector) private readonly reflector: Reflector) {}
@@ -69,13 +101,54 @@ export class PermissionGuard implements CanActivate {
       PERMISSION_METADATA,
       context.getHandler(),
     );
-    const auth = context.switchToHttp().getRequest<AuthenticatedRequest>().auth;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const auth = request.auth;
     if (!wanted || !auth)
       throw new ApiError(ErrorCode.FORBIDDEN, 'route has no permission declared');
     if (!grants(auth.permissions, wanted)) {
-      throw new ApiError(ErrorCode.FORBIDDEN, `this API key lacks the ${wanted} permission`);
+      const caller = auth.portalSessionId === null ? 'API key' : 'portal session';
+      throw new ApiError(ErrorCode.FORBIDDEN, `this ${caller} lacks the ${wanted} permission`);
+    }
+    // After the permission, so an endpoint outside the session answers as another tenant's would.
+    const endpointParam = portalAccessOf(this.reflector, context)?.endpointParam;
+    if (auth.endpointIds !== null && endpointParam !== undefined) {
+      const id = request.params[endpointParam];
+      // A malformed id is left to the route's pipe (400), as for anyone else.
+      if (isObjectId(id) && !auth.endpointIds.includes(id)) throw ApiError.notFound('endpoint');
     }
     return true;
+  }
+}
+
+/** How a route lets tenant-portal sessions in (see {@link PortalAccessible}). */
+export interface PortalAccess {
+  /**
+   * The path parameter that names an endpoint: an endpoint-scoped session asking for one outside its
+   * endpoints gets 404, as for another tenant's endpoint.
+   */
+  readonly endpointParam?: string;
+  /**
+   * The route acts on the organization beyond any one endpoint (create an endpoint, publish an
+   * event): an endpoint-scoped session gets 403.
+   */
+  readonly wholeOrganization?: boolean;
+}
+
+function portalAccessOf(reflector: Reflector, context: ExecutionContext): PortalAccess | undefined {
+  return reflector.getAllAndOverride<PortalAccess | undefined>(PORTAL_ACCESSIBLE_METADATA, [
+    context.getHandler(),
+    context.getClass(),
+  ]);
+}
+
+function assertPortalMayCall(access: PortalAccess | undefined, auth: AuthContext): void {
+  if (!access)
+    throw new ApiError(ErrorCode.FORBIDDEN, 'this route is not available to a portal session');
+  if (access.wholeOrganization && auth.endpointIds !== null) {
+    throw new ApiError(
+      ErrorCode.FORBIDDEN,
+      'a portal session limited to some endpoints cannot do this',
+    );
   }
 }
 
@@ -88,6 +161,29 @@ export function RequirePermission(permission: Permission): MethodDecorator & Cla
     ApiSecurity('apiKey'),
     ApiUnauthorizedResponse({ description: 'Missing or invalid API key.' }),
     ApiForbiddenResponse({ description: `The key lacks ${permission}.` }),
+  );
+}
+
+/**
+ * Marks a route (or a controller's routes) that a tenant-portal token may call; every other route
+ * refuses portal tokens with 403, so a new route is closed to the portal until someone opens it.
+ * The route itself still limits an endpoint-scoped session (`auth.endpointIds`) to its endpoints,
+ * or names the path parameter that `access.endpointParam` checks for it.
+ */
+export const PortalAccessible = (access: PortalAccess = {}): MethodDecorator & ClassDecorator =>
+  SetMetadata(PORTAL_ACCESSIBLE_METADATA, access);
+
+/**
+ * Guards a route that any authenticated caller may use, whatever its permissions (`GET /v1/whoami`):
+ * authentication only, no permission.
+ */
+export function RequireAuthentication(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(AUTHENTICATED_METADATA, true),
+    UseGuards(ApiKeyGuard),
+    ApiBearerAuth(),
+    ApiSecurity('apiKey'),
+    ApiUnauthorizedResponse({ description: 'Missing or invalid API key or portal token.' }),
   );
 }
 

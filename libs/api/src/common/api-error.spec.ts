@@ -13,4 +13,10 @@ describe('statusOf', () => {
     expect(statusOf(ValidationCode.TOPIC_UNKNOWN)).toBe(422);
     expect(statusOf(ErrorCode.IDEMPOTENCY_KEY_REUSED)).toBe(422);
   });
+
+  it('answers an ended portal session 401, an unknown endpoint 422, an unbuilt console 404', () => {
+    expect(statusOf(ErrorCode.PORTAL_SESSION_EXPIRED)).toBe(401);
+    expect(statusOf(ErrorCode.ENDPOINT_UNKNOWN)).toBe(422);
+    expect(statusOf(ErrorCode.CONSOLE_NOT_BUILT)).toBe(404);
+  });
 });

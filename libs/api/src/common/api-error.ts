@@ -12,12 +12,20 @@ export const ErrorCode = {
   ID_INVALID: 'ID_INVALID',
   TARGET_NOT_ALLOWED: 'TARGET_NOT_ALLOWED',
   PAGINATION_INVALID: 'PAGINATION_INVALID',
+  /** A time range whose end is before its start, or that holds more buckets than allowed. */
+  RANGE_INVALID: 'RANGE_INVALID',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** A portal token whose session expired or was revoked; the problem carries its `refreshUrl`. */
+  PORTAL_SESSION_EXPIRED: 'PORTAL_SESSION_EXPIRED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
+  /** `/console` while the console has not been built (no index.html in its directory). */
+  CONSOLE_NOT_BUILT: 'CONSOLE_NOT_BUILT',
   CONFLICT: 'CONFLICT',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   ENDPOINT_LIMIT_REACHED: 'ENDPOINT_LIMIT_REACHED',
+  /** A request names an endpoint its organization does not have (a field-level code too). */
+  ENDPOINT_UNKNOWN: 'ENDPOINT_UNKNOWN',
   GRACE_PERIOD_INVALID: 'GRACE_PERIOD_INVALID',
   ROTATION_LIMIT_REACHED: 'ROTATION_LIMIT_REACHED',
   SECRET_INVALID: 'SECRET_INVALID',
@@ -40,6 +48,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly errors: readonly FieldError[] = [],
+    /** Members a problem document adds beside the standard ones (RFC 9457 extensions). */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -85,6 +95,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ValidationCode.AUTH_INVALID:
       return 400;
     case ValidationCode.TOPIC_UNKNOWN:
+    case ErrorCode.ENDPOINT_UNKNOWN:
       return 422;
     case ErrorCode.VALIDATION_FAILED:
     case ErrorCode.FIELD_REQUIRED:
@@ -99,10 +110,12 @@ export function statusOf(code: ApiErrorCode): number {
     case ErrorCode.SECRET_INVALID:
       return 400;
     case ErrorCode.UNAUTHENTICATED:
+    case ErrorCode.PORTAL_SESSION_EXPIRED:
       return 401;
     case ErrorCode.FORBIDDEN:
       return 403;
     case ErrorCode.NOT_FOUND:
+    case ErrorCode.CONSOLE_NOT_BUILT:
       return 404;
     case ErrorCode.CONFLICT:
       return 409;
@@ -111,6 +124,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
       return 415;
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+    case ErrorCode.RANGE_INVALID:
       return 422;
     case ErrorCode.RATE_LIMITED:
       return 429;

@@ -20,7 +20,8 @@ const TITLES: Record<number, string> = {
 
 /**
  * The native dialect's error shape: RFC 7807 `application/problem+json`
- * `{type, title, status, detail, code, errors[{path, message}], requestId}`. Never leaks internals on 500.
+ * `{type, title, status, detail, code, errors[{path, message}], requestId}`, plus the extensions an
+ * error carries (`refreshUrl` of an expired portal session). Never leaks internals on 500.
  * An error on another dialect's mount path is that dialect's to shape.
  */
 @Catch()
@@ -51,6 +52,7 @@ export class ProblemFilter implements ExceptionFilter {
       .status(status)
       .type('application/problem+json')
       .json({
+        ...error.extensions,
         type: `https://hookyard.dev/problems/${error.code.toLowerCase().replace(/_/g, '-')}`,
         title: TITLES[status] ?? 'Error',
         status,

@@ -1,7 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OrgId } from '../auth/auth-context';
-import { RequirePermission } from '../auth/guards';
+import {
+  ApiAcceptedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
+import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { pageLimit } from '../common/keyset-cursor';
 import { ObjectIdPipe } from '../common/validation';
 import { DeliveryLogService } from './delivery-log.service';
@@ -10,21 +16,30 @@ import {
   DeliveryListDto,
   DeliveryPageDto,
   DeliveryPageQueryDto,
+  EndpointStatsDto,
   EventDto,
   PageQueryDto,
   RecoverDto,
   RecoveredDto,
   RetriedDto,
+  StatsQueryDto,
   toAttemptDto,
   toDeliveryDto,
   toEventDto,
+  toStatsBucketDto,
 } from './dto/delivery-log.dto';
 import { TestSendDto, TestSendResultDto } from './dto/test-send.dto';
+import { scopeOf } from './endpoint-scope';
 import { TestSendService, type TestSendResult } from './test-send.service';
 
 const MAX_PAGE = 200;
+const optionalDate = (value: string | undefined) =>
+  value === undefined ? undefined : new Date(value);
 
-/** The delivery log: what was sent, what came back; test sends, retry and recover. */
+/**
+ * The delivery log: what was sent, what came back; statistics, test sends, retry and recover. Open to
+ * portal sessions, which see only their endpoints.
+ */
 @ApiTags('delivery log')
 @Controller('v1')
 export class DeliveryLogController {
@@ -35,41 +50,84 @@ export class DeliveryLogController {
 
   @Get('endpoints/:id/attempts')
   @RequirePermission('WEBHOOK.READ')
+  @PortalAccessible()
   @ApiOperation({
     summary: 'Delivery attempts of an endpoint, newest first (limit default 50, max 200)',
   })
   @ApiOkResponse({ type: AttemptPageDto })
   async attempts(
     @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
     @Param('id', ObjectIdPipe) id: string,
     @Query() query: PageQueryDto,
   ): Promise<AttemptPageDto> {
-    const page = await this.log.attempts(org, id, pageLimit(query.limit, MAX_PAGE), query.cursor);
+    const limit = pageLimit(query.limit, MAX_PAGE);
+    const page = await this.log.attempts(org, scopeOf(auth), id, limit, query.cursor);
     return { data: page.data.map(toAttemptDto), nextCursor: page.nextCursor };
   }
 
   @Get('endpoints/:id/deliveries')
   @RequirePermission('WEBHOOK.READ')
-  @ApiOperation({ summary: 'Deliveries to an endpoint, newest first' })
+  @PortalAccessible()
+  @ApiOperation({
+    summary:
+      'Deliveries to an endpoint, newest first, optionally by status, creation time and topic (pass the same filters with `cursor`)',
+  })
   @ApiOkResponse({ type: DeliveryPageDto })
+  @ApiUnprocessableEntityResponse({ description: '`until` is before `since`.' })
   async endpointDeliveries(
     @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
     @Param('id', ObjectIdPipe) id: string,
     @Query() query: DeliveryPageQueryDto,
   ): Promise<DeliveryPageDto> {
     const page = await this.log.deliveriesOfEndpoint(
       org,
+      scopeOf(auth),
       id,
       pageLimit(query.limit, MAX_PAGE),
       query.cursor,
-      query.status,
+      {
+        status: query.status,
+        since: optionalDate(query.since),
+        until: optionalDate(query.until),
+        topic: query.topic,
+      },
     );
     return { data: page.data.map(toDeliveryDto), nextCursor: page.nextCursor };
+  }
+
+  @Get('endpoints/:id/stats')
+  @RequirePermission('WEBHOOK.READ')
+  @PortalAccessible()
+  @ApiOperation({
+    summary:
+      'Delivery attempts of an endpoint per minute, hour or day: counts, success rate and response times, every bucket present',
+  })
+  @ApiOkResponse({ type: EndpointStatsDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`until` is before `since`, or the range holds more than 500 buckets.',
+  })
+  async stats(
+    @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
+    @Param('id', ObjectIdPipe) id: string,
+    @Query() query: StatsQueryDto,
+  ): Promise<EndpointStatsDto> {
+    const stats = await this.log.stats(
+      org,
+      scopeOf(auth),
+      id,
+      { since: optionalDate(query.since), until: optionalDate(query.until), bucket: query.bucket },
+      new Date(),
+    );
+    return { bucket: stats.bucket, data: stats.data.map(toStatsBucketDto) };
   }
 
   @Post('endpoints/:id/test')
   @HttpCode(200)
   @RequirePermission('WEBHOOK.UPDATE')
+  @PortalAccessible()
   @ApiOperation({
     summary:
       'Send a test message now and return what the receiver answered (never counts toward health)',
@@ -77,51 +135,66 @@ export class DeliveryLogController {
   @ApiOkResponse({ type: TestSendResultDto })
   test(
     @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
     @Param('id', ObjectIdPipe) id: string,
     @Body() body: TestSendDto,
   ): Promise<TestSendResult> {
-    return this.tests.send(org, id, body);
+    return this.tests.send(org, id, body, scopeOf(auth));
   }
 
   @Post('endpoints/:id/recover')
   @HttpCode(202)
   @RequirePermission('WEBHOOK.UPDATE')
+  @PortalAccessible()
   @ApiOperation({ summary: 'Requeue the endpoint’s failed deliveries since a time' })
   @ApiAcceptedResponse({ type: RecoveredDto })
   async recover(
     @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
     @Param('id', ObjectIdPipe) id: string,
     @Body() body: RecoverDto,
   ): Promise<RecoveredDto> {
-    return { recovered: await this.log.recover(org, id, new Date(body.since)) };
+    return { recovered: await this.log.recover(org, scopeOf(auth), id, new Date(body.since)) };
   }
 
   @Post('deliveries/:id/retry')
   @HttpCode(202)
   @RequirePermission('WEBHOOK.UPDATE')
+  @PortalAccessible()
   @ApiOperation({ summary: 'Send a delivery again now (same webhook-id)' })
   @ApiAcceptedResponse({ type: RetriedDto })
-  async retry(@OrgId() org: string, @Param('id', ObjectIdPipe) id: string): Promise<RetriedDto> {
-    const delivery = await this.log.retry(org, id);
+  async retry(
+    @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<RetriedDto> {
+    const delivery = await this.log.retry(org, scopeOf(auth), id);
     return { id: delivery.id, status: 'pending' };
   }
 
   @Get('events/:id')
   @RequirePermission('EVENT.READ')
+  @PortalAccessible()
   @ApiOperation({ summary: 'Get an event' })
   @ApiOkResponse({ type: EventDto })
-  async event(@OrgId() org: string, @Param('id', ObjectIdPipe) id: string): Promise<EventDto> {
-    return toEventDto(await this.log.event(org, id));
+  async event(
+    @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<EventDto> {
+    return toEventDto(await this.log.event(org, scopeOf(auth), id));
   }
 
   @Get('events/:id/deliveries')
   @RequirePermission('EVENT.READ')
+  @PortalAccessible()
   @ApiOperation({ summary: 'The deliveries of an event, one per endpoint' })
   @ApiOkResponse({ type: DeliveryListDto })
   async eventDeliveries(
     @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
     @Param('id', ObjectIdPipe) id: string,
   ): Promise<DeliveryListDto> {
-    return { data: (await this.log.deliveriesOfEvent(org, id)).map(toDeliveryDto) };
+    return { data: (await this.log.deliveriesOfEvent(org, scopeOf(auth), id)).map(toDeliveryDto) };
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  type AttemptBucket,
   AttemptEntity,
   AttemptRepository,
   DeliveryEntity,
@@ -12,13 +13,34 @@ import {
 } from '@hookyard/data-access';
 import { ApiError, ErrorCode } from '../common/api-error';
 import { decodeCursor, toPage } from '../common/keyset-cursor';
+import { type EndpointScope, reaches } from './endpoint-scope';
+import { checkRange, type StatsBucket, statsWindow } from './stats-window';
 
 export interface Page<T> {
   readonly data: T[];
   readonly nextCursor: string | null;
 }
 
-/** What was sent and what came back: attempts, deliveries and events, newest first; retry and recover. */
+/** The filters of an endpoint's delivery list. */
+export interface DeliveryFilter {
+  readonly status?: DeliveryEntity['status'];
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly topic?: string;
+}
+
+/** What a stats request asks for; each part has a default. */
+export interface StatsQuery {
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly bucket?: StatsBucket;
+}
+
+/**
+ * What was sent and what came back: attempts, deliveries and events, newest first; statistics; retry
+ * and recover. Every method takes the organization and the caller's {@link EndpointScope}: an
+ * endpoint outside it, or a delivery or event of none inside it, is not found.
+ */
 @Injectable()
 export class DeliveryLogService {
   private readonly attemptRows: AttemptRepository;
@@ -35,11 +57,12 @@ export class DeliveryLogService {
 
   async attempts(
     organizationId: string,
+    scope: EndpointScope,
     endpointId: string,
     limit: number,
     cursor?: string,
   ): Promise<Page<AttemptEntity>> {
-    await this.endpoint(organizationId, endpointId);
+    await this.endpoint(organizationId, scope, endpointId);
     const rows = await this.attemptRows.pageByEndpoint(organizationId, endpointId, {
       limit,
       after: decodeCursor(cursor),
@@ -49,36 +72,63 @@ export class DeliveryLogService {
 
   async deliveriesOfEndpoint(
     organizationId: string,
+    scope: EndpointScope,
     endpointId: string,
     limit: number,
     cursor?: string,
-    status?: DeliveryEntity['status'],
+    filter: DeliveryFilter = {},
   ): Promise<Page<DeliveryEntity>> {
-    await this.endpoint(organizationId, endpointId);
+    checkRange(filter.since, filter.until);
+    const after = decodeCursor(cursor);
+    await this.endpoint(organizationId, scope, endpointId);
     const rows = await this.deliveries.pageByEndpoint(organizationId, endpointId, {
       limit,
-      after: decodeCursor(cursor),
-      status,
+      after,
+      ...filter,
     });
     return toPage(rows, limit);
   }
 
-  async event(organizationId: string, id: string): Promise<EventEntity> {
+  /** The endpoint's attempts per bucket of time (see `statsWindow` for the range and defaults). */
+  async stats(
+    organizationId: string,
+    scope: EndpointScope,
+    endpointId: string,
+    query: StatsQuery,
+    now: Date,
+  ): Promise<{ bucket: StatsBucket; data: AttemptBucket[] }> {
+    const window = statsWindow(query, now);
+    await this.endpoint(organizationId, scope, endpointId);
+    return {
+      bucket: window.bucket,
+      data: await this.attemptRows.statsByEndpoint(organizationId, endpointId, window),
+    };
+  }
+
+  /** An event; for a scoped caller only one that went to an endpoint in its scope. */
+  async event(organizationId: string, scope: EndpointScope, id: string): Promise<EventEntity> {
     const event = await this.events.findById(organizationId, id);
-    if (!event) throw ApiError.notFound('event');
+    const reachable =
+      scope === null || (await this.deliveries.hasDeliveryTo(organizationId, id, scope));
+    if (!event || !reachable) throw ApiError.notFound('event');
     return event;
   }
 
-  async deliveriesOfEvent(organizationId: string, eventId: string): Promise<DeliveryEntity[]> {
-    await this.event(organizationId, eventId);
-    return this.deliveries.listByEvent(organizationId, eventId);
+  /** The event's deliveries; for a scoped caller only those to endpoints in its scope. */
+  async deliveriesOfEvent(
+    organizationId: string,
+    scope: EndpointScope,
+    eventId: string,
+  ): Promise<DeliveryEntity[]> {
+    await this.event(organizationId, scope, eventId);
+    return this.deliveries.listByEvent(organizationId, eventId, scope);
   }
 
   /** Sends a delivery again now, with its original `webhook-id`; refused for paused or suspended endpoints. */
-  async retry(organizationId: string, id: string): Promise<DeliveryEntity> {
+  async retry(organizationId: string, scope: EndpointScope, id: string): Promise<DeliveryEntity> {
     const delivery = await this.deliveries.findById(organizationId, id);
-    if (!delivery) throw ApiError.notFound('delivery');
-    const endpoint = await this.endpoint(organizationId, delivery.endpointId);
+    if (!delivery || !reaches(scope, delivery.endpointId)) throw ApiError.notFound('delivery');
+    const endpoint = await this.endpoint(organizationId, scope, delivery.endpointId);
     if (endpoint.status !== 'active') {
       throw new ApiError(
         ErrorCode.CONFLICT,
@@ -92,13 +142,23 @@ export class DeliveryLogService {
   }
 
   /** Requeues the endpoint's failed deliveries created since `since`; nothing else is touched. */
-  async recover(organizationId: string, endpointId: string, since: Date): Promise<number> {
-    await this.endpoint(organizationId, endpointId);
+  async recover(
+    organizationId: string,
+    scope: EndpointScope,
+    endpointId: string,
+    since: Date,
+  ): Promise<number> {
+    await this.endpoint(organizationId, scope, endpointId);
     return this.deliveries.recoverFailed(organizationId, endpointId, since);
   }
 
-  private async endpoint(organizationId: string, id: string): Promise<EndpointEntity> {
-    const endpoint = await this.endpoints.findById(organizationId, id);
+  /** The endpoint, if it is the organization's and in the scope; else not found, alike. */
+  async endpoint(
+    organizationId: string,
+    scope: EndpointScope,
+    id: string,
+  ): Promise<EndpointEntity> {
+    const endpoint = reaches(scope, id) ? await this.endpoints.findById(organizationId, id) : null;
     if (!endpoint) throw ApiError.notFound('endpoint');
     return endpoint;
   }

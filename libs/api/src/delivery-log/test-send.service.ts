@@ -24,6 +24,7 @@ import {
   type OutboundResult,
 } from '@hookyard/delivery';
 import { EndpointsService } from '../endpoints/endpoints.service';
+import { type EndpointScope, reaches } from './endpoint-scope';
 
 export type TestSendResult =
   | {
@@ -66,10 +67,15 @@ export class TestSendService implements OnApplicationShutdown {
     this.endpointRepository = new EndpointRepository(dataSource.manager);
   }
 
+  /**
+   * Sends a test message to a stored endpoint and logs the attempt. An endpoint outside `scope` (a
+   * portal session's endpoints; `null`, every endpoint of the organization) is not found.
+   */
   async send(
     organizationId: string,
     endpointId: string,
     input: { topic?: string; data?: unknown },
+    scope: EndpointScope = null,
   ): Promise<TestSendResult> {
     const topic = input.topic ?? TEST_TOPIC;
     if (!this.catalogue.has(topic)) {
@@ -78,6 +84,7 @@ export class TestSendService implements OnApplicationShutdown {
         ValidationCode.TOPIC_UNKNOWN,
       );
     }
+    if (!reaches(scope, endpointId)) throw ApiError.notFound('endpoint');
     const endpoint = await this.endpoints.get(organizationId, endpointId);
     return this.limited(organizationId, async () => {
       const secrets = await this.endpointRepository.secrets(organizationId, endpointId);

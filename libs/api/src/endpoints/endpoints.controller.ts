@@ -22,8 +22,8 @@ import {
   isObjectId,
   type OutboundAuthentication,
 } from '@hookyard/webhook-core';
-import { OrgId } from '../auth/auth-context';
-import { RequirePermission } from '../auth/guards';
+import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
+import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { ApiError, ErrorCode } from '../common/api-error';
 import { pageLimit } from '../common/keyset-cursor';
 import { ObjectIdPipe } from '../common/validation';
@@ -48,6 +48,9 @@ import {
 const NATIVE: DialectRules = { allowTopicPatterns: true };
 const MAX_PAGE = 100;
 
+/** An endpoint route an endpoint-scoped portal session may use on its own endpoints only. */
+const ON_OWN_ENDPOINT = { endpointParam: 'id' } as const;
+
 /** The native `/v1/endpoints` API. */
 @ApiTags('endpoints')
 @Controller('v1/endpoints')
@@ -56,6 +59,7 @@ export class EndpointsController {
 
   @Post()
   @RequirePermission('WEBHOOK.CREATE')
+  @PortalAccessible({ wholeOrganization: true })
   @ApiOperation({ summary: 'Create an endpoint' })
   @ApiCreatedResponse({ type: CreatedEndpointDto })
   async create(
@@ -80,10 +84,12 @@ export class EndpointsController {
 
   @Get()
   @RequirePermission('WEBHOOK.READ')
+  @PortalAccessible()
   @ApiOperation({ summary: 'List endpoints (ascending by id, cursor-paginated)' })
   @ApiOkResponse({ type: EndpointPageDto })
   async list(
     @OrgId() organizationId: string,
+    @Auth() auth: AuthContext,
     @Query() query: ListEndpointsQueryDto,
   ): Promise<EndpointPageDto> {
     const limit = pageLimit(query.limit, MAX_PAGE);
@@ -97,12 +103,14 @@ export class EndpointsController {
       limit,
       cursor: query.cursor,
       status: query.status,
+      ids: auth.endpointIds,
     });
     return { data: page.data.map(toEndpointDto), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
   @RequirePermission('WEBHOOK.READ')
+  @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({ summary: 'Get an endpoint' })
   @ApiOkResponse({ type: EndpointDto })
   async get(
@@ -114,6 +122,7 @@ export class EndpointsController {
 
   @Patch(':id')
   @RequirePermission('WEBHOOK.UPDATE')
+  @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({ summary: 'Update an endpoint (partial)' })
   @ApiOkResponse({ type: EndpointDto })
   async update(
@@ -139,6 +148,7 @@ export class EndpointsController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('WEBHOOK.DELETE')
+  @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({ summary: 'Delete an endpoint' })
   @ApiNoContentResponse()
   async delete(
@@ -150,6 +160,7 @@ export class EndpointsController {
 
   @Get(':id/secret')
   @RequirePermission('WEBHOOK.READ')
+  @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({ summary: 'Get the signing secrets' })
   @ApiOkResponse({ type: SecretDto })
   async secret(
@@ -162,6 +173,7 @@ export class EndpointsController {
   @Post(':id/secret/rotate')
   @HttpCode(200)
   @RequirePermission('WEBHOOK.UPDATE')
+  @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({
     summary: 'Rotate the signing secret; the previous one signs until the grace window ends',
   })

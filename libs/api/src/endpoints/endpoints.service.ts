@@ -5,6 +5,7 @@ import {
   DeliveryRepository,
   EndpointEntity,
   type EndpointOffsetQuery,
+  type EndpointPageQuery,
   EndpointRepository,
   EndpointSecretEntity,
   endpointStateOf,
@@ -76,10 +77,7 @@ export class EndpointsService {
     return endpoint;
   }
 
-  async list(
-    organizationId: string,
-    query: { limit: number; cursor?: string | null; status?: EndpointEntity['status'] | null },
-  ): Promise<EndpointPage> {
+  async list(organizationId: string, query: EndpointPageQuery): Promise<EndpointPage> {
     const rows = await this.endpoints.page(organizationId, query);
     const data = rows.slice(0, query.limit);
     const last = data[data.length - 1];

@@ -16,7 +16,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { OrgId } from '../auth/auth-context';
-import { RequirePermission } from '../auth/guards';
+import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { MAX_BATCH_EVENTS, PublishedBatchDto, PublishEventBatchDto } from './dto/event-batch.dto';
 import { PublishedEventDto, PublishEventDto } from './dto/event.dto';
 import { EventsService } from './events.service';
@@ -41,6 +41,7 @@ export class EventsController {
   @Post()
   @HttpCode(202)
   @RequirePermission('EVENT.PUBLISH')
+  @PortalAccessible({ wholeOrganization: true })
   @ApiOperation({ summary: 'Publish an event to every endpoint subscribed to its topic' })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -65,6 +66,7 @@ export class EventsController {
   @Post('batch')
   @HttpCode(200)
   @RequirePermission('EVENT.PUBLISH')
+  @PortalAccessible({ wholeOrganization: true })
   @ApiOperation({
     summary: `Publish up to ${MAX_BATCH_EVENTS} events in one request, each answered on its own`,
     description:

@@ -8,10 +8,12 @@ import {
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ApiKeyService, hashApiKey } from '../auth/api-key.service';
 import { ALL_PERMISSIONS } from '../auth/permissions';
+import { ApiError } from '../common/api-error';
+import { portalOriginErrors } from './portal-origins.util';
 
 export const DEFAULT_ORGANIZATION_NAME = 'default';
 
-/** Tenants: made by the CLI, or once at start-up for the bootstrap key. */
+/** Tenants: made by the CLI, or once at start-up for the bootstrap key; their settings. */
 @Injectable()
 export class OrganizationsService {
   private readonly logger = new Logger('Organizations');
@@ -31,6 +33,7 @@ export class OrganizationsService {
         name,
         endpointLimit: null,
         featurebaseVersion: null,
+        portalAllowedOrigins: [],
         createdAt: now,
       });
       await new OrganizationRepository(manager).insert(organization);
@@ -44,6 +47,28 @@ export class OrganizationsService {
       );
       return { organizationId: organization.id, apiKey: created.key };
     });
+  }
+
+  /** The organization; 404 when it does not exist (an operator key naming an unknown one). */
+  async get(organizationId: string): Promise<OrganizationEntity> {
+    const organization = await new OrganizationRepository(this.dataSource.manager).findById(
+      organizationId,
+    );
+    if (!organization) throw ApiError.notFound('organization');
+    return organization;
+  }
+
+  /** Replaces the origins that may embed the tenant portal (each checked: they go into a CSP header). */
+  async setPortalAllowedOrigins(
+    organizationId: string,
+    origins: readonly string[],
+  ): Promise<OrganizationEntity> {
+    const errors = portalOriginErrors(origins);
+    if (errors.length > 0) throw ApiError.validation(errors);
+    const repository = new OrganizationRepository(this.dataSource.manager);
+    if (!(await repository.setPortalAllowedOrigins(organizationId, origins)))
+      throw ApiError.notFound('organization');
+    return this.get(organizationId);
   }
 
   /** Ensures a default organization holds `key`; does nothing when the key already exists. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TopicCatalogue } from '@hookyard/webhook-core';
-import { RequirePermission } from '../auth/guards';
+import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { TopicListDto } from './dto/topic.dto';
 
 @ApiTags('topics')
@@ -11,6 +11,7 @@ export class TopicsController {
 
   @Get()
   @RequirePermission('WEBHOOK.READ')
+  @PortalAccessible()
   @ApiOperation({ summary: 'List the topic catalogue' })
   @ApiOkResponse({ type: TopicListDto })
   list(): TopicListDto {

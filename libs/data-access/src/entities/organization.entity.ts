@@ -16,6 +16,10 @@ export class OrganizationEntity {
   @Column({ name: 'featurebase_version', type: 'text', nullable: true })
   featurebaseVersion!: string | null;
 
+  /** The origins that may embed the tenant portal in an iframe (CSP `frame-ancestors`). */
+  @Column({ name: 'portal_allowed_origins', type: 'text', array: true, default: () => "'{}'" })
+  portalAllowedOrigins!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

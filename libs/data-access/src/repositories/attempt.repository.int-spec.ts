@@ -62,6 +62,92 @@ describe('AttemptRepository', () => {
     expect(stored).toEqual({ ...row, organizationId: tenant.org });
   });
 
+  describe('statistics', () => {
+    const hour = 3_600_000;
+    const from = new Date(Math.floor(Date.now() / hour) * hour - 3 * hour);
+    const to = new Date(from.getTime() + 3 * hour);
+    const query = { from, to, bucketSeconds: 3600 };
+
+    async function attempt(
+      tenant: TenantRows,
+      minutesAfterFrom: number,
+      durationMs: number,
+      outcome: 'success' | 'failure' | 'test',
+    ): Promise<void> {
+      const createdAt = new Date(from.getTime() + minutesAfterFrom * 60_000);
+      await attempts.insert(tenant.org, {
+        ...newAttempt(tenant),
+        id: testIds.next(createdAt),
+        trigger: outcome === 'test' ? 'test' : 'scheduled',
+        statusCode: outcome === 'failure' ? 500 : 200,
+        errorClass: outcome === 'failure' ? 'http_status' : null,
+        durationMs,
+        createdAt,
+      });
+    }
+
+    it('counts successes, failures and durations per bucket, every bucket present, test sends left out', async () => {
+      const tenant = await insertTenant(dataSource); // its fixture attempt is a test send, now
+      await attempt(tenant, -1, 999, 'success'); // before the first bucket
+      for (const ms of [10, 20, 30, 40]) await attempt(tenant, 5, ms, 'success');
+      await attempt(tenant, 59, 100, 'failure');
+      await attempt(tenant, 30, 5000, 'test');
+      await attempt(tenant, 2 * 60 + 1, 7, 'failure');
+      await attempt(tenant, 4 * 60, 999, 'success'); // after the last bucket
+
+      const buckets = await attempts.statsByEndpoint(tenant.org, tenant.endpoint, query);
+      expect(buckets).toEqual([
+        {
+          start: from,
+          attempts: 5,
+          successes: 4,
+          failures: 1,
+          p50Ms: 30,
+          p95Ms: 88,
+          avgMs: 40,
+        },
+        {
+          start: new Date(from.getTime() + hour),
+          attempts: 0,
+          successes: 0,
+          failures: 0,
+          p50Ms: null,
+          p95Ms: null,
+          avgMs: null,
+        },
+        {
+          start: new Date(from.getTime() + 2 * hour),
+          attempts: 1,
+          successes: 0,
+          failures: 1,
+          p50Ms: 7,
+          p95Ms: 7,
+          avgMs: 7,
+        },
+        {
+          start: to,
+          attempts: 0,
+          successes: 0,
+          failures: 0,
+          p50Ms: null,
+          p95Ms: null,
+          avgMs: null,
+        },
+      ]);
+    });
+
+    it("does not count another tenant's attempts or another endpoint's", async () => {
+      const a = await insertTenant(dataSource, { name: 'stats-a' });
+      const b = await insertTenant(dataSource, { name: 'stats-b' });
+      await attempt(b, 5, 10, 'success');
+      const counted = async (org: string, endpoint: string) =>
+        (await attempts.statsByEndpoint(org, endpoint, query)).map((bucket) => bucket.attempts);
+      expect(await counted(a.org, b.endpoint)).toEqual([0, 0, 0, 0]);
+      expect(await counted(a.org, a.endpoint)).toEqual([0, 0, 0, 0]);
+      expect(await counted(b.org, b.endpoint)).toEqual([1, 0, 0, 0]);
+    });
+  });
+
   describe('tenancy', () => {
     let a: TenantRows;
     let b: TenantRows;

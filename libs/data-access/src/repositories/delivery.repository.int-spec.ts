@@ -74,6 +74,86 @@ describe('DeliveryRepository', () => {
     ).toEqual([middle]);
   });
 
+  it("narrows an endpoint's deliveries by creation time (both ends inclusive) and exact topic, and pages within the filter", async () => {
+    const { org } = await insertTenant(dataSource);
+    const endpoint = await insertEndpoint(dataSource, org);
+    const now = Date.now();
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000);
+    const topicOf = async (topic: string) => {
+      const event = await insertEvent(dataSource, org);
+      await dataSource.query(`UPDATE events SET topic = $1 WHERE id = $2`, [topic, event]);
+      return event;
+    };
+    const created = await topicOf('post.created');
+    const updated = await topicOf('post.updated');
+    const rows: Record<string, string> = {};
+    for (const [name, event, minutesAgo] of [
+      ['c30', created, 30],
+      ['u20', updated, 20],
+      ['c20', created, 20],
+      ['c10', created, 10],
+      ['u5', updated, 5],
+    ] as const) {
+      rows[name] = await insertDelivery(dataSource, {
+        org,
+        event,
+        endpoint,
+        createdAt: at(minutesAgo),
+      });
+    }
+    const ids = (list: DeliveryEntity[]) => list.map((row) => row.id);
+    const page = (query: Omit<Parameters<DeliveryRepository['pageByEndpoint']>[2], 'limit'>) =>
+      deliveries.pageByEndpoint(org, endpoint, { limit: 10, ...query });
+
+    const twenty = at(20);
+    expect(ids(await page({ since: twenty, until: at(10) }))).toEqual([
+      rows['c10'],
+      ...[rows['c20'], rows['u20']].sort().reverse(),
+    ]);
+    expect(ids(await page({ until: twenty }))).toEqual([
+      ...[rows['c20'], rows['u20']].sort().reverse(),
+      rows['c30'],
+    ]);
+    expect(ids(await page({ topic: 'post.updated' }))).toEqual([rows['u5'], rows['u20']]);
+    expect(ids(await page({ topic: 'post' }))).toEqual([]);
+    expect(ids(await page({ topic: 'post.created', since: at(25) }))).toEqual([
+      rows['c10'],
+      rows['c20'],
+    ]);
+
+    const first = await deliveries.pageByEndpoint(org, endpoint, {
+      limit: 1,
+      topic: 'post.created',
+    });
+    expect(ids(first)).toEqual([rows['c10'], rows['c20']]);
+    const second = await deliveries.pageByEndpoint(org, endpoint, {
+      limit: 1,
+      topic: 'post.created',
+      after: first[0],
+    });
+    expect(ids(second)).toEqual([rows['c20'], rows['c30']]);
+  });
+
+  it("lists an event's deliveries to some endpoints only, and tells whether it went to any of them", async () => {
+    const { org, event, endpoint, delivery } = await insertTenant(dataSource);
+    const other = await insertEndpoint(dataSource, org);
+    const second = await insertDelivery(dataSource, { org, event, endpoint: other });
+    const unrelated = await insertEndpoint(dataSource, org);
+
+    expect(ids(await deliveries.listByEvent(org, event, [other]))).toEqual([second]);
+    expect(ids(await deliveries.listByEvent(org, event, [endpoint, other]))).toEqual(
+      [delivery, second].sort(),
+    );
+    expect(await deliveries.listByEvent(org, event, [])).toEqual([]);
+    expect(await deliveries.hasDeliveryTo(org, event, [unrelated, other])).toBe(true);
+    expect(await deliveries.hasDeliveryTo(org, event, [unrelated])).toBe(false);
+    expect(await deliveries.hasDeliveryTo(org, event, [])).toBe(false);
+
+    function ids(list: DeliveryEntity[]) {
+      return list.map((row) => row.id);
+    }
+  });
+
   it("lists and counts an event's deliveries in id order", async () => {
     const { org, event, delivery } = await insertTenant(dataSource);
     const second = await insertDelivery(dataSource, {
@@ -164,6 +244,11 @@ describe('DeliveryRepository', () => {
       expect(await deliveries.findById(a.org, b.delivery)).toBeNull();
       expect(await deliveries.pageByEndpoint(a.org, b.endpoint, { limit: 10 })).toEqual([]);
       expect(await deliveries.listByEvent(a.org, b.event)).toEqual([]);
+      expect(await deliveries.listByEvent(a.org, b.event, [b.endpoint])).toEqual([]);
+      expect(await deliveries.hasDeliveryTo(a.org, b.event, [b.endpoint])).toBe(false);
+      expect(
+        await deliveries.pageByEndpoint(a.org, b.endpoint, { limit: 10, topic: 'post.created' }),
+      ).toEqual([]);
       expect(await deliveries.countByEvent(a.org, b.event)).toBe(0);
       expect(await deliveries.retryNow(a.org, b.delivery)).toBe(false);
       expect(await deliveries.recoverFailed(a.org, b.endpoint, longAgo)).toBe(0);

@@ -1,4 +1,4 @@
-import { type EntityManager } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import { DeliveryEntity, type DeliveryStatus } from '../entities/delivery.entity';
 import { newestFirst, type NewestFirstQuery, ofEndpoint } from './newest-first';
 
@@ -42,9 +42,15 @@ export interface DeliveryOutcome extends ClaimedRef {
 /** A delivery row before it is written; the repository sets the organization, `next_trigger` its default. */
 export type NewDelivery = Omit<DeliveryEntity, 'organizationId' | 'nextTrigger'>;
 
-/** One page of an endpoint's deliveries, optionally of one status. */
+/** One page of an endpoint's deliveries, optionally narrowed by status, creation time and topic. */
 export interface DeliveryPageQuery extends NewestFirstQuery {
   readonly status?: DeliveryStatus | null;
+  /** Made at or after this time. */
+  readonly since?: Date | null;
+  /** Made at or before this time. */
+  readonly until?: Date | null;
+  /** Of an event with exactly this topic. */
+  readonly topic?: string | null;
 }
 
 interface ClaimedRow {
@@ -78,7 +84,11 @@ export class DeliveryRepository {
     return this.manager.findOneBy(DeliveryEntity, { organizationId, id });
   }
 
-  /** The endpoint's deliveries, newest first: one page plus one row. */
+  /**
+   * The endpoint's deliveries, newest first: one page plus one row. Status and time narrow the range
+   * scan of `deliveries_endpoint_newest_idx`; the topic is checked on each row's event by its key, or,
+   * for a rare topic, its events are found first through `events_organization_topic_idx`.
+   */
   pageByEndpoint(
     organizationId: string,
     endpointId: string,
@@ -86,14 +96,48 @@ export class DeliveryRepository {
   ): Promise<DeliveryEntity[]> {
     const query = ofEndpoint(this.manager, DeliveryEntity, organizationId, endpointId);
     if (page.status) query.andWhere('row.status = :status', { status: page.status });
+    if (page.since) query.andWhere('row.created_at >= :since', { since: page.since });
+    if (page.until) query.andWhere('row.created_at <= :until', { until: page.until });
+    if (page.topic) {
+      query.andWhere(
+        'EXISTS (SELECT 1 FROM events ev WHERE ev.id = row.event_id AND ev.organization_id = row.organization_id AND ev.topic = :topic)',
+        { topic: page.topic },
+      );
+    }
     return newestFirst(query, page).getMany();
   }
 
-  /** The event's deliveries, one per endpoint it went to, oldest first. */
-  listByEvent(organizationId: string, eventId: string): Promise<DeliveryEntity[]> {
+  /**
+   * The event's deliveries, one per endpoint it went to, oldest first; only those to `endpointIds`
+   * when given.
+   */
+  listByEvent(
+    organizationId: string,
+    eventId: string,
+    endpointIds: readonly string[] | null = null,
+  ): Promise<DeliveryEntity[]> {
+    if (endpointIds?.length === 0) return Promise.resolve([]);
     return this.manager.find(DeliveryEntity, {
-      where: { organizationId, eventId },
+      where: {
+        organizationId,
+        eventId,
+        ...(endpointIds === null ? {} : { endpointId: In([...endpointIds]) }),
+      },
       order: { id: 'ASC' },
+    });
+  }
+
+  /** Whether the event went to any of `endpointIds`. */
+  hasDeliveryTo(
+    organizationId: string,
+    eventId: string,
+    endpointIds: readonly string[],
+  ): Promise<boolean> {
+    if (endpointIds.length === 0) return Promise.resolve(false);
+    return this.manager.existsBy(DeliveryEntity, {
+      organizationId,
+      eventId,
+      endpointId: In([...endpointIds]),
     });
   }
 

@@ -1,4 +1,4 @@
-import { type EntityManager, type FindOptionsWhere, In, MoreThan } from 'typeorm';
+import { And, type EntityManager, type FindOptionsWhere, In, MoreThan } from 'typeorm';
 import {
   type EndpointEvent,
   type EndpointState,
@@ -15,6 +15,8 @@ export interface EndpointPageQuery {
   /** The last id of the previous page; the page holds ids after it, ascending. */
   cursor?: string | null;
   status?: EndpointEntity['status'] | null;
+  /** Only these endpoints (a portal session's scope); null or absent = every endpoint. */
+  ids?: readonly string[] | null;
 }
 
 /** A numbered page: `page` counts from 1, ordered by one column, ties broken by id. */
@@ -224,7 +226,11 @@ export class EndpointRepository {
   /** One page plus one row, so the caller knows whether another page follows. */
   page(organizationId: string, query: EndpointPageQuery): Promise<EndpointEntity[]> {
     const where: FindOptionsWhere<EndpointEntity> = { organizationId };
-    if (query.cursor) where.id = MoreThan(query.cursor);
+    const idConditions = [
+      ...(query.ids ? [In([...query.ids])] : []),
+      ...(query.cursor ? [MoreThan(query.cursor)] : []),
+    ];
+    if (idConditions.length > 0) where.id = And(...idConditions);
     if (query.status) where.status = query.status;
     return this.manager.find(EndpointEntity, {
       where,
@@ -244,6 +250,16 @@ export class EndpointRepository {
       skip: (query.page - 1) * query.limit,
       take: query.limit,
     });
+  }
+
+  /** Those of `ids` that are endpoints of the organization. */
+  async existingIds(organizationId: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.manager.find(EndpointEntity, {
+      select: { id: true },
+      where: { organizationId, id: In([...ids]) },
+    });
+    return rows.map((row) => row.id);
   }
 
   count(organizationId: string): Promise<number> {

@@ -20,11 +20,24 @@ describe('OrganizationRepository', () => {
       name: 'acme',
       endpointLimit: 5,
       featurebaseVersion: '2025-01-01',
+      portalAllowedOrigins: ['https://app.example.com'],
       createdAt: new Date(),
     });
     await organizations.insert(organization);
     expect(await organizations.findById(organization.id)).toEqual(organization);
     expect(await organizations.findById(testIds.next(new Date()))).toBeNull();
+  });
+
+  it('replaces the origins that may embed the portal, of that organization only', async () => {
+    const a = await insertOrganization(dataSource, 'a');
+    const b = await insertOrganization(dataSource, 'b');
+    expect((await organizations.findById(a))?.portalAllowedOrigins).toEqual([]);
+    expect(await organizations.setPortalAllowedOrigins(a, ['https://x.example.com'])).toBe(true);
+    expect((await organizations.findById(a))?.portalAllowedOrigins).toEqual([
+      'https://x.example.com',
+    ]);
+    expect((await organizations.findById(b))?.portalAllowedOrigins).toEqual([]);
+    expect(await organizations.setPortalAllowedOrigins(testIds.next(new Date()), [])).toBe(false);
   });
 
   it("does not return another tenant's organization", async () => {

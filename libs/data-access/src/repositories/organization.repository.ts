@@ -12,4 +12,17 @@ export class OrganizationRepository {
   async insert(organization: OrganizationEntity): Promise<void> {
     await this.manager.insert(OrganizationEntity, organization);
   }
+
+  /** Replaces the origins that may embed the tenant portal; false when there is no such organization. */
+  async setPortalAllowedOrigins(
+    organizationId: string,
+    origins: readonly string[],
+  ): Promise<boolean> {
+    const result = await this.manager.update(
+      OrganizationEntity,
+      { id: organizationId },
+      { portalAllowedOrigins: [...origins] },
+    );
+    return (result.affected ?? 0) > 0;
+  }
 }

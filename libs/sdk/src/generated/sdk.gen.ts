@@ -31,6 +31,9 @@ import type {
   DeliveryLogControllerRetryData,
   DeliveryLogControllerRetryErrors,
   DeliveryLogControllerRetryResponses,
+  DeliveryLogControllerStatsData,
+  DeliveryLogControllerStatsErrors,
+  DeliveryLogControllerStatsResponses,
   DeliveryLogControllerTestData,
   DeliveryLogControllerTestErrors,
   DeliveryLogControllerTestResponses,
@@ -61,9 +64,24 @@ import type {
   EventsControllerPublishData,
   EventsControllerPublishErrors,
   EventsControllerPublishResponses,
+  OrganizationsControllerGetData,
+  OrganizationsControllerGetErrors,
+  OrganizationsControllerGetResponses,
+  OrganizationsControllerUpdateData,
+  OrganizationsControllerUpdateErrors,
+  OrganizationsControllerUpdateResponses,
+  PortalSessionsControllerCreateData,
+  PortalSessionsControllerCreateErrors,
+  PortalSessionsControllerCreateResponses,
+  PortalSessionsControllerRevokeData,
+  PortalSessionsControllerRevokeErrors,
+  PortalSessionsControllerRevokeResponses,
   TopicsControllerListData,
   TopicsControllerListErrors,
   TopicsControllerListResponses,
+  WhoamiControllerWhoamiData,
+  WhoamiControllerWhoamiErrors,
+  WhoamiControllerWhoamiResponses,
 } from './types.gen';
 
 export type Options<
@@ -296,7 +314,7 @@ export const deliveryLogControllerAttempts = <ThrowOnError extends boolean = fal
   });
 
 /**
- * Deliveries to an endpoint, newest first
+ * Deliveries to an endpoint, newest first, optionally by status, creation time and topic (pass the same filters with `cursor`)
  */
 export const deliveryLogControllerEndpointDeliveries = <ThrowOnError extends boolean = false>(
   options: Options<DeliveryLogControllerEndpointDeliveriesData, ThrowOnError>,
@@ -311,6 +329,25 @@ export const deliveryLogControllerEndpointDeliveries = <ThrowOnError extends boo
       { name: 'X-API-KEY', type: 'apiKey' },
     ],
     url: '/v1/endpoints/{id}/deliveries',
+    ...options,
+  });
+
+/**
+ * Delivery attempts of an endpoint per minute, hour or day: counts, success rate and response times, every bucket present
+ */
+export const deliveryLogControllerStats = <ThrowOnError extends boolean = false>(
+  options: Options<DeliveryLogControllerStatsData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    DeliveryLogControllerStatsResponses,
+    DeliveryLogControllerStatsErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/endpoints/{id}/stats',
     ...options,
   });
 
@@ -495,4 +532,109 @@ export const topicsControllerList = <ThrowOnError extends boolean = false>(
     ],
     url: '/v1/topics',
     ...options,
+  });
+
+/**
+ * Open a tenant-portal session (the token is returned once)
+ *
+ * The session acts for the caller’s organization with at most the caller’s permissions, optionally on some endpoints only, until it expires or is revoked.
+ */
+export const portalSessionsControllerCreate = <ThrowOnError extends boolean = false>(
+  options: Options<PortalSessionsControllerCreateData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    PortalSessionsControllerCreateResponses,
+    PortalSessionsControllerCreateErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/portal-sessions',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Revoke a tenant-portal session (its token is refused at once)
+ */
+export const portalSessionsControllerRevoke = <ThrowOnError extends boolean = false>(
+  options: Options<PortalSessionsControllerRevokeData, ThrowOnError>,
+) =>
+  (options.client ?? client).delete<
+    PortalSessionsControllerRevokeResponses,
+    PortalSessionsControllerRevokeErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/portal-sessions/{id}',
+    ...options,
+  });
+
+/**
+ * Describe the caller: organization, permissions, portal session
+ */
+export const whoamiControllerWhoami = <ThrowOnError extends boolean = false>(
+  options?: Options<WhoamiControllerWhoamiData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<
+    WhoamiControllerWhoamiResponses,
+    WhoamiControllerWhoamiErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/whoami',
+    ...options,
+  });
+
+/**
+ * Get the caller’s organization
+ */
+export const organizationsControllerGet = <ThrowOnError extends boolean = false>(
+  options?: Options<OrganizationsControllerGetData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<
+    OrganizationsControllerGetResponses,
+    OrganizationsControllerGetErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organization',
+    ...options,
+  });
+
+/**
+ * Change the organization’s settings (the portal’s allowed origins)
+ */
+export const organizationsControllerUpdate = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsControllerUpdateData, ThrowOnError>,
+) =>
+  (options.client ?? client).patch<
+    OrganizationsControllerUpdateResponses,
+    OrganizationsControllerUpdateErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organization',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
   });

@@ -5,6 +5,150 @@ export type ClientOptions = {
   baseUrl: string;
 };
 
+export type UpdateOrganizationDto = {
+  /**
+   * Origins that may embed the tenant portal in an iframe, at most 20: each `https://host[:port]` (http only for localhost, 127.0.0.1 or [::1]), as a browser writes it. Replaces the list.
+   */
+  portalAllowedOrigins: Array<string>;
+};
+
+export type OrganizationDto = {
+  /**
+   * 24-hex id.
+   */
+  id: string;
+  /**
+   * The organization’s name.
+   */
+  name: string;
+  /**
+   * Origins that may embed the tenant portal in an iframe (its `frame-ancestors`); empty = none.
+   */
+  portalAllowedOrigins: Array<string>;
+};
+
+export type WhoamiDto = {
+  /**
+   * The organization acted for; null for an operator key that names none (`x-platform-id`).
+   */
+  organizationId: string | null;
+  /**
+   * The API key calling; null for a portal session.
+   */
+  keyId: string | null;
+  /**
+   * The caller’s permissions (`*` for all).
+   */
+  permissions: Array<string>;
+  /**
+   * The only endpoints the caller sees; null for every endpoint of the organization.
+   */
+  endpointIds: Array<string> | null;
+  /**
+   * The portal session behind the request; null for an API key.
+   */
+  portal: WhoamiPortalDto | null;
+};
+
+export type PortalThemeResponseDto = {
+  /**
+   * Accent colour, `#rrggbb`.
+   */
+  accentColor?: string;
+  /**
+   * An https URL of the logo.
+   */
+  logoUrl?: string;
+  /**
+   * Light or dark.
+   */
+  mode?: 'light' | 'dark';
+};
+
+export type WhoamiPortalDto = {
+  /**
+   * 24-hex id of the portal session.
+   */
+  sessionId: string;
+  /**
+   * When the session ends (ISO 8601).
+   */
+  expiresAt: string;
+  /**
+   * How the portal looks.
+   */
+  theme: PortalThemeResponseDto;
+  /**
+   * Where to get a new session once this one has expired; null when none was given.
+   */
+  refreshUrl: string | null;
+};
+
+export type CreatedPortalSessionDto = {
+  /**
+   * 24-hex id of the session (for `DELETE /v1/portal-sessions/{id}`).
+   */
+  id: string;
+  /**
+   * The link that opens the portal: `<base>/console/portal?session=<id>#token=<token>`. The token travels in the fragment, which browsers never send to a server.
+   */
+  url: string;
+  /**
+   * The session’s bearer token (`hkp_...`): shown once, stored only as a hash.
+   */
+  token: string;
+  /**
+   * When the session ends (ISO 8601).
+   */
+  expiresAt: string;
+};
+
+export type CreatePortalSessionDto = {
+  /**
+   * What the session may do, by the API keys’ permission names; at most what the calling key holds. Never `APIKEY.MANAGE`, `PORTAL.CREATE`, `ORGANIZATION.MANAGE` or `*`.
+   */
+  permissions: Array<
+    | 'WEBHOOK.READ'
+    | 'WEBHOOK.VIEW'
+    | 'WEBHOOK.CREATE'
+    | 'WEBHOOK.UPDATE'
+    | 'WEBHOOK.DELETE'
+    | 'EVENT.PUBLISH'
+    | 'EVENT.READ'
+  >;
+  /**
+   * The only endpoints the session sees (1 to 100 ids of the organization’s endpoints); absent = all of them. A session limited to endpoints cannot create endpoints or publish events.
+   */
+  endpointIds?: Array<string>;
+  /**
+   * How long the session lasts, in seconds (300 to 604800; default 3600).
+   */
+  expiresInSeconds?: number;
+  /**
+   * How the portal looks.
+   */
+  theme?: PortalThemeDto;
+  /**
+   * Where the portal sends a user whose session has expired, for a new one (https, or http where endpoints may use it).
+   */
+  refreshUrl?: string;
+};
+
+export type PortalThemeDto = {
+  /**
+   * Accent colour, `#rrggbb`.
+   */
+  accentColor?: string;
+  /**
+   * An https URL of the logo shown in the portal’s header.
+   */
+  logoUrl?: string;
+  /**
+   * Light or dark.
+   */
+  mode?: 'light' | 'dark';
+};
+
 export type TopicListDto = {
   /**
    * Every topic an endpoint may subscribe to.
@@ -86,6 +230,8 @@ export type CreateApiKeyDto = {
     | 'EVENT.PUBLISH'
     | 'EVENT.READ'
     | 'APIKEY.MANAGE'
+    | 'PORTAL.CREATE'
+    | 'ORGANIZATION.MANAGE'
     | '*'
   >;
 };
@@ -236,6 +382,52 @@ export type TestSendDto = {
   };
 };
 
+export type EndpointStatsDto = {
+  /**
+   * The bucket width.
+   */
+  bucket: 'minute' | 'hour' | 'day';
+  /**
+   * Every bucket of the range, oldest first; empty ones with 0 attempts.
+   */
+  data: Array<StatsBucketDto>;
+};
+
+export type StatsBucketDto = {
+  /**
+   * Start of the bucket (ISO 8601).
+   */
+  start: string;
+  /**
+   * Delivery attempts made in the bucket (test sends left out).
+   */
+  attempts: number;
+  /**
+   * Attempts answered with a 2xx.
+   */
+  successes: number;
+  /**
+   * Attempts that failed: another status, or no answer.
+   */
+  failures: number;
+  /**
+   * Successes over attempts, from 0 to 1; null without attempts.
+   */
+  successRate: number | null;
+  /**
+   * Median attempt duration in milliseconds; null without attempts.
+   */
+  p50Ms: number | null;
+  /**
+   * 95th percentile of the attempt durations in milliseconds; null without attempts.
+   */
+  p95Ms: number | null;
+  /**
+   * Mean attempt duration in milliseconds; null without attempts.
+   */
+  avgMs: number | null;
+};
+
 export type DeliveryPageDto = {
   /**
    * Newest first.
@@ -300,7 +492,7 @@ export type AttemptDto = {
    */
   responseExcerpt: string | null;
   /**
-   * Request headers, credentials redacted.
+   * The request headers sent, with the values of credentials and signatures shown as `[redacted]`.
    */
   requestHeaders: {
     [key: string]: string;
@@ -1184,6 +1376,18 @@ export type DeliveryLogControllerEndpointDeliveriesData = {
      * Only deliveries in this status.
      */
     status?: 'pending' | 'succeeded' | 'failed';
+    /**
+     * Only deliveries created at or after this time (ISO 8601).
+     */
+    since?: string;
+    /**
+     * Only deliveries created at or before this time (ISO 8601); not before `since` (422).
+     */
+    until?: string;
+    /**
+     * Only deliveries of events with exactly this topic.
+     */
+    topic?: string;
   };
   url: '/v1/endpoints/{id}/deliveries';
 };
@@ -1197,6 +1401,10 @@ export type DeliveryLogControllerEndpointDeliveriesErrors = {
    * The key lacks WEBHOOK.READ.
    */
   403: unknown;
+  /**
+   * `until` is before `since`.
+   */
+  422: unknown;
 };
 
 export type DeliveryLogControllerEndpointDeliveriesResponses = {
@@ -1205,6 +1413,50 @@ export type DeliveryLogControllerEndpointDeliveriesResponses = {
 
 export type DeliveryLogControllerEndpointDeliveriesResponse =
   DeliveryLogControllerEndpointDeliveriesResponses[keyof DeliveryLogControllerEndpointDeliveriesResponses];
+
+export type DeliveryLogControllerStatsData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: {
+    /**
+     * Start of the range (ISO 8601); the first bucket is the one holding it. Default: a day before `until`.
+     */
+    since?: string;
+    /**
+     * End of the range (ISO 8601), not before `since` (422); the last bucket is the one holding it. Default: now.
+     */
+    until?: string;
+    /**
+     * Bucket width, aligned to UTC (default `hour`); at most 500 buckets in the range (422).
+     */
+    bucket?: 'minute' | 'hour' | 'day';
+  };
+  url: '/v1/endpoints/{id}/stats';
+};
+
+export type DeliveryLogControllerStatsErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks WEBHOOK.READ.
+   */
+  403: unknown;
+  /**
+   * `until` is before `since`, or the range holds more than 500 buckets.
+   */
+  422: unknown;
+};
+
+export type DeliveryLogControllerStatsResponses = {
+  200: EndpointStatsDto;
+};
+
+export type DeliveryLogControllerStatsResponse =
+  DeliveryLogControllerStatsResponses[keyof DeliveryLogControllerStatsResponses];
 
 export type DeliveryLogControllerTestData = {
   body: TestSendDto;
@@ -1442,3 +1694,130 @@ export type TopicsControllerListResponses = {
 
 export type TopicsControllerListResponse =
   TopicsControllerListResponses[keyof TopicsControllerListResponses];
+
+export type PortalSessionsControllerCreateData = {
+  body: CreatePortalSessionDto;
+  path?: never;
+  query?: never;
+  url: '/v1/portal-sessions';
+};
+
+export type PortalSessionsControllerCreateErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks PORTAL.CREATE.
+   */
+  403: unknown;
+  /**
+   * An endpoint in `endpointIds` is not one of the organization’s (`ENDPOINT_UNKNOWN`).
+   */
+  422: unknown;
+};
+
+export type PortalSessionsControllerCreateResponses = {
+  201: CreatedPortalSessionDto;
+};
+
+export type PortalSessionsControllerCreateResponse =
+  PortalSessionsControllerCreateResponses[keyof PortalSessionsControllerCreateResponses];
+
+export type PortalSessionsControllerRevokeData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/portal-sessions/{id}';
+};
+
+export type PortalSessionsControllerRevokeErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks PORTAL.CREATE.
+   */
+  403: unknown;
+};
+
+export type PortalSessionsControllerRevokeResponses = {
+  204: void;
+};
+
+export type PortalSessionsControllerRevokeResponse =
+  PortalSessionsControllerRevokeResponses[keyof PortalSessionsControllerRevokeResponses];
+
+export type WhoamiControllerWhoamiData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/v1/whoami';
+};
+
+export type WhoamiControllerWhoamiErrors = {
+  /**
+   * Missing or invalid API key or portal token.
+   */
+  401: unknown;
+};
+
+export type WhoamiControllerWhoamiResponses = {
+  200: WhoamiDto;
+};
+
+export type WhoamiControllerWhoamiResponse =
+  WhoamiControllerWhoamiResponses[keyof WhoamiControllerWhoamiResponses];
+
+export type OrganizationsControllerGetData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/v1/organization';
+};
+
+export type OrganizationsControllerGetErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks WEBHOOK.READ.
+   */
+  403: unknown;
+};
+
+export type OrganizationsControllerGetResponses = {
+  200: OrganizationDto;
+};
+
+export type OrganizationsControllerGetResponse =
+  OrganizationsControllerGetResponses[keyof OrganizationsControllerGetResponses];
+
+export type OrganizationsControllerUpdateData = {
+  body: UpdateOrganizationDto;
+  path?: never;
+  query?: never;
+  url: '/v1/organization';
+};
+
+export type OrganizationsControllerUpdateErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.MANAGE.
+   */
+  403: unknown;
+};
+
+export type OrganizationsControllerUpdateResponses = {
+  200: OrganizationDto;
+};
+
+export type OrganizationsControllerUpdateResponse =
+  OrganizationsControllerUpdateResponses[keyof OrganizationsControllerUpdateResponses];

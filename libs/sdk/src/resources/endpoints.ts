@@ -8,6 +8,8 @@ import type {
   Delivery,
   Endpoint,
   EndpointSecret,
+  EndpointStats,
+  EndpointStatsQuery,
   ListAttemptsQuery,
   ListDeliveriesQuery,
   ListEndpointsQuery,
@@ -92,7 +94,10 @@ export class Endpoints {
     );
   }
 
-  /** Every delivery to the endpoint, newest first, optionally of one `status`. */
+  /**
+   * Every delivery to the endpoint, newest first, optionally of one `status`, created from `since`
+   * through `until` (ISO 8601), of one `topic`.
+   */
   listDeliveries(
     id: string,
     query: ListDeliveriesQuery & RequestOptions = {},
@@ -108,6 +113,22 @@ export class Endpoints {
           }),
         ),
       cursor,
+    );
+  }
+
+  /**
+   * The endpoint's delivery attempts per `bucket` (`minute`, `hour` or `day`) from `since` through
+   * `until`, every bucket present: counts, success rate and response times. By default the last day
+   * in hours; at most 500 buckets.
+   */
+  stats(id: string, query: EndpointStatsQuery & RequestOptions = {}): Promise<EndpointStats> {
+    const { signal, timeoutMs, ...range } = query;
+    return this.transport.send(
+      api.deliveryLogControllerStats({
+        ...this.transport.options({ signal, timeoutMs }),
+        path: { id },
+        query: range,
+      }),
     );
   }
 

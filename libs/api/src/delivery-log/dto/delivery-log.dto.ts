@@ -1,7 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { type AttemptEntity, type DeliveryEntity, type EventEntity } from '@hookyard/data-access';
+import {
+  type AttemptBucket,
+  type AttemptEntity,
+  type DeliveryEntity,
+  type EventEntity,
+} from '@hookyard/data-access';
+import { isTopicName, REDACTED, redactHeaders } from '@hookyard/webhook-core';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { MAX_STATS_BUCKETS, STATS_BUCKETS, type StatsBucket } from '../stats-window';
 
 export class PageQueryDto {
   @ApiPropertyOptional({ description: 'Page size (1-200, default 50).', example: 50 })
@@ -24,6 +31,65 @@ export class DeliveryPageQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['pending', 'succeeded', 'failed'])
   status?: 'pending' | 'succeeded' | 'failed';
+
+  @ApiPropertyOptional({
+    description: 'Only deliveries created at or after this time (ISO 8601).',
+    example: '2026-11-24T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  since?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Only deliveries created at or before this time (ISO 8601); not before `since` (422).',
+    example: '2026-11-25T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  until?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only deliveries of events with exactly this topic.',
+    example: 'post.created',
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'isTopicName',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isTopicName(value),
+      defaultMessage: () => 'must be a topic name, e.g. post.created',
+    },
+  })
+  topic?: string;
+}
+
+export class StatsQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'Start of the range (ISO 8601); the first bucket is the one holding it. Default: a day before `until`.',
+    example: '2026-11-24T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  since?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'End of the range (ISO 8601), not before `since` (422); the last bucket is the one holding it. Default: now.',
+    example: '2026-11-25T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  until?: string;
+
+  @ApiPropertyOptional({
+    description: `Bucket width, aligned to UTC (default \`hour\`); at most ${MAX_STATS_BUCKETS} buckets in the range (422).`,
+    enum: STATS_BUCKETS,
+  })
+  @IsOptional()
+  @IsIn(STATS_BUCKETS)
+  bucket?: StatsBucket;
 }
 
 export class RecoverDto {
@@ -75,7 +141,8 @@ export class AttemptDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
-    description: 'Request headers, credentials redacted.',
+    description:
+      'The request headers sent, with the values of credentials and signatures shown as `[redacted]`.',
   })
   requestHeaders!: Record<string, string>;
   @ApiProperty({ description: 'When the attempt was made.' }) createdAt!: string;
@@ -89,6 +156,48 @@ export class AttemptPageDto {
     description: 'Pass as `cursor` for the next page; null on the last page.',
   })
   nextCursor!: string | null;
+}
+
+export class StatsBucketDto {
+  @ApiProperty({ description: 'Start of the bucket (ISO 8601).' }) start!: string;
+  @ApiProperty({ description: 'Delivery attempts made in the bucket (test sends left out).' })
+  attempts!: number;
+  @ApiProperty({ description: 'Attempts answered with a 2xx.' }) successes!: number;
+  @ApiProperty({ description: 'Attempts that failed: another status, or no answer.' })
+  failures!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Successes over attempts, from 0 to 1; null without attempts.',
+  })
+  successRate!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Median attempt duration in milliseconds; null without attempts.',
+  })
+  p50Ms!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: '95th percentile of the attempt durations in milliseconds; null without attempts.',
+  })
+  p95Ms!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Mean attempt duration in milliseconds; null without attempts.',
+  })
+  avgMs!: number | null;
+}
+
+export class EndpointStatsDto {
+  @ApiProperty({ enum: STATS_BUCKETS, description: 'The bucket width.' }) bucket!: StatsBucket;
+  @ApiProperty({
+    type: [StatsBucketDto],
+    description: 'Every bucket of the range, oldest first; empty ones with 0 attempts.',
+  })
+  data!: StatsBucketDto[];
 }
 
 export class DeliveryDto {
@@ -176,8 +285,33 @@ export function toAttemptDto(attempt: AttemptEntity): AttemptDto {
     errorClass: attempt.errorClass,
     errorMessage: attempt.errorMessage,
     responseExcerpt: attempt.responseExcerpt,
-    requestHeaders: attempt.requestHeaders,
+    requestHeaders: shownHeaders(attempt.requestHeaders),
     createdAt: attempt.createdAt.toISOString(),
+  };
+}
+
+/**
+ * The request headers of an attempt as the API shows them: the attempt log stores them with
+ * credentials redacted; signatures are redacted here too (they stay valid for a while after sending).
+ */
+function shownHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const redacted = redactHeaders(headers);
+  for (const name of Object.keys(redacted)) {
+    if (name.toLowerCase().includes('signature')) redacted[name] = REDACTED;
+  }
+  return redacted;
+}
+
+export function toStatsBucketDto(bucket: AttemptBucket): StatsBucketDto {
+  return {
+    start: bucket.start.toISOString(),
+    attempts: bucket.attempts,
+    successes: bucket.successes,
+    failures: bucket.failures,
+    successRate: bucket.attempts === 0 ? null : bucket.successes / bucket.attempts,
+    p50Ms: bucket.p50Ms,
+    p95Ms: bucket.p95Ms,
+    avgMs: bucket.avgMs,
   };
 }
 

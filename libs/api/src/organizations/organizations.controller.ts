@@ -1,0 +1,35 @@
+import { Body, Controller, Get, Inject, Patch } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OrgId } from '../auth/auth-context';
+import { PortalAccessible, RequirePermission } from '../auth/guards';
+import { OrganizationDto, toOrganizationDto, UpdateOrganizationDto } from './dto/organization.dto';
+import { OrganizationsService } from './organizations.service';
+
+/** `/v1/organization`: the caller's organization and its settings. */
+@ApiTags('organization')
+@Controller('v1/organization')
+export class OrganizationsController {
+  constructor(@Inject(OrganizationsService) private readonly organizations: OrganizationsService) {}
+
+  @Get()
+  @RequirePermission('WEBHOOK.READ')
+  @PortalAccessible()
+  @ApiOperation({ summary: 'Get the caller’s organization' })
+  @ApiOkResponse({ type: OrganizationDto })
+  async get(@OrgId() organizationId: string): Promise<OrganizationDto> {
+    return toOrganizationDto(await this.organizations.get(organizationId));
+  }
+
+  @Patch()
+  @RequirePermission('ORGANIZATION.MANAGE')
+  @ApiOperation({ summary: 'Change the organization’s settings (the portal’s allowed origins)' })
+  @ApiOkResponse({ type: OrganizationDto })
+  async update(
+    @OrgId() organizationId: string,
+    @Body() body: UpdateOrganizationDto,
+  ): Promise<OrganizationDto> {
+    return toOrganizationDto(
+      await this.organizations.setPortalAllowedOrigins(organizationId, body.portalAllowedOrigins),
+    );
+  }
+}

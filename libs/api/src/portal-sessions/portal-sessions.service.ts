@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  EndpointRepository,
+  PortalSessionEntity,
+  PortalSessionRepository,
+  type PortalTheme,
+} from '@hookyard/data-access';
+import {
+  collectViolations,
+  type FieldViolation,
+  ObjectIdGenerator,
+  validateUrl,
+} from '@hookyard/webhook-core';
+import { type HookyardConfig } from '@hookyard/config';
+import { ApiKeyService, hashApiKey } from '../auth/api-key.service';
+import { type AuthContext } from '../auth/auth-context';
+import { type PortalPermission } from '../auth/permissions';
+import { ApiError, ErrorCode, type FieldError } from '../common/api-error';
+import { HOOKYARD_CONFIG } from '../common/config.module';
+import {
+  PORTAL_SESSION_DEFAULT_SECONDS,
+  PORTAL_TOKEN_PREFIX,
+  portalSessionState,
+  portalUrl,
+} from './portal-session.util';
+
+/**
+ * How long a looked-up session is kept without asking the database again. Its expiry is checked on
+ * every request all the same, and a revocation through this process drops it at once; one through
+ * another process takes effect within this long.
+ */
+export const PORTAL_SESSION_CACHE_MS = 5_000;
+
+export interface PortalSessionInput {
+  readonly permissions: readonly PortalPermission[];
+  readonly endpointIds?: readonly string[];
+  readonly expiresInSeconds?: number;
+  readonly theme?: PortalTheme;
+  readonly refreshUrl?: string;
+}
+
+export interface CreatedPortalSession {
+  readonly entity: PortalSessionEntity;
+  /** The token itself: returned once, never stored. */
+  readonly token: string;
+  readonly url: string;
+}
+
+/** What a portal token is worth now: a caller, or a session that has ended (and where to renew it). */
+export type PortalAuthentication =
+  | { readonly status: 'active'; readonly context: AuthContext }
+  | { readonly status: 'ended'; readonly refreshUrl: string | null };
+
+export function generatePortalToken(): string {
+  return `${PORTAL_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+/** Mints, revokes and checks tenant-portal sessions; tokens are stored as a SHA-256 hash. */
+@Injectable()
+export class PortalSessionsService {
+  private readonly logger = new Logger('PortalSessions');
+  private readonly sessions: PortalSessionRepository;
+  private readonly endpoints: EndpointRepository;
+  private readonly cache = new Map<
+    string,
+    { session: PortalSessionEntity | null; until: number }
+  >();
+
+  constructor(
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(HOOKYARD_CONFIG) private readonly config: HookyardConfig,
+    @Inject(ApiKeyService) private readonly apiKeys: ApiKeyService,
+    @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
+  ) {
+    this.sessions = new PortalSessionRepository(dataSource.manager);
+    this.endpoints = new EndpointRepository(dataSource.manager);
+  }
+
+  /** Null for a token no session has; a session past its expiry or revoked answers `ended`. */
+  async authenticate(token: string, now: Date): Promise<PortalAuthentication | null> {
+    const hash = hashApiKey(token);
+    let cached = this.cache.get(hash);
+    if (!cached || cached.until <= now.getTime()) {
+      cached = {
+        session: await this.sessions.findByTokenHash(hash),
+        until: now.getTime() + PORTAL_SESSION_CACHE_MS,
+      };
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(hash, cached);
+    }
+    const session = cached.session;
+    if (!session) return null;
+    if (portalSessionState(session, now) !== 'active')
+      return { status: 'ended', refreshUrl: session.refreshUrl };
+    return {
+      status: 'active',
+      context: {
+        keyId: null,
+        organizationId: session.organizationId,
+        permissions: session.permissions,
+        operator: false,
+        endpointIds: session.endpointIds,
+        portalSessionId: session.id,
+      },
+    };
+  }
+
+  /**
+   * Mints a session for the caller's organization holding no more than the caller: its permissions
+   * must be the caller's to grant (403), its endpoints the organization's (422 naming each).
+   */
+  async create(
+    caller: AuthContext,
+    organizationId: string,
+    input: PortalSessionInput,
+    baseUrl: string,
+    now: Date,
+  ): Promise<CreatedPortalSession> {
+    this.assertUrlsValid(input);
+    this.apiKeys.assertCanGrant(caller, input.permissions);
+    const endpointIds = input.endpointIds ? [...input.endpointIds] : null;
+    if (endpointIds) await this.assertEndpointsExist(organizationId, endpointIds);
+    const token = generatePortalToken();
+    const seconds = input.expiresInSeconds ?? PORTAL_SESSION_DEFAULT_SECONDS;
+    const entity = Object.assign(new PortalSessionEntity(), {
+      id: this.ids.next(now),
+      organizationId,
+      tokenHash: hashApiKey(token),
+      permissions: [...input.permissions],
+      endpointIds,
+      theme: themeOf(input.theme),
+      refreshUrl: input.refreshUrl ?? null,
+      createdByKeyId: caller.keyId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + seconds * 1000),
+      revokedAt: null,
+    });
+    await this.sessions.insert(entity);
+    this.logger.log(`portal session ${entity.id} created for organization ${organizationId}`);
+    return { entity, token, url: portalUrl(baseUrl, entity.id, token) };
+  }
+
+  /** The organization's session, revoked or not; 404 for another tenant's or an unknown id. */
+  async get(organizationId: string, id: string): Promise<PortalSessionEntity> {
+    const session = await this.sessions.findById(organizationId, id);
+    if (!session) throw ApiError.notFound('portal session');
+    return session;
+  }
+
+  /** The session behind a request; null for an API key. */
+  async sessionOf(auth: AuthContext): Promise<PortalSessionEntity | null> {
+    if (auth.portalSessionId === null || auth.organizationId === null) return null;
+    return this.get(auth.organizationId, auth.portalSessionId);
+  }
+
+  /** Ends a session at once (in this process; in others within the cache time). Idempotent. */
+  async revoke(organizationId: string, id: string, now: Date): Promise<void> {
+    await this.get(organizationId, id);
+    await this.sessions.revoke(organizationId, id, now);
+    for (const [hash, entry] of this.cache) if (entry.session?.id === id) this.cache.delete(hash);
+  }
+
+  /** Plain http for a refresh URL only where endpoints may use it (the endpoints' URL rules). */
+  private assertUrlsValid(input: PortalSessionInput): void {
+    const allowHttp = !this.config.requireHttps
+      ? true
+      : this.config.localMode
+        ? ('loopback' as const)
+        : false;
+    const violations = collectViolations(
+      input.refreshUrl === undefined
+        ? null
+        : validateUrl(input.refreshUrl, { allowHttp }, 'refreshUrl'),
+      // The console's CSP lets images come from https: only.
+      input.theme?.logoUrl === undefined
+        ? null
+        : validateUrl(input.theme.logoUrl, { allowHttp: false }, 'theme.logoUrl'),
+    );
+    const first = violations[0];
+    if (!first) return;
+    throw new ApiError(
+      first.code,
+      `${first.field}: ${first.message}`,
+      violations.map((v: FieldViolation) => ({ path: v.field, message: v.message, code: v.code })),
+    );
+  }
+
+  private async assertEndpointsExist(
+    organizationId: string,
+    endpointIds: readonly string[],
+  ): Promise<void> {
+    const found = new Set(await this.endpoints.existingIds(organizationId, endpointIds));
+    const errors: FieldError[] = endpointIds.flatMap((id, index) =>
+      found.has(id)
+        ? []
+        : [
+            {
+              path: `endpointIds[${index}]`,
+              message: 'no endpoint of this organization has this id',
+              code: ErrorCode.ENDPOINT_UNKNOWN,
+            },
+          ],
+    );
+    if (errors.length > 0) throw ApiError.validation(errors, ErrorCode.ENDPOINT_UNKNOWN);
+  }
+}
+
+/** The theme as stored: only the members given. */
+function themeOf(theme: PortalTheme | undefined): PortalTheme {
+  return {
+    ...(theme?.accentColor !== undefined && { accentColor: theme.accentColor }),
+    ...(theme?.logoUrl !== undefined && { logoUrl: theme.logoUrl }),
+    ...(theme?.mode !== undefined && { mode: theme.mode }),
+  };
+}

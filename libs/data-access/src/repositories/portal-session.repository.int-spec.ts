@@ -1,0 +1,115 @@
+import { type DataSource } from 'typeorm';
+import { PortalSessionEntity } from '../entities/portal-session.entity';
+import {
+  insertEndpoint,
+  insertOrganization,
+  openTestDatabase,
+  testIds,
+} from '../testing/tenant-rows';
+import { EndpointRepository } from './endpoint.repository';
+import { PortalSessionRepository } from './portal-session.repository';
+
+describe('PortalSessionRepository', () => {
+  let dataSource: DataSource;
+  let close: () => Promise<void>;
+  let sessions: PortalSessionRepository;
+
+  beforeAll(async () => {
+    ({ dataSource, close } = await openTestDatabase());
+    sessions = new PortalSessionRepository(dataSource.manager);
+  });
+  afterAll(() => close?.());
+
+  const session = (organizationId: string, overrides: Partial<PortalSessionEntity> = {}) =>
+    Object.assign(new PortalSessionEntity(), {
+      id: testIds.next(new Date()),
+      organizationId,
+      tokenHash: testIds.next(new Date()),
+      permissions: ['WEBHOOK.READ'],
+      endpointIds: null,
+      theme: {},
+      refreshUrl: null,
+      createdByKeyId: null,
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 3600_000),
+      revokedAt: null,
+      ...overrides,
+    });
+
+  it('stores a session and finds it by its token hash and by id', async () => {
+    const org = await insertOrganization(dataSource);
+    const endpoint = await insertEndpoint(dataSource, org);
+    const stored = session(org, {
+      endpointIds: [endpoint],
+      theme: { accentColor: '#112233', mode: 'dark' },
+      refreshUrl: 'https://app.example.com/renew',
+    });
+    await sessions.insert(stored);
+    expect(await sessions.findByTokenHash(stored.tokenHash)).toEqual(stored);
+    expect(await sessions.findById(org, stored.id)).toEqual(stored);
+    expect(await sessions.findAnyById(stored.id)).toEqual(stored);
+    expect(await sessions.findByTokenHash('unknown')).toBeNull();
+  });
+
+  it("does not return or revoke another tenant's session", async () => {
+    const a = await insertOrganization(dataSource, 'a');
+    const b = await insertOrganization(dataSource, 'b');
+    const ofA = session(a);
+    await sessions.insert(ofA);
+    expect(await sessions.findById(b, ofA.id)).toBeNull();
+    expect(await sessions.revoke(b, ofA.id, new Date())).toBe(false);
+    expect((await sessions.findById(a, ofA.id))?.revokedAt).toBeNull();
+    const at = new Date();
+    expect(await sessions.revoke(a, ofA.id, at)).toBe(true);
+    expect((await sessions.findById(a, ofA.id))?.revokedAt).toEqual(at);
+    expect(await sessions.revoke(a, ofA.id, new Date())).toBe(false);
+  });
+
+  it('goes with its organization', async () => {
+    const org = await insertOrganization(dataSource);
+    const stored = session(org);
+    await sessions.insert(stored);
+    await dataSource.query('DELETE FROM organizations WHERE id = $1', [org]);
+    expect(await sessions.findAnyById(stored.id)).toBeNull();
+  });
+});
+
+describe('EndpointRepository within a portal session’s endpoints', () => {
+  let dataSource: DataSource;
+  let close: () => Promise<void>;
+  let endpoints: EndpointRepository;
+
+  beforeAll(async () => {
+    ({ dataSource, close } = await openTestDatabase());
+    endpoints = new EndpointRepository(dataSource.manager);
+  });
+  afterAll(() => close?.());
+
+  it('pages through the listed endpoints only, after the cursor', async () => {
+    const org = await insertOrganization(dataSource);
+    const [first, second, third] = [
+      await insertEndpoint(dataSource, org),
+      await insertEndpoint(dataSource, org),
+      await insertEndpoint(dataSource, org),
+    ];
+    const ids = (rows: { id: string }[]) => rows.map((row) => row.id);
+    expect(ids(await endpoints.page(org, { limit: 10, ids: [first, third] }))).toEqual([
+      first,
+      third,
+    ]);
+    expect(
+      ids(await endpoints.page(org, { limit: 10, ids: [first, third], cursor: first })),
+    ).toEqual([third]);
+    expect(ids(await endpoints.page(org, { limit: 10, ids: [] }))).toEqual([]);
+    expect(ids(await endpoints.page(org, { limit: 10 }))).toEqual([first, second, third]);
+  });
+
+  it("finds which ids are the organization's endpoints, never another tenant's", async () => {
+    const a = await insertOrganization(dataSource, 'a');
+    const b = await insertOrganization(dataSource, 'b');
+    const ofA = await insertEndpoint(dataSource, a);
+    const ofB = await insertEndpoint(dataSource, b);
+    expect(await endpoints.existingIds(a, [ofA, ofB, 'ffffffffffffffffffffffff'])).toEqual([ofA]);
+    expect(await endpoints.existingIds(a, [])).toEqual([]);
+  });
+});
