@@ -26,6 +26,17 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
   it('holds deliveries in the penalty box, pauses after the failure streak, and delivers them after reactivation', async () => {
     const failing = await endpoint('/status/500?streak', ['post.created']);
     const published = await publish('post.created');
+    // The second failure boxes it: the native API shows until when, and that the next try is a probe.
+    await receiver.waitFor(
+      (ledger) => ledger.filter((r) => r.path === '/status/500?streak').length === 2,
+    );
+    await eventually(async () => {
+      const { health } = await show(failing.id);
+      expect(health.penaltyLevel).toBe(1);
+      expect(Date.parse(health.penaltyUntil)).toBeGreaterThan(
+        receiver.receipts('/status/500?streak')[1].receivedAt,
+      );
+    });
     await receiver.waitFor(
       (ledger) => ledger.filter((r) => r.path === '/status/500?streak').length === 4,
       20_000,
@@ -55,7 +66,13 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
     expect(reactivated.body).toMatchObject({
       status: 'active',
       statusReason: null,
-      health: { consecutiveFailures: 0, errorsSinceLastSuccess: 0, avgResponseTime: 0 },
+      health: {
+        consecutiveFailures: 0,
+        errorsSinceLastSuccess: 0,
+        avgResponseTime: 0,
+        penaltyUntil: null,
+        penaltyLevel: 0,
+      },
     });
     await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/ok?after-reactivation'));
     expect(receiver.receipts('/ok?after-reactivation')[0].webhookId).toBe(published.body.id);

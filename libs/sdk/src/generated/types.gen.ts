@@ -766,6 +766,14 @@ export type HealthDto = {
    * Time of the last successful delivery.
    */
   lastSuccessAt: string | null;
+  /**
+   * While the endpoint sits in the penalty box: when its next delivery goes out, as a probe (ISO 8601); null when it is not boxed.
+   */
+  penaltyUntil: string | null;
+  /**
+   * How many times in a row the endpoint has been boxed; each stay is longer. 0 when it is not.
+   */
+  penaltyLevel: number;
 };
 
 export type AuthenticationResponseDto = {

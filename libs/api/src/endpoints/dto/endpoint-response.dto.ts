@@ -17,6 +17,18 @@ export class HealthDto {
     type: String,
   })
   lastSuccessAt!: string | null;
+  @ApiProperty({
+    description:
+      'While the endpoint sits in the penalty box: when its next delivery goes out, as a probe (ISO 8601); null when it is not boxed.',
+    nullable: true,
+    type: String,
+  })
+  penaltyUntil!: string | null;
+  @ApiProperty({
+    description:
+      'How many times in a row the endpoint has been boxed; each stay is longer. 0 when it is not.',
+  })
+  penaltyLevel!: number;
 }
 
 export class LastStatusDto {
@@ -136,6 +148,8 @@ export function toEndpointDto(endpoint: EndpointEntity): EndpointDto {
       consecutiveFailures: endpoint.consecutiveFailures,
       errorsSinceLastSuccess: endpoint.errorsSinceLastSuccess,
       lastSuccessAt: endpoint.lastSuccessAt?.toISOString() ?? null,
+      penaltyUntil: endpoint.penaltyUntil?.toISOString() ?? null,
+      penaltyLevel: endpoint.penaltyLevel,
     },
     lastStatus:
       endpoint.lastStatusAt === null
