@@ -21,5 +21,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
     '^@hookyard/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    '^@hookyard/([a-z-]+)/testing$': path.join(__dirname, 'libs/$1/src/testing/index.ts'),
   },
 };

@@ -154,8 +154,25 @@ describe('classifyAddress', () => {
     ['fd00:ec2::253', 'private'],
     ['2001:db8::1', 'reserved'],
     ['100::1', 'reserved'],
-    ['100:0:0:1::1', null],
+    ['100:0:0:1::1', 'reserved'], // outside 2000::/3, though past the discard-only /64
     ['64:ff9b:1::1', 'reserved'],
+    ['2001::1', 'reserved'], // Teredo
+    ['2001:0:ffff:ffff:ffff:ffff:ffff:ffff', 'reserved'],
+    ['2001:1::1', null],
+    ['2001:2::1', 'reserved'], // benchmarking
+    ['2001:3::1', null],
+    ['3fff::1', 'reserved'], // documentation (RFC 9637)
+    ['3fff:1000::1', null],
+    ['5f00::1', 'reserved'], // SRv6
+    ['2000::1', null],
+    ['3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null],
+    ['1fff:ffff::1', 'reserved'],
+    ['4000::', 'reserved'],
+    ['fbff:ffff::1', 'reserved'],
+    ['fe00::1', 'reserved'],
+    ['192.88.99.1', 'reserved'], // deprecated 6to4 relay anycast
+    ['192.88.98.255', null],
+    ['192.88.100.0', null],
     ['2606:4700:4700::1111', null],
     ['[::1]', 'loopback'],
     ['2001:4860:4860::8888', null],

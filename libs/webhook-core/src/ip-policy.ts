@@ -5,7 +5,9 @@
  * see {@link checkUrlHost}) and at connect time on every address DNS returned (the check that counts,
  * see {@link checkAddress}). Addresses that carry an IPv4 address inside IPv6 (IPv4-mapped, the SIIT
  * form, IPv4-compatible, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are unwrapped and judged as the IPv4
- * address they carry.
+ * address they carry. Of the rest of IPv6, only global unicast `2000::/3` outside the special-purpose
+ * ranges is public; Teredo `2001::/32` is refused outright (the IPv4 it carries is obfuscated and the
+ * route goes through a relay).
  *
  * Only `node:net` validation is used; never the npm `ip`, `private-ip` or `ipaddr.js` packages.
  */
@@ -197,6 +199,7 @@ const V4_RULES = rules([
   ['100.64.0.0/10', 'cgnat'],
   ['192.0.0.0/24', 'reserved'],
   ['192.0.2.0/24', 'reserved'],
+  ['192.88.99.0/24', 'reserved'], // deprecated 6to4 relay anycast (RFC 7526)
   ['198.18.0.0/15', 'reserved'],
   ['198.51.100.0/24', 'reserved'],
   ['203.0.113.0/24', 'reserved'],
@@ -211,11 +214,18 @@ const V6_RULES = rules([
   ['fec0::/10', 'private'], // deprecated site-local
   ['fe80::/10', 'link_local'],
   ['ff00::/8', 'multicast'],
+  ['2001::/32', 'reserved'], // Teredo: the IPv4 it carries is obfuscated and reached via a relay
+  ['2001:2::/48', 'reserved'], // benchmarking (RFC 5180)
   ['2001:db8::/32', 'reserved'],
+  ['3fff::/20', 'reserved'], // documentation (RFC 9637)
+  ['5f00::/16', 'reserved'], // SRv6 segment identifiers (RFC 9602)
   ['100::/64', 'reserved'],
   ['64:ff9b:1::/48', 'reserved'], // local-use NAT64 (RFC 8215): embedding varies, refuse outright
   ['::/8', 'reserved'],
 ]);
+
+/** Global unicast: IPv6 space outside it that the rules above do not judge is reserved by the IETF. */
+const GLOBAL_UNICAST: Cidr = { family: 6, base: 0x2000n << 112n, prefix: 3, text: '2000::/3' };
 
 const NAT64_PREFIX = 0x0064_ff9b_0000_0000_0000_0000n; // 64:ff9b::/96, shifted right by 32
 const SIXTOFOUR_PREFIX = 0x2002n; // 2002::/16, shifted right by 112
@@ -253,7 +263,10 @@ function classifyIp(ip: Ip): DenyReason | null {
     return 'loopback';
   }
   const embedded = embeddedIPv4(ip.value);
-  return embedded === null ? matchRules(ip, V6_RULES) : matchRules(embedded, V4_RULES);
+  if (embedded !== null) {
+    return matchRules(embedded, V4_RULES);
+  }
+  return matchRules(ip, V6_RULES) ?? (contains(GLOBAL_UNICAST, ip) ? null : 'reserved');
 }
 
 /**
@@ -261,7 +274,8 @@ function classifyIp(ip: Ip): DenyReason | null {
  *
  * Accepts dotted-quad IPv4 (strict: no octal, hex or shorthand forms, which are 'invalid') and any IPv6
  * form `node:net` accepts, optionally in brackets or with a zone id. IPv4 carried in IPv6 is unwrapped
- * and judged as IPv4; the rest of `::/8` is 'reserved'.
+ * and judged as IPv4; the rest of `::/8`, Teredo, and everything outside `2000::/3` that is not
+ * unique-local, link-local or multicast is 'reserved'.
  */
 export function classifyAddress(ip: string): DenyReason | null {
   const parsed = parseIp(ip);
