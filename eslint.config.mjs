@@ -44,9 +44,13 @@ export default tseslint.config(
       '**/*.cjs',
     ],
   },
-  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  // TypeScript everywhere, and TSX in the console (React's JSX transform; no React plugin).
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({
+    ...config,
+    files: ['**/*.ts', '**/*.tsx'],
+  })),
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: {
         // The probe file lets tools/workspace-checks lint would-be core code without writing it to disk.
@@ -148,7 +152,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/test/**/*.ts',
+      // The browser tests: a test project throughout.
+      'apps/console-e2e/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -157,6 +168,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    // The console runs in browsers and reaches the API only through the SDK.
+    files: ['apps/console/src/**/*.ts', 'apps/console/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@hookyard/*', '!@hookyard/sdk', 'node:*', ...FRAMEWORK_PACKAGES],
+              message: 'apps/console talks to the API only through @hookyard/sdk.',
+            },
+          ],
+        },
+      ],
     },
   },
   prettier,

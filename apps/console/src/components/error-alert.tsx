@@ -1,0 +1,38 @@
+import type { ReactNode } from 'react';
+import { describeError } from '../api/client';
+
+/** An error announced as soon as it appears: the API's message, or any text given. */
+export function ErrorAlert({
+  error,
+  title,
+  children,
+}: {
+  error?: unknown;
+  title?: string;
+  children?: ReactNode;
+}) {
+  const hasError = error !== undefined && error !== null;
+  if (!hasError && children === undefined) return null;
+  const described = hasError ? describeError(error) : null;
+  const fields = described?.fieldErrors ?? {};
+  const paths = Object.keys(fields);
+  return (
+    <div role="alert" className="alert alert-error">
+      {title ? <p className="alert-title">{title}</p> : null}
+      {described ? <p>{described.message}</p> : null}
+      {paths.length > 0 ? (
+        <ul>
+          {paths.map((path) => (
+            <li key={path}>
+              <code>{path}</code>: {fields[path]}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {children}
+      {described?.requestId ? (
+        <p className="alert-reference">Request ID {described.requestId}</p>
+      ) : null}
+    </div>
+  );
+}
