@@ -16,6 +16,7 @@ interface Published {
 interface ShownDelivery {
   id: string;
   eventId: string;
+  topic: string;
   endpointId: string;
   status: string;
   attemptCount: number;
@@ -23,6 +24,8 @@ interface ShownDelivery {
 }
 
 interface ShownAttempt {
+  id: string;
+  deliveryId: string | null;
   trigger: string;
   errorClass: string | null;
   durationMs: number;
@@ -170,6 +173,24 @@ describe('delivery log filters and statistics', () => {
       );
     });
 
+    it('names the topic of each delivery’s event, in the endpoint’s list and the event’s', async () => {
+      const page = await get(`/v1/endpoints/${endpointId}/deliveries?limit=200`);
+      const topics = new Map(events.map((event) => [event.id, event.topic]));
+      expect((page.body.data as ShownDelivery[]).map((d) => [d.eventId, d.topic]).sort()).toEqual(
+        [...topics.entries()].sort(),
+      );
+      const filtered = await get(`/v1/endpoints/${endpointId}/deliveries?topic=post.updated`);
+      expect(new Set(filtered.body.data.map((d: ShownDelivery) => d.topic))).toEqual(
+        new Set(['post.updated']),
+      );
+      for (const event of [events[0], events[1]]) {
+        const ofEvent = await get(`/v1/events/${event.id}/deliveries`);
+        expect(ofEvent.body.data).toEqual([
+          expect.objectContaining({ eventId: event.id, endpointId, topic: event.topic }),
+        ]);
+      }
+    });
+
     it.each([
       ['since', { since: 'yesterday' }],
       ['until', { until: '2026-13-01T00:00:00Z' }],
@@ -199,6 +220,90 @@ describe('delivery log filters and statistics', () => {
         );
         expect([response.status, response.body.code]).toEqual([404, 'NOT_FOUND']);
       }
+    });
+  });
+
+  describe('the attempts of a delivery', () => {
+    let endpointId: string;
+    let failed: ShownDelivery;
+    let succeeded: ShownDelivery;
+
+    beforeAll(async () => {
+      endpointId = (await fixture.endpoint('/poison?per-delivery', { topics: ['comment.updated'] }))
+        .id;
+      // The poisoned one is tried twice (the first try and one retry), the other once.
+      const poisoned = await publish('comment.updated', true);
+      await publish('comment.updated');
+      const deliveries = await settled(endpointId, 2);
+      failed = deliveries.find((d) => d.eventId === poisoned)!;
+      succeeded = deliveries.find((d) => d.eventId !== poisoned)!;
+      expect([failed.status, failed.attemptCount, succeeded.attemptCount]).toEqual([
+        'failed',
+        2,
+        1,
+      ]);
+      const test = await t.request('POST', `/v1/endpoints/${endpointId}/test`, { key, body: {} });
+      expect(test.status).toBe(200);
+      // Attempts are recorded just after the answer: wait until the log holds all four.
+      await eventually(async () => {
+        const all = (await get(`/v1/endpoints/${endpointId}/attempts?limit=200`)).body.data;
+        expect(all).toHaveLength(4);
+      });
+    });
+
+    /** Every page of the delivery's attempts, one at a time. */
+    async function attemptsOf(deliveryId: string, as: string = key): Promise<ShownAttempt[]> {
+      const seen: ShownAttempt[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await get(
+          `/v1/deliveries/${deliveryId}/attempts?${query({ limit: 1, cursor })}`,
+          as,
+        );
+        expect(page.status).toBe(200);
+        expect(page.body.data.length).toBeLessThanOrEqual(1);
+        seen.push(...page.body.data);
+        cursor = page.body.nextCursor ?? undefined;
+      } while (cursor);
+      return seen;
+    }
+
+    it('lists exactly that delivery’s attempts, newest first, across pages', async () => {
+      const log: ShownAttempt[] = (await get(`/v1/endpoints/${endpointId}/attempts?limit=200`)).body
+        .data;
+      const ofFailed = await attemptsOf(failed.id);
+      expect(ofFailed.map((a) => a.id)).toEqual(
+        log.filter((a) => a.deliveryId === failed.id).map((a) => a.id),
+      );
+      expect(ofFailed).toHaveLength(2);
+      expect(ofFailed.map((a) => [a.deliveryId, a.trigger, a.errorClass])).toEqual([
+        [failed.id, 'scheduled', 'http_status'],
+        [failed.id, 'scheduled', 'http_status'],
+      ]);
+      const times = ofFailed.map((a) => Date.parse(a.createdAt));
+      expect(times[0]).toBeGreaterThanOrEqual(times[1]);
+      const ofSucceeded = await attemptsOf(succeeded.id);
+      expect(ofSucceeded.map((a) => [a.deliveryId, a.errorClass])).toEqual([[succeeded.id, null]]);
+    });
+
+    it('answers one page of up to `limit` with a cursor to the rest', async () => {
+      const first = await get(`/v1/deliveries/${failed.id}/attempts?limit=1`);
+      expect([first.body.data.length, typeof first.body.nextCursor]).toEqual([1, 'string']);
+      const whole = await get(`/v1/deliveries/${failed.id}/attempts`);
+      expect([whole.body.data.length, whole.body.nextCursor]).toEqual([2, null]);
+      expect(whole.body.data[0]).toEqual(first.body.data[0]);
+    });
+
+    it('answers 404 for another tenant’s delivery and for an unknown one', async () => {
+      const other = await t.createOrganization();
+      const foreign = await get(`/v1/deliveries/${failed.id}/attempts`, other.apiKey);
+      expect([foreign.status, foreign.body.code]).toEqual([404, 'NOT_FOUND']);
+      const unknown = await get(`/v1/deliveries/${'f'.repeat(24)}/attempts`);
+      expect([unknown.status, unknown.body.code, unknown.body.detail]).toEqual([
+        404,
+        'NOT_FOUND',
+        foreign.body.detail,
+      ]);
     });
   });
 
@@ -454,6 +559,7 @@ describe('delivery log filters and statistics', () => {
         ['POST', `/v1/endpoints/${hidden}/test`],
         ['POST', `/v1/endpoints/${hidden}/recover`],
         ['POST', `/v1/deliveries/${hiddenDelivery}/retry`],
+        ['GET', `/v1/deliveries/${hiddenDelivery}/attempts`],
         ['GET', `/v1/events/${hiddenOnly}`],
         ['GET', `/v1/events/${hiddenOnly}/deliveries`],
       ] as const) {
@@ -473,6 +579,10 @@ describe('delivery log filters and statistics', () => {
     it('sees its own endpoint, and of a shared event only the delivery to it', async () => {
       expect((await as('GET', `/v1/endpoints/${allowed}/deliveries`, scopedKey)).status).toBe(200);
       expect((await as('GET', `/v1/endpoints/${allowed}/stats`, scopedKey)).status).toBe(200);
+      const [own] = (await as('GET', `/v1/endpoints/${allowed}/deliveries`, scopedKey)).body.data;
+      const ownAttempts = await as('GET', `/v1/deliveries/${own.id}/attempts`, scopedKey);
+      expect(ownAttempts.status).toBe(200);
+      expect(ownAttempts.body.data.map((a: ShownAttempt) => a.deliveryId)).toEqual([own.id]);
       expect((await as('GET', `/v1/events/${shared}`, scopedKey)).body.id).toBe(shared);
       const deliveries = (await as('GET', `/v1/events/${shared}/deliveries`, scopedKey)).body.data;
       expect(deliveries.map((d: ShownDelivery) => d.endpointId)).toEqual([allowed]);

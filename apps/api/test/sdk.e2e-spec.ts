@@ -143,6 +143,7 @@ describe('the TypeScript SDK against the running server', () => {
     await hy.endpoints.update(ep.id, { url: receiver.url('/ok?sdk-recovered') });
 
     const [delivery] = await hy.events.listDeliveries(retrying.id).toArray();
+    expect(delivery.topic).toBe('comment.created');
     expect(await hy.deliveries.retry(delivery.id)).toEqual({
       id: delivery.id,
       status: 'pending',
@@ -150,6 +151,12 @@ describe('the TypeScript SDK against the running server', () => {
     await receiver.waitFor((ledger) =>
       ledger.some((r) => r.path === '/ok?sdk-recovered' && r.webhookId === retrying.id),
     );
+    await eventually(async () => {
+      const attempts = await hy.deliveries.listAttempts(delivery.id, { limit: 1 }).toArray();
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts[0]).toMatchObject({ trigger: 'manual', statusCode: 200 });
+      expect(attempts.filter((a) => a.deliveryId !== delivery.id)).toEqual([]);
+    });
 
     expect(await hy.endpoints.recover(ep.id, { since })).toEqual({ recovered: 1 });
     await receiver.waitFor((ledger) =>

@@ -43,6 +43,10 @@ export type UpdateOrganization = api.UpdateOrganizationDto;
 export type ListEndpointsQuery = NonNullable<api.EndpointsControllerListData['query']>;
 /** The page size and start of `endpoints.listAttempts`. */
 export type ListAttemptsQuery = NonNullable<api.DeliveryLogControllerAttemptsData['query']>;
+/** The page size and start of `deliveries.listAttempts`. */
+export type ListDeliveryAttemptsQuery = NonNullable<
+  api.DeliveryLogControllerDeliveryAttemptsData['query']
+>;
 /** The filters (status, creation time, topic) and page size of `endpoints.listDeliveries`. */
 export type ListDeliveriesQuery = NonNullable<
   api.DeliveryLogControllerEndpointDeliveriesData['query']

@@ -1,4 +1,4 @@
-import type { Attempt, Delivery, Hookyard, Page } from '@hookyard/sdk';
+import type { Attempt, Delivery, Page } from '@hookyard/sdk';
 import {
   type InfiniteData,
   keepPreviousData,
@@ -66,45 +66,26 @@ export function useDeliveryPages(endpointId: string, filters: DeliveryFilters, e
   });
 }
 
-/** How far back the attempt log is read for one delivery's attempts (pages of 200). */
-const MAX_ATTEMPT_PAGES = 10;
+/** The most attempts of one delivery shown (one page of the API's largest). */
+const MAX_ATTEMPTS = 200;
 
-/** A delivery's attempts, newest first, and whether the log was read far enough to hold all. */
+/** A delivery's attempts, newest first, and whether they are all of them. */
 export interface DeliveryAttempts {
   readonly attempts: readonly Attempt[];
   readonly complete: boolean;
 }
 
-/**
- * The attempts of one delivery. The API lists attempts per endpoint only (newest first, each naming
- * its delivery), so this reads the endpoint's log back to the delivery's creation, which no attempt
- * of it precedes (its `attemptCount` is no bound: recovering a delivery starts it again at 0).
- */
-export async function attemptsOfDelivery(
-  hy: Hookyard,
-  delivery: Delivery,
-  signal: AbortSignal,
-): Promise<DeliveryAttempts> {
-  const found: Attempt[] = [];
-  let cursor: string | undefined;
-  for (let read = 0; read < MAX_ATTEMPT_PAGES; read++) {
-    const page: Page<Attempt> = await hy.endpoints
-      .listAttempts(delivery.endpointId, { limit: 200, signal, ...(cursor ? { cursor } : {}) })
-      .page();
-    found.push(...page.data.filter((attempt) => attempt.deliveryId === delivery.id));
-    const oldest = page.data.at(-1);
-    const pastCreation = oldest !== undefined && oldest.createdAt < delivery.createdAt;
-    if (pastCreation || page.nextCursor === null) return { attempts: found, complete: true };
-    cursor = page.nextCursor;
-  }
-  return { attempts: found, complete: false };
-}
-
+/** The attempts of one delivery, newest first: its most recent {@link MAX_ATTEMPTS}. */
 export function useDeliveryAttempts(delivery: Delivery) {
   const hy = useHookyard();
   return useQuery({
     queryKey: deliveryKeys.attempts(delivery.endpointId, delivery.id, delivery.lastAttemptAt),
-    queryFn: ({ signal }) => attemptsOfDelivery(hy, delivery, signal),
+    queryFn: async ({ signal }): Promise<DeliveryAttempts> => {
+      const page = await hy.deliveries
+        .listAttempts(delivery.id, { limit: MAX_ATTEMPTS, signal })
+        .page();
+      return { attempts: page.data, complete: page.nextCursor === null };
+    },
   });
 }
 

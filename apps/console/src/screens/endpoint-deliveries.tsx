@@ -11,7 +11,6 @@ import {
   useRecoverDeliveries,
   useRetryDelivery,
 } from '../api/deliveries';
-import { useEvent } from '../api/events';
 import { Badge, statusTone } from '../components/badge';
 import { Button } from '../components/button';
 import { useCan } from '../components/can';
@@ -149,7 +148,7 @@ export function EndpointDeliveries({ endpointId }: { endpointId: string }) {
                   <Badge tone={statusTone(delivery.status)}>{delivery.status}</Badge>
                 </td>
                 <td>
-                  <EventTopic eventId={delivery.eventId} canRead={canReadEvents} />
+                  <code>{delivery.topic}</code>
                 </td>
                 <td>
                   <Time value={delivery.createdAt} />
@@ -203,15 +202,6 @@ export function EndpointDeliveries({ endpointId }: { endpointId: string }) {
   );
 }
 
-/** The topic of a delivery's event (a delivery does not carry it), when the caller may read events. */
-function EventTopic({ eventId, canRead }: { eventId: string; canRead: boolean }) {
-  const event = useEvent(eventId, canRead);
-  if (!canRead) return <span className="muted">—</span>;
-  if (event.isPending) return <span className="muted">…</span>;
-  if (event.isError) return <span className="muted">unknown</span>;
-  return <code>{event.data.topic}</code>;
-}
-
 /** One delivery's attempts, newest first: what was sent and what came back. */
 function DeliveryAttempts({ delivery }: { delivery: Delivery }) {
   const attempts = useDeliveryAttempts(delivery);
@@ -234,10 +224,7 @@ function DeliveryAttempts({ delivery }: { delivery: Delivery }) {
   return (
     <>
       {complete ? null : (
-        <p className="muted">
-          The {list.length} most recent attempts; older ones are further back in the endpoint’s log
-          than this view reads.
-        </p>
+        <p className="muted">The {list.length} most recent attempts; older ones are not shown.</p>
       )}
       <ol className="attempt-list">
         {list.map((attempt, index) => (

@@ -66,6 +66,24 @@ export class DeliveryLogController {
     return { data: page.data.map(toAttemptDto), nextCursor: page.nextCursor };
   }
 
+  @Get('deliveries/:id/attempts')
+  @RequirePermission('WEBHOOK.READ')
+  @PortalAccessible()
+  @ApiOperation({
+    summary: 'Attempts of a delivery, newest first (limit default 50, max 200)',
+  })
+  @ApiOkResponse({ type: AttemptPageDto })
+  async deliveryAttempts(
+    @OrgId() org: string,
+    @Auth() auth: AuthContext | undefined,
+    @Param('id', ObjectIdPipe) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<AttemptPageDto> {
+    const limit = pageLimit(query.limit, MAX_PAGE);
+    const page = await this.log.attemptsOfDelivery(org, scopeOf(auth), id, limit, query.cursor);
+    return { data: page.data.map(toAttemptDto), nextCursor: page.nextCursor };
+  }
+
   @Get('endpoints/:id/deliveries')
   @RequirePermission('WEBHOOK.READ')
   @PortalAccessible()

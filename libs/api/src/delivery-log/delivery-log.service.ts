@@ -21,6 +21,12 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
+/** A delivery as the log lists it: with the topic of its event. */
+export interface ListedDelivery {
+  readonly delivery: DeliveryEntity;
+  readonly topic: string;
+}
+
 /** The filters of an endpoint's delivery list. */
 export interface DeliveryFilter {
   readonly status?: DeliveryEntity['status'];
@@ -70,6 +76,24 @@ export class DeliveryLogService {
     return toPage(rows, limit);
   }
 
+  /** The delivery's attempts, newest first. */
+  async attemptsOfDelivery(
+    organizationId: string,
+    scope: EndpointScope,
+    deliveryId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<AttemptEntity>> {
+    const after = decodeCursor(cursor);
+    await this.delivery(organizationId, scope, deliveryId);
+    const rows = await this.attemptRows.pageByDelivery(organizationId, deliveryId, {
+      limit,
+      after,
+    });
+    return toPage(rows, limit);
+  }
+
+  /** The endpoint's deliveries, newest first, with their events' topics (one query per page). */
   async deliveriesOfEndpoint(
     organizationId: string,
     scope: EndpointScope,
@@ -77,7 +101,7 @@ export class DeliveryLogService {
     limit: number,
     cursor?: string,
     filter: DeliveryFilter = {},
-  ): Promise<Page<DeliveryEntity>> {
+  ): Promise<Page<ListedDelivery>> {
     checkRange(filter.since, filter.until);
     const after = decodeCursor(cursor);
     await this.endpoint(organizationId, scope, endpointId);
@@ -86,7 +110,17 @@ export class DeliveryLogService {
       after,
       ...filter,
     });
-    return toPage(rows, limit);
+    const page = toPage(rows, limit);
+    const topics = await this.events.topicsOf(
+      organizationId,
+      page.data.map((delivery) => delivery.eventId),
+    );
+    // Deleting an event deletes its deliveries: one whose event went in between is gone too.
+    const data = page.data.flatMap((delivery) => {
+      const topic = topics.get(delivery.eventId);
+      return topic === undefined ? [] : [{ delivery, topic }];
+    });
+    return { data, nextCursor: page.nextCursor };
   }
 
   /** The endpoint's attempts per bucket of time (see `statsWindow` for the range and defaults). */
@@ -119,15 +153,15 @@ export class DeliveryLogService {
     organizationId: string,
     scope: EndpointScope,
     eventId: string,
-  ): Promise<DeliveryEntity[]> {
-    await this.event(organizationId, scope, eventId);
-    return this.deliveries.listByEvent(organizationId, eventId, scope);
+  ): Promise<ListedDelivery[]> {
+    const { topic } = await this.event(organizationId, scope, eventId);
+    const deliveries = await this.deliveries.listByEvent(organizationId, eventId, scope);
+    return deliveries.map((delivery) => ({ delivery, topic }));
   }
 
   /** Sends a delivery again now, with its original `webhook-id`; refused for paused or suspended endpoints. */
   async retry(organizationId: string, scope: EndpointScope, id: string): Promise<DeliveryEntity> {
-    const delivery = await this.deliveries.findById(organizationId, id);
-    if (!delivery || !reaches(scope, delivery.endpointId)) throw ApiError.notFound('delivery');
+    const delivery = await this.delivery(organizationId, scope, id);
     const endpoint = await this.endpoint(organizationId, scope, delivery.endpointId);
     if (endpoint.status !== 'active') {
       throw new ApiError(
@@ -150,6 +184,17 @@ export class DeliveryLogService {
   ): Promise<number> {
     await this.endpoint(organizationId, scope, endpointId);
     return this.deliveries.recoverFailed(organizationId, endpointId, since);
+  }
+
+  /** The delivery, if it is the organization's and to an endpoint in the scope; else not found, alike. */
+  private async delivery(
+    organizationId: string,
+    scope: EndpointScope,
+    id: string,
+  ): Promise<DeliveryEntity> {
+    const delivery = await this.deliveries.findById(organizationId, id);
+    if (!delivery || !reaches(scope, delivery.endpointId)) throw ApiError.notFound('delivery');
+    return delivery;
   }
 
   /** The endpoint, if it is the organization's and in the scope; else not found, alike. */

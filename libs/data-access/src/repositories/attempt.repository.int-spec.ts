@@ -54,6 +54,36 @@ describe('AttemptRepository', () => {
     ]);
   });
 
+  it("pages a delivery's attempts newest first, one row past the page, after a position, no other's", async () => {
+    const tenant = await insertTenant(dataSource); // its fixture attempt is a test send, of no delivery
+    const other = await insertTenant(dataSource);
+    const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000);
+    const ofDelivery = async (of: TenantRows, secondsAgo: number) => {
+      const row = {
+        ...newAttempt(of),
+        id: testIds.next(at(secondsAgo)),
+        createdAt: at(secondsAgo),
+      };
+      await attempts.insert(of.org, row);
+      return row.id;
+    };
+    const oldest = await ofDelivery(tenant, 30);
+    const newest = await ofDelivery(tenant, 5);
+    const middle = await ofDelivery(tenant, 20);
+    await ofDelivery(other, 10);
+    const ids = (rows: AttemptEntity[]) => rows.map((row) => row.id);
+
+    const first = await attempts.pageByDelivery(tenant.org, tenant.delivery, { limit: 2 });
+    expect(ids(first)).toEqual([newest, middle, oldest]);
+    const after = first[1];
+    expect(
+      ids(await attempts.pageByDelivery(tenant.org, tenant.delivery, { limit: 2, after })),
+    ).toEqual([oldest]);
+    // Another tenant's delivery, which has an attempt, is not found under this one.
+    expect(await attempts.pageByDelivery(tenant.org, other.delivery, { limit: 10 })).toEqual([]);
+    expect(await attempts.pageByDelivery(other.org, other.delivery, { limit: 10 })).toHaveLength(1);
+  });
+
   it('inserts an attempt under the organization', async () => {
     const tenant = await insertTenant(dataSource);
     const row = newAttempt(tenant);
@@ -161,6 +191,7 @@ describe('AttemptRepository', () => {
       const before = await rowsOf(dataSource, 'attempts', b.org);
 
       expect(await attempts.pageByEndpoint(a.org, b.endpoint, { limit: 10 })).toEqual([]);
+      expect(await attempts.pageByDelivery(a.org, b.delivery, { limit: 10 })).toEqual([]);
       // A row that names B (past the type) is still written under A.
       const smuggled = { ...newAttempt(a), organizationId: b.org };
       await attempts.insert(a.org, smuggled);

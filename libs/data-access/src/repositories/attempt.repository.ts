@@ -40,6 +40,24 @@ export class AttemptRepository {
   }
 
   /**
+   * The delivery's attempts, newest first: one page plus one row. Reads `attempts_delivery_idx`; a
+   * delivery has few attempts, so they are sorted after the lookup.
+   */
+  pageByDelivery(
+    organizationId: string,
+    deliveryId: string,
+    page: NewestFirstQuery,
+  ): Promise<AttemptEntity[]> {
+    const query = this.manager
+      .createQueryBuilder(AttemptEntity, 'row')
+      .where('row.organization_id = :organizationId AND row.delivery_id = :deliveryId', {
+        organizationId,
+        deliveryId,
+      });
+    return newestFirst(query, page).getMany();
+  }
+
+  /**
    * The endpoint's attempts counted per bucket, every bucket from `from` through `to` present (empty
    * ones with zero attempts), oldest first, in one query over a range of
    * `attempts_endpoint_newest_idx`. A success is an attempt without an error class (a 2xx answer).

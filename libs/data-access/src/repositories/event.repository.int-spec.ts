@@ -47,6 +47,21 @@ describe('EventRepository', () => {
     expect(await events.findById(org, testIds.next(new Date()))).toBeNull();
   });
 
+  it("reads the topics of the organization's events by id, in one map", async () => {
+    const { org, event } = await insertTenant(dataSource);
+    const published = newEvent(null);
+    await inserted(org, { ...published, topic: 'post.updated' });
+    const unknown = testIds.next(new Date());
+    const topics = await events.topicsOf(org, [event, published.id, unknown, event]);
+    expect(topics).toEqual(
+      new Map([
+        [event, 'post.created'],
+        [published.id, 'post.updated'],
+      ]),
+    );
+    expect(await events.topicsOf(org, [])).toEqual(new Map());
+  });
+
   it('finds an event by its idempotency key', async () => {
     const { org, event } = await insertTenant(dataSource, { idempotencyKey: 'key-1' });
     expect(await events.findByIdempotencyKey(org, 'key-1')).toMatchObject({ id: event });
@@ -109,6 +124,7 @@ describe('EventRepository', () => {
 
       expect(await events.findById(a.org, b.event)).toBeNull();
       expect(await events.findByIdempotencyKey(a.org, 'shared-key')).toBeNull();
+      expect(await events.topicsOf(a.org, [b.event])).toEqual(new Map());
       expect(await events.findKeyHolders(a.org, ['shared-key'])).toEqual([]);
       expect(await events.ingestTargets(a.org)).toEqual([
         expect.objectContaining({ id: a.endpoint }),

@@ -1,13 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  type AttemptBucket,
-  type AttemptEntity,
-  type DeliveryEntity,
-  type EventEntity,
-} from '@hookyard/data-access';
+import { type AttemptBucket, type AttemptEntity, type EventEntity } from '@hookyard/data-access';
 import { isTopicName, REDACTED, redactHeaders } from '@hookyard/webhook-core';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { type ListedDelivery } from '../delivery-log.service';
 import { MAX_STATS_BUCKETS, STATS_BUCKETS, type StatsBucket } from '../stats-window';
 
 export class PageQueryDto {
@@ -203,6 +199,7 @@ export class EndpointStatsDto {
 export class DeliveryDto {
   @ApiProperty({ description: '24-hex id.' }) id!: string;
   @ApiProperty({ description: 'The event delivered (the `webhook-id`).' }) eventId!: string;
+  @ApiProperty({ description: 'The topic of the event.', example: 'post.created' }) topic!: string;
   @ApiProperty({ description: 'The endpoint it goes to.' }) endpointId!: string;
   @ApiProperty({
     enum: ['pending', 'succeeded', 'failed'],
@@ -315,10 +312,11 @@ export function toStatsBucketDto(bucket: AttemptBucket): StatsBucketDto {
   };
 }
 
-export function toDeliveryDto(delivery: DeliveryEntity): DeliveryDto {
+export function toDeliveryDto({ delivery, topic }: ListedDelivery): DeliveryDto {
   return {
     id: delivery.id,
     eventId: delivery.eventId,
+    topic,
     endpointId: delivery.endpointId,
     status: delivery.status,
     attemptCount: delivery.attemptCount,
