@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createProcessLogger(config);
   const tracing = startTracing(config, defaultServiceName(config.role));
-  const runtime = await openRuntime(config);
+  // Both roles: the worker gets a pool of its own, so deliveries never hold the API's connections.
+  const runtime = await openRuntime(config, 'serve', { separateWorkerPool: config.role === 'all' });
   runtime.notes.forEach((note) => logger.log(note));
   if (config.localMode)
     logger.warn(
@@ -49,7 +50,15 @@ async function main(): Promise<void> {
         : 'Get an API key: npm run hookyard -- org create --name <name>   (or set HOOKYARD_BOOTSTRAP_API_KEY)',
     );
   }
-  worker = config.role === 'api' ? null : startWorkerRole(config, runtime, logger, metrics);
+  worker =
+    config.role === 'api'
+      ? null
+      : startWorkerRole(
+          config,
+          { dataSource: runtime.workerDataSource, cipher: runtime.cipher },
+          logger,
+          metrics,
+        );
   // The API stops taking requests while the worker stops claiming and drains its in-flight tries.
   onShutdownSignal(async () => {
     try {

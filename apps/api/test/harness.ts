@@ -73,6 +73,8 @@ export async function startTestApp(
   const config = loadConfig({
     HOOKYARD_ENCRYPTION_KEY: key.toString('base64'),
     HOOKYARD_REQUIRE_HTTPS: 'true',
+    // Suites fire hundreds of requests with one key; admin-limits.e2e-spec.ts turns the limit on.
+    HOOKYARD_RATE_LIMIT_PER_SECOND: '0',
     ...env,
   });
   const { app } = await createApp(

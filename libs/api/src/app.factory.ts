@@ -7,6 +7,7 @@ import { type NextFunction, type Request, type Response } from 'express';
 import { ApiModule, type ProcessObservability } from './api.module';
 import { type DialectRegistration } from './common/api-dialect';
 import { httpMetricsMiddleware } from './common/http-metrics.middleware';
+import { MAX_JSON_DEPTH, verifyJsonDepth } from './common/json-depth.util';
 import { type CoreDependencies } from './common/core.module';
 import { ProblemFilter } from './common/problem.filter';
 import { assignRequestId, requestLogModule } from './common/request-log.module';
@@ -46,7 +47,14 @@ export async function createApp(
     abortOnError: false,
   });
   app.use(httpMetricsMiddleware(app.get(Metrics)));
-  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
+  // Larger bodies answer 413 and deeper ones 400 `JSON_TOO_DEEP`, both before the JSON is parsed.
+  // Nest types `verify` out because its `rawBody` option sets one; this app does not use that option.
+  const jsonOptions = {
+    limit: config.limits.maxBodyBytes,
+    type: ['application/json', 'application/*+json'],
+    verify: verifyJsonDepth(MAX_JSON_DEPTH),
+  };
+  app.useBodyParser('json', jsonOptions);
   app.use((request: Request, response: Response, next: NextFunction) => {
     assignRequestId(request, response);
     next();

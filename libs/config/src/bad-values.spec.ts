@@ -44,6 +44,13 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   HOOKYARD_HEALTH_SWEEP_SECONDS: ['0', '86401'],
   HOOKYARD_TEST_SEND_CONCURRENCY: ['0', '1001'],
   HOOKYARD_PUBLIC_URL: ['hooks.example.com', 'ftp://hooks.example.com'],
+  HOOKYARD_DB_POOL_SIZE: ['0', '1001', 'ten'],
+  HOOKYARD_WORKER_DB_POOL_SIZE: ['0', '1001'],
+  HOOKYARD_DB_STATEMENT_TIMEOUT_MS: ['0', '3600001', '10s'],
+  HOOKYARD_DB_LOCK_TIMEOUT_MS: ['0', '3600001'],
+  HOOKYARD_RATE_LIMIT_PER_SECOND: ['-1', '1000001', '1.5'],
+  HOOKYARD_RATE_LIMIT_BURST: ['0', '1000001'],
+  HOOKYARD_MAX_BODY_BYTES: ['1023', String(100 * 1024 * 1024 + 1), '1mb'],
 };
 
 /** Variables that take any value, and why that is safe. */

@@ -21,6 +21,37 @@ describe('configuration', () => {
     expect(config.healthSweepMs).toBe(60_000);
   });
 
+  it('limits the admin API and times out database statements by default, each configurable', () => {
+    const defaults = loadConfig({});
+    expect(defaults.limits).toEqual({
+      ratePerSecond: 1000,
+      rateBurst: 2000,
+      maxBodyBytes: 1_048_576,
+    });
+    expect(defaults.database).toMatchObject({
+      poolSize: 10,
+      workerPoolSize: 10,
+      statementTimeoutMs: 10_000,
+      lockTimeoutMs: 5_000,
+    });
+    const set = loadConfig({
+      HOOKYARD_RATE_LIMIT_PER_SECOND: '0',
+      HOOKYARD_RATE_LIMIT_BURST: '5',
+      HOOKYARD_MAX_BODY_BYTES: '2048',
+      HOOKYARD_DB_POOL_SIZE: '3',
+      HOOKYARD_WORKER_DB_POOL_SIZE: '4',
+      HOOKYARD_DB_STATEMENT_TIMEOUT_MS: '1500',
+      HOOKYARD_DB_LOCK_TIMEOUT_MS: '250',
+    });
+    expect(set.limits).toEqual({ ratePerSecond: 0, rateBurst: 5, maxBodyBytes: 2048 });
+    expect(set.database).toMatchObject({
+      poolSize: 3,
+      workerPoolSize: 4,
+      statementTimeoutMs: 1500,
+      lockTimeoutMs: 250,
+    });
+  });
+
   it('gives the platform dialect its schedule, environment and roll window, each configurable', () => {
     const defaults = loadConfig({}).platform;
     expect(defaults.retryScheduleMs.slice(0, 9)).toEqual([

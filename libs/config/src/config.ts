@@ -28,7 +28,17 @@ export interface HookyardConfig {
   /** Port of the worker app's `/healthz`, `/readyz` and `/metrics`. */
   readonly workerPort: number;
   readonly role: Role;
-  readonly database: { readonly url: string | null; readonly dataDir: string };
+  readonly database: {
+    readonly url: string | null;
+    readonly dataDir: string;
+    /** Connections of the API's pool (and of the CLI's). */
+    readonly poolSize: number;
+    /** Connections of the worker role's pool: its own, apart from the API's, when one process runs both. */
+    readonly workerPoolSize: number;
+    /** `statement_timeout` and `lock_timeout` of every connection, so a request fails instead of hanging. */
+    readonly statementTimeoutMs: number;
+    readonly lockTimeoutMs: number;
+  };
   readonly bootstrapApiKey: string | null;
   /** Encrypts secrets at rest; null in embedded mode until the runtime loads or makes one. */
   readonly encryptionKey: VersionedKey | null;
@@ -55,6 +65,15 @@ export interface HookyardConfig {
   /** OpenTelemetry traces over OTLP/HTTP: off while `endpoint` is null. */
   readonly tracing: { readonly endpoint: string | null; readonly serviceName: string | null };
   readonly retention: { readonly days: number; readonly intervalMs: number };
+  /**
+   * What keeps the admin API answering: a token bucket per API key or portal session, in this
+   * process's memory (`perSecond` 0 = off), and the largest request body.
+   */
+  readonly limits: {
+    readonly ratePerSecond: number;
+    readonly rateBurst: number;
+    readonly maxBodyBytes: number;
+  };
   /** Synchronous test sends in flight at once per organization; more answer 429. */
   readonly testSendConcurrency: number;
   /** How often the time-based state rules (pause, suspension) are applied to silent failing endpoints. */
@@ -144,6 +163,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     database: {
       url: databaseUrl,
       dataDir: resolve(read('HOOKYARD_DATA_DIR', (raw) => raw, '.hookyard')),
+      poolSize: read('HOOKYARD_DB_POOL_SIZE', int(1, 1000), 10),
+      workerPoolSize: read('HOOKYARD_WORKER_DB_POOL_SIZE', int(1, 1000), 10),
+      statementTimeoutMs: read('HOOKYARD_DB_STATEMENT_TIMEOUT_MS', int(1, 3_600_000), 10_000),
+      lockTimeoutMs: read('HOOKYARD_DB_LOCK_TIMEOUT_MS', int(1, 3_600_000), 5_000),
+    },
+    limits: {
+      ratePerSecond: read('HOOKYARD_RATE_LIMIT_PER_SECOND', int(0, 1_000_000), 1000),
+      rateBurst: read('HOOKYARD_RATE_LIMIT_BURST', int(1, 1_000_000), 2000),
+      maxBodyBytes: read('HOOKYARD_MAX_BODY_BYTES', int(1024, 100 * 1024 * 1024), 1_048_576),
     },
     bootstrapApiKey: read('HOOKYARD_BOOTSTRAP_API_KEY', atLeast16, null),
     encryptionKey,

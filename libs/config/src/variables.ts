@@ -26,6 +26,22 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
     description: 'PostgreSQL URL; unset = embedded PostgreSQL under HOOKYARD_DATA_DIR.',
     sensitive: true,
   },
+  HOOKYARD_DB_POOL_SIZE: {
+    description:
+      'Connections of the API pool (default 10); a worker process uses HOOKYARD_WORKER_DB_POOL_SIZE instead.',
+  },
+  HOOKYARD_WORKER_DB_POOL_SIZE: {
+    description:
+      "Connections of the worker role's own pool (default 10), apart from the API's when one process runs both.",
+  },
+  HOOKYARD_DB_STATEMENT_TIMEOUT_MS: {
+    description:
+      'statement_timeout of every database connection: a longer statement fails (the API answers 503) instead of hanging (default 10000).',
+  },
+  HOOKYARD_DB_LOCK_TIMEOUT_MS: {
+    description:
+      'lock_timeout of every database connection: a statement waiting longer on a lock fails (503) (default 5000).',
+  },
   HOOKYARD_DATA_DIR: {
     description: 'Where embedded mode keeps its data and key (default .hookyard).',
   },
@@ -142,6 +158,17 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_TEST_SEND_CONCURRENCY: {
     description: 'Synchronous test sends in flight per organization (default 5).',
+  },
+  HOOKYARD_RATE_LIMIT_PER_SECOND: {
+    description:
+      'Requests per second each API key or portal session may make, per process (default 1000; 0 = no limit); above it 429 RATE_LIMITED with Retry-After.',
+  },
+  HOOKYARD_RATE_LIMIT_BURST: {
+    description: 'Requests a key may make at once above the per-second rate (default 2000).',
+  },
+  HOOKYARD_MAX_BODY_BYTES: {
+    description:
+      'Largest JSON request body; a larger one answers 413 PAYLOAD_TOO_LARGE (default 1048576).',
   },
   HOOKYARD_PUBLIC_URL: {
     description:

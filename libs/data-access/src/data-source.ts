@@ -44,7 +44,11 @@ export interface DataSourceOptions {
   connectTimeoutMs?: number;
 }
 
-/** A TypeORM DataSource over PostgreSQL; the schema comes from migrations only, never synchronisation. */
+/**
+ * A TypeORM DataSource over PostgreSQL; the schema comes from migrations only, never synchronisation.
+ * Every connection of its pool starts with `statement_timeout` and `lock_timeout` set (startup
+ * parameters), the worker's `LISTEN` connection included, so no statement can hang a caller.
+ */
 export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type DataSource } from 'typeorm';
 import { type HookyardConfig, loadOrCreateEmbeddedKey } from '@hookyard/config';
-import { openDatabase } from './data-source';
+import { createDataSource, openDatabase } from './data-source';
 import {
   openEmbeddedDatabase,
   type EmbeddedAccess,
@@ -11,7 +11,14 @@ import { SecretCipher } from './secret-cipher';
 
 /** The database, the cipher and what must be stopped on exit, for whichever database the config names. */
 export interface Runtime {
+  /** The API's pool; the only pool of a process that runs one role, and of the CLI. */
   readonly dataSource: DataSource;
+  /**
+   * The worker role's pool: its own when the runtime was opened with `separateWorkerPool`, so tries
+   * stuck on slow receivers and the worker's batches never queue the API's requests for a
+   * connection; else `dataSource`.
+   */
+  readonly workerDataSource: DataSource;
   readonly cipher: SecretCipher;
   readonly embedded: boolean;
   readonly notes: readonly string[];
@@ -25,6 +32,7 @@ export interface Runtime {
 export async function openRuntime(
   config: HookyardConfig,
   access: EmbeddedAccess = 'serve',
+  { separateWorkerPool = false }: { separateWorkerPool?: boolean } = {},
 ): Promise<Runtime> {
   const notes: string[] = [];
   const dataDir = config.database.dataDir;
@@ -47,15 +55,28 @@ export async function openRuntime(
     }
   }
   if (!key) throw new Error('HOOKYARD_ENCRYPTION_KEY is required');
+  const { poolSize, workerPoolSize, statementTimeoutMs, lockTimeoutMs } = config.database;
+  const pool = (size: number) => ({ url, poolSize: size, statementTimeoutMs, lockTimeoutMs });
   let dataSource: DataSource;
+  let workerDataSource: DataSource;
   try {
-    dataSource = await openDatabase({ url });
+    dataSource = await openDatabase(pool(config.role === 'worker' ? workerPoolSize : poolSize));
+    try {
+      // Migrations ran on the first pool; the second only connects.
+      workerDataSource = separateWorkerPool
+        ? await createDataSource(pool(workerPoolSize)).initialize()
+        : dataSource;
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
   } catch (error) {
     await embedded?.close();
     throw error;
   }
   return {
     dataSource,
+    workerDataSource,
     cipher: new SecretCipher(
       new Map([...config.previousEncryptionKeys, key].map((k) => [k.version, k.key])),
       key.version,
@@ -63,6 +84,7 @@ export async function openRuntime(
     embedded: embedded !== null,
     notes,
     async close() {
+      if (workerDataSource !== dataSource) await workerDataSource.destroy();
       await dataSource.destroy();
       await embedded?.close();
     },

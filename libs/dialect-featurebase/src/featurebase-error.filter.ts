@@ -17,7 +17,9 @@ export class FeaturebaseErrorFilter implements ExceptionFilter {
         `${request.method} ${request.path} failed: ${exception instanceof Error ? exception.stack : String(exception)}`,
       );
     }
-    if (status === 429) response.setHeader('retry-after', '1');
+    // A rate-limit refusal has set its own Retry-After; other 429s (the test-send cap) say 1 s.
+    if (status === 429 && !response.hasHeader('retry-after'))
+      response.setHeader('retry-after', '1');
     response.status(status).json(body);
   }
 }

@@ -1,12 +1,25 @@
 import { Global, Module } from '@nestjs/common';
+import { type HookyardConfig } from '@hookyard/config';
+import { HOOKYARD_CONFIG } from '../common/config.module';
 import { PortalSessionsService } from '../portal-sessions/portal-sessions.service';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeyGuard, PermissionGuard } from './guards';
+import { RequestRateLimit } from './request-rate-limit';
 
-/** API keys, tenant-portal sessions and the guards every dialect's routes use. */
+/** API keys, tenant-portal sessions, the rate limit and the guards every dialect's routes use. */
 @Global()
 @Module({
-  providers: [ApiKeyService, PortalSessionsService, ApiKeyGuard, PermissionGuard],
-  exports: [ApiKeyService, PortalSessionsService, ApiKeyGuard, PermissionGuard],
+  providers: [
+    ApiKeyService,
+    PortalSessionsService,
+    ApiKeyGuard,
+    PermissionGuard,
+    {
+      provide: RequestRateLimit,
+      useFactory: (config: HookyardConfig) => new RequestRateLimit(config.limits),
+      inject: [HOOKYARD_CONFIG],
+    },
+  ],
+  exports: [ApiKeyService, PortalSessionsService, ApiKeyGuard, PermissionGuard, RequestRateLimit],
 })
 export class AuthModule {}

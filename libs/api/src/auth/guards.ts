@@ -12,6 +12,7 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiSecurity,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { isObjectId } from '@hookyard/webhook-core';
@@ -19,8 +20,10 @@ import { ApiError, ErrorCode } from '../common/api-error';
 import { PortalSessionsService } from '../portal-sessions/portal-sessions.service';
 import { PORTAL_TOKEN_PREFIX } from '../portal-sessions/portal-session.util';
 import { ApiKeyService } from './api-key.service';
+import { type Response } from 'express';
 import { type AuthContext, type AuthenticatedRequest } from './auth-context';
 import { grants, type Permission } from './permissions';
+import { RequestRateLimit } from './request-rate-limit';
 
 export const PERMISSION_METADATA = 'hookyard:permission';
 export const PUBLIC_METADATA = 'hookyard:public';
@@ -44,11 +47,17 @@ export function extractApiKey(request: AuthenticatedRequest): string | null {
   return key ? key : null;
 }
 
+/** The refusals that spend the client address's bucket: a wrong, missing or ended credential. */
+const AUTHENTICATION_FAILURES = new Set<string>([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.PORTAL_SESSION_EXPIRED,
+]);
+
 /**
  * Authenticates the caller: an API key, or a tenant-portal token (`hkp_`). The organization of an
  * operator key comes from `x-platform-id`. A portal token passes only on routes marked
  * {@link PortalAccessible}; an ended session answers 401 `PORTAL_SESSION_EXPIRED` with its
- * `refreshUrl`.
+ * `refreshUrl`. Then the caller's rate limit ({@link RequestRateLimit}): 429 `RATE_LIMITED` above it.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -56,10 +65,26 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(ApiKeyService) private readonly apiKeys: ApiKeyService,
     @Inject(PortalSessionsService) private readonly portalSessions: PortalSessionsService,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(RequestRateLimit) private readonly rateLimit: RequestRateLimit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const auth = await this.authenticate(request, context).catch((error: unknown) => {
+      if (error instanceof ApiError && AUTHENTICATION_FAILURES.has(error.code))
+        this.rateLimit.failedAuthentication(request, response);
+      throw error;
+    });
+    this.rateLimit.take(auth, response);
+    request.auth = auth;
+    return true;
+  }
+
+  private async authenticate(
+    request: AuthenticatedRequest,
+    context: ExecutionContext,
+  ): Promise<AuthContext> {
     const key = extractApiKey(request);
     const now = new Date();
     const portal = key?.startsWith(PORTAL_TOKEN_PREFIX)
@@ -75,19 +100,14 @@ export class ApiKeyGuard implements CanActivate {
     }
     if (portal) {
       assertPortalMayCall(portalAccessOf(this.reflector, context), portal.context);
-      request.auth = portal.context;
-      return true;
+      return portal.context;
     }
     // A token no session has may still be an operator-chosen bootstrap key that starts with hkp_.
     const auth = key ? await this.apiKeys.authenticate(key, now) : null;
     if (!auth) throw new ApiError(ErrorCode.UNAUTHENTICATED, 'missing or invalid API key');
-    if (auth.operator) {
-      const platformId = request.headers['x-platform-id'];
-      request.auth = { ...auth, organizationId: isObjectId(platformId) ? platformId : null };
-    } else {
-      request.auth = auth;
-    }
-    return true;
+    if (!auth.operator) return auth;
+    const platformId = request.headers['x-platform-id'];
+    return { ...auth, organizationId: isObjectId(platformId) ? platformId : null };
   }
 }
 
@@ -152,6 +172,18 @@ function assertPortalMayCall(access: PortalAccess | undefined, auth: AuthContext
   }
 }
 
+/** The 429 every authenticated route may answer. */
+const RATE_LIMITED_RESPONSE = {
+  description:
+    'Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.',
+  headers: {
+    'Retry-After': {
+      description: 'Seconds until a request is allowed again.',
+      schema: { type: 'integer' },
+    },
+  },
+};
+
 /** Declares a route's permission and guards it with authentication and the permission check. */
 export function RequirePermission(permission: Permission): MethodDecorator & ClassDecorator {
   return applyDecorators(
@@ -161,6 +193,7 @@ export function RequirePermission(permission: Permission): MethodDecorator & Cla
     ApiSecurity('apiKey'),
     ApiUnauthorizedResponse({ description: 'Missing or invalid API key.' }),
     ApiForbiddenResponse({ description: `The key lacks ${permission}.` }),
+    ApiTooManyRequestsResponse(RATE_LIMITED_RESPONSE),
   );
 }
 
@@ -184,6 +217,7 @@ export function RequireAuthentication(): MethodDecorator & ClassDecorator {
     ApiBearerAuth(),
     ApiSecurity('apiKey'),
     ApiUnauthorizedResponse({ description: 'Missing or invalid API key or portal token.' }),
+    ApiTooManyRequestsResponse(RATE_LIMITED_RESPONSE),
   );
 }
 

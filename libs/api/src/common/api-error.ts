@@ -8,6 +8,8 @@ export const ErrorCode = {
   PROPERTY_NOT_ALLOWED: 'PROPERTY_NOT_ALLOWED',
   BODY_INVALID: 'BODY_INVALID',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A JSON body nesting arrays and objects deeper than 32 levels, refused before it is parsed. */
+  JSON_TOO_DEEP: 'JSON_TOO_DEEP',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   ID_INVALID: 'ID_INVALID',
   TARGET_NOT_ALLOWED: 'TARGET_NOT_ALLOWED',
@@ -29,6 +31,7 @@ export const ErrorCode = {
   GRACE_PERIOD_INVALID: 'GRACE_PERIOD_INVALID',
   ROTATION_LIMIT_REACHED: 'ROTATION_LIMIT_REACHED',
   SECRET_INVALID: 'SECRET_INVALID',
+  /** Over the key's (or the client address's) request rate; `Retry-After` says when to come back. */
   RATE_LIMITED: 'RATE_LIMITED',
   UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
@@ -101,6 +104,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ErrorCode.FIELD_REQUIRED:
     case ErrorCode.PROPERTY_NOT_ALLOWED:
     case ErrorCode.BODY_INVALID:
+    case ErrorCode.JSON_TOO_DEEP:
     case ErrorCode.ID_INVALID:
     case ErrorCode.TARGET_NOT_ALLOWED:
     case ErrorCode.PAGINATION_INVALID:

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ApiError, ErrorCode } from './api-error';
+import { JSON_TOO_DEEP_TYPE, MAX_JSON_DEPTH } from './json-depth.util';
 
 /** Turns anything thrown while serving a request into an ApiError (unknown errors become INTERNAL). */
 export function toApiError(exception: unknown): ApiError {
@@ -7,7 +8,13 @@ export function toApiError(exception: unknown): ApiError {
   if (exception instanceof HttpException) return fromHttpException(exception);
   if (isBodyParserError(exception)) {
     if (exception.type === 'entity.too.large')
-      return new ApiError(ErrorCode.PAYLOAD_TOO_LARGE, 'request body too large');
+      return new ApiError(ErrorCode.PAYLOAD_TOO_LARGE, 'request body too large', [
+        { path: 'body', message: `more than ${exception.limit ?? 'the limit of'} bytes` },
+      ]);
+    if (exception.type === JSON_TOO_DEEP_TYPE) {
+      const message = `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
+      return new ApiError(ErrorCode.JSON_TOO_DEEP, message, [{ path: 'body', message }]);
+    }
     return new ApiError(ErrorCode.BODY_INVALID, 'request body is not valid JSON', [
       { path: 'body', message: 'malformed JSON' },
     ]);
@@ -52,6 +59,8 @@ function fromHttpException(exception: HttpException): ApiError {
 interface BodyParserError {
   type: string;
   status: number;
+  /** The byte limit a too-large body went over. */
+  limit?: number;
 }
 
 function isBodyParserError(value: unknown): value is BodyParserError {

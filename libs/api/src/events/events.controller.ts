@@ -75,8 +75,8 @@ export class EventsController {
       'that does not is answered with `{index, error}` (the status and problem code the single ' +
       'route would have answered) and does not hold the others back. Within one request the first ' +
       'event with a key takes it; later ones with that key replay it. A body that is not 1 to ' +
-      `${MAX_BATCH_EVENTS} well-formed events is a 400 and stores nothing; the 1 MB body limit ` +
-      'holds for the whole batch (413).',
+      `${MAX_BATCH_EVENTS} well-formed events is a 400 and stores nothing; the body limit ` +
+      '(`HOOKYARD_MAX_BODY_BYTES`, 1 MB by default) holds for the whole batch (413).',
   })
   @ApiOkResponse({
     type: PublishedBatchDto,

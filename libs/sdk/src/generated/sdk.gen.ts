@@ -16,6 +16,9 @@ import type {
   DeliveryLogControllerAttemptsData,
   DeliveryLogControllerAttemptsErrors,
   DeliveryLogControllerAttemptsResponses,
+  DeliveryLogControllerDeliveryAttemptsData,
+  DeliveryLogControllerDeliveryAttemptsErrors,
+  DeliveryLogControllerDeliveryAttemptsResponses,
   DeliveryLogControllerEndpointDeliveriesData,
   DeliveryLogControllerEndpointDeliveriesErrors,
   DeliveryLogControllerEndpointDeliveriesResponses,
@@ -272,7 +275,7 @@ export const eventsControllerPublish = <ThrowOnError extends boolean = false>(
 /**
  * Publish up to 100 events in one request, each answered on its own
  *
- * Each event is treated as `POST /v1/events` would treat it, with `idempotencyKey` in place of the header. The events that pass their checks are committed together before the answer; one that does not is answered with `{index, error}` (the status and problem code the single route would have answered) and does not hold the others back. Within one request the first event with a key takes it; later ones with that key replay it. A body that is not 1 to 100 well-formed events is a 400 and stores nothing; the 1 MB body limit holds for the whole batch (413).
+ * Each event is treated as `POST /v1/events` would treat it, with `idempotencyKey` in place of the header. The events that pass their checks are committed together before the answer; one that does not is answered with `{index, error}` (the status and problem code the single route would have answered) and does not hold the others back. Within one request the first event with a key takes it; later ones with that key replay it. A body that is not 1 to 100 well-formed events is a 400 and stores nothing; the body limit (`HOOKYARD_MAX_BODY_BYTES`, 1 MB by default) holds for the whole batch (413).
  */
 export const eventsControllerPublishBatch = <ThrowOnError extends boolean = false>(
   options: Options<EventsControllerPublishBatchData, ThrowOnError>,
@@ -310,6 +313,25 @@ export const deliveryLogControllerAttempts = <ThrowOnError extends boolean = fal
       { name: 'X-API-KEY', type: 'apiKey' },
     ],
     url: '/v1/endpoints/{id}/attempts',
+    ...options,
+  });
+
+/**
+ * Attempts of a delivery, newest first (limit default 50, max 200)
+ */
+export const deliveryLogControllerDeliveryAttempts = <ThrowOnError extends boolean = false>(
+  options: Options<DeliveryLogControllerDeliveryAttemptsData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    DeliveryLogControllerDeliveryAttemptsResponses,
+    DeliveryLogControllerDeliveryAttemptsErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/deliveries/{id}/attempts',
     ...options,
   });
 

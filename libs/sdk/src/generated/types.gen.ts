@@ -253,6 +253,10 @@ export type DeliveryDto = {
    */
   eventId: string;
   /**
+   * The topic of the event.
+   */
+  topic: string;
+  /**
    * The endpoint it goes to.
    */
   endpointId: string;
@@ -1102,6 +1106,10 @@ export type EndpointsControllerListErrors = {
    * The key lacks WEBHOOK.READ.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EndpointsControllerListResponses = {
@@ -1127,6 +1135,10 @@ export type EndpointsControllerCreateErrors = {
    * The key lacks WEBHOOK.CREATE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EndpointsControllerCreateResponses = {
@@ -1154,6 +1166,10 @@ export type EndpointsControllerDeleteErrors = {
    * The key lacks WEBHOOK.DELETE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EndpointsControllerDeleteResponses = {
@@ -1181,6 +1197,10 @@ export type EndpointsControllerGetErrors = {
    * The key lacks WEBHOOK.READ.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EndpointsControllerGetResponses = {
@@ -1208,6 +1228,10 @@ export type EndpointsControllerUpdateErrors = {
    * The key lacks WEBHOOK.UPDATE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EndpointsControllerUpdateResponses = {
@@ -1235,6 +1259,10 @@ export type EndpointsControllerSecretErrors = {
    * The key lacks WEBHOOK.READ.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EndpointsControllerSecretResponses = {
@@ -1262,6 +1290,10 @@ export type EndpointsControllerRotateErrors = {
    * The key lacks WEBHOOK.UPDATE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EndpointsControllerRotateResponses = {
@@ -1293,6 +1325,10 @@ export type EventsControllerPublishErrors = {
    * The key lacks EVENT.PUBLISH.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EventsControllerPublishResponses = {
@@ -1318,6 +1354,10 @@ export type EventsControllerPublishBatchErrors = {
    * The key lacks EVENT.PUBLISH.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type EventsControllerPublishBatchResponses = {
@@ -1357,6 +1397,10 @@ export type DeliveryLogControllerAttemptsErrors = {
    * The key lacks WEBHOOK.READ.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type DeliveryLogControllerAttemptsResponses = {
@@ -1365,6 +1409,46 @@ export type DeliveryLogControllerAttemptsResponses = {
 
 export type DeliveryLogControllerAttemptsResponse =
   DeliveryLogControllerAttemptsResponses[keyof DeliveryLogControllerAttemptsResponses];
+
+export type DeliveryLogControllerDeliveryAttemptsData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: {
+    /**
+     * Page size (1-200, default 50).
+     */
+    limit?: number;
+    /**
+     * The `nextCursor` of the previous page.
+     */
+    cursor?: string;
+  };
+  url: '/v1/deliveries/{id}/attempts';
+};
+
+export type DeliveryLogControllerDeliveryAttemptsErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks WEBHOOK.READ.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type DeliveryLogControllerDeliveryAttemptsResponses = {
+  200: AttemptPageDto;
+};
+
+export type DeliveryLogControllerDeliveryAttemptsResponse =
+  DeliveryLogControllerDeliveryAttemptsResponses[keyof DeliveryLogControllerDeliveryAttemptsResponses];
 
 export type DeliveryLogControllerEndpointDeliveriesData = {
   body?: never;
@@ -1413,6 +1497,10 @@ export type DeliveryLogControllerEndpointDeliveriesErrors = {
    * `until` is before `since`.
    */
   422: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type DeliveryLogControllerEndpointDeliveriesResponses = {
@@ -1457,6 +1545,10 @@ export type DeliveryLogControllerStatsErrors = {
    * `until` is before `since`, or the range holds more than 500 buckets.
    */
   422: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type DeliveryLogControllerStatsResponses = {
@@ -1484,6 +1576,10 @@ export type DeliveryLogControllerTestErrors = {
    * The key lacks WEBHOOK.UPDATE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type DeliveryLogControllerTestResponses = {
@@ -1511,6 +1607,10 @@ export type DeliveryLogControllerRecoverErrors = {
    * The key lacks WEBHOOK.UPDATE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type DeliveryLogControllerRecoverResponses = {
@@ -1538,6 +1638,10 @@ export type DeliveryLogControllerRetryErrors = {
    * The key lacks WEBHOOK.UPDATE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type DeliveryLogControllerRetryResponses = {
@@ -1565,6 +1669,10 @@ export type DeliveryLogControllerEventErrors = {
    * The key lacks EVENT.READ.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type DeliveryLogControllerEventResponses = {
@@ -1592,6 +1700,10 @@ export type DeliveryLogControllerEventDeliveriesErrors = {
    * The key lacks EVENT.READ.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type DeliveryLogControllerEventDeliveriesResponses = {
@@ -1617,6 +1729,10 @@ export type ApiKeysControllerListErrors = {
    * The key lacks APIKEY.MANAGE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type ApiKeysControllerListResponses = {
@@ -1642,6 +1758,10 @@ export type ApiKeysControllerCreateErrors = {
    * The key lacks APIKEY.MANAGE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type ApiKeysControllerCreateResponses = {
@@ -1669,6 +1789,10 @@ export type ApiKeysControllerRevokeErrors = {
    * The key lacks APIKEY.MANAGE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type ApiKeysControllerRevokeResponses = {
@@ -1694,6 +1818,10 @@ export type TopicsControllerListErrors = {
    * The key lacks WEBHOOK.READ.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type TopicsControllerListResponses = {
@@ -1723,6 +1851,10 @@ export type PortalSessionsControllerCreateErrors = {
    * An endpoint in `endpointIds` is not one of the organization’s (`ENDPOINT_UNKNOWN`).
    */
   422: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type PortalSessionsControllerCreateResponses = {
@@ -1750,6 +1882,10 @@ export type PortalSessionsControllerRevokeErrors = {
    * The key lacks PORTAL.CREATE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type PortalSessionsControllerRevokeResponses = {
@@ -1771,6 +1907,10 @@ export type WhoamiControllerWhoamiErrors = {
    * Missing or invalid API key or portal token.
    */
   401: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type WhoamiControllerWhoamiResponses = {
@@ -1796,6 +1936,10 @@ export type OrganizationsControllerGetErrors = {
    * The key lacks WEBHOOK.READ.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type OrganizationsControllerGetResponses = {
@@ -1821,6 +1965,10 @@ export type OrganizationsControllerUpdateErrors = {
    * The key lacks ORGANIZATION.MANAGE.
    */
   403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
 };
 
 export type OrganizationsControllerUpdateResponses = {
