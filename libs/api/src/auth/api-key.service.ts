@@ -5,6 +5,7 @@ import { ApiKeyEntity, ApiKeyRepository } from '@hookyard/data-access';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ApiError, ErrorCode } from '../common/api-error';
 import { type AuthContext } from './auth-context';
+import { LookupCache } from './lookup-cache';
 import { ALL_PERMISSIONS, type PermissionGrant } from './permissions';
 
 export const KEY_PREFIX = 'hk_';
@@ -33,7 +34,7 @@ export interface CreatedApiKey {
 @Injectable()
 export class ApiKeyService {
   private readonly keys: ApiKeyRepository;
-  private readonly cache = new Map<string, { context: AuthContext | null; until: number }>();
+  private readonly cache = new LookupCache<AuthContext | null>(API_KEY_CACHE_MS);
 
   constructor(
     @Inject(DataSource) dataSource: DataSource,
@@ -44,11 +45,9 @@ export class ApiKeyService {
 
   async authenticate(key: string, now: Date): Promise<AuthContext | null> {
     const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > now.getTime()) return cached.context;
-    const entity = await this.keys.findActiveByHash(hash);
-    const context =
-      !entity || (entity.expiresAt && entity.expiresAt <= now)
+    return this.cache.get(hash, now, async () => {
+      const entity = await this.keys.findActiveByHash(hash);
+      return !entity || (entity.expiresAt && entity.expiresAt <= now)
         ? null
         : {
             keyId: entity.id,
@@ -58,9 +57,7 @@ export class ApiKeyService {
             endpointIds: null,
             portalSessionId: null,
           };
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { context, until: now.getTime() + API_KEY_CACHE_MS });
-    return context;
+    });
   }
 
   /** Issues a key; `key` may be given (bootstrap), else one is generated. */
@@ -111,7 +108,6 @@ export class ApiKeyService {
     if (!target) throw ApiError.notFound('API key');
     this.assertCanGrant(caller, target.permissions as PermissionGrant[]);
     if (!(await this.keys.revoke(organizationId, id, now))) throw ApiError.notFound('API key');
-    for (const [hash, entry] of this.cache)
-      if (entry.context?.keyId === id) this.cache.delete(hash);
+    this.cache.forget((context) => context?.keyId === id);
   }
 }

@@ -16,6 +16,7 @@ import {
 import { type HookyardConfig } from '@hookyard/config';
 import { ApiKeyService, hashApiKey } from '../auth/api-key.service';
 import { type AuthContext } from '../auth/auth-context';
+import { LookupCache } from '../auth/lookup-cache';
 import { type PortalPermission } from '../auth/permissions';
 import { ApiError, ErrorCode, type FieldError } from '../common/api-error';
 import { HOOKYARD_CONFIG } from '../common/config.module';
@@ -63,10 +64,7 @@ export class PortalSessionsService {
   private readonly logger = new Logger('PortalSessions');
   private readonly sessions: PortalSessionRepository;
   private readonly endpoints: EndpointRepository;
-  private readonly cache = new Map<
-    string,
-    { session: PortalSessionEntity | null; until: number }
-  >();
+  private readonly cache = new LookupCache<PortalSessionEntity | null>(PORTAL_SESSION_CACHE_MS);
 
   constructor(
     @Inject(DataSource) dataSource: DataSource,
@@ -81,16 +79,7 @@ export class PortalSessionsService {
   /** Null for a token no session has; a session past its expiry or revoked answers `ended`. */
   async authenticate(token: string, now: Date): Promise<PortalAuthentication | null> {
     const hash = hashApiKey(token);
-    let cached = this.cache.get(hash);
-    if (!cached || cached.until <= now.getTime()) {
-      cached = {
-        session: await this.sessions.findByTokenHash(hash),
-        until: now.getTime() + PORTAL_SESSION_CACHE_MS,
-      };
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, cached);
-    }
-    const session = cached.session;
+    const session = await this.cache.get(hash, now, () => this.sessions.findByTokenHash(hash));
     if (!session) return null;
     if (portalSessionState(session, now) !== 'active')
       return { status: 'ended', refreshUrl: session.refreshUrl };
@@ -159,7 +148,7 @@ export class PortalSessionsService {
   async revoke(organizationId: string, id: string, now: Date): Promise<void> {
     await this.get(organizationId, id);
     await this.sessions.revoke(organizationId, id, now);
-    for (const [hash, entry] of this.cache) if (entry.session?.id === id) this.cache.delete(hash);
+    this.cache.forget((session) => session?.id === id);
   }
 
   /** Plain http for a refresh URL only where endpoints may use it (the endpoints' URL rules). */
