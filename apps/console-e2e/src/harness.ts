@@ -201,10 +201,13 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh page in its own context (its own sessionStorage), 1280x800, 10 s for every wait. */
+/**
+ * A fresh page in its own context (its own sessionStorage), 1280x800, 30 s for every wait: CI runs
+ * this suite beside the API's e2e tests on two cores, where a first page load once took over 10 s.
+ */
 export async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(30_000);
   return context.newPage();
 }
 

@@ -85,13 +85,15 @@ describe('the portal, for a read-only session limited to one endpoint', () => {
     await stack?.stop();
   });
 
-  async function createSession(): Promise<PortalSession> {
+  async function createSession(
+    theme: Record<string, string> = { accentColor: '#1d4ed8', mode: 'light' },
+  ): Promise<PortalSession> {
     const created = await stack.api('POST', '/v1/portal-sessions', {
       body: {
         permissions: ['WEBHOOK.READ', 'EVENT.READ'],
         endpointIds: [shop.id],
         expiresInSeconds: 3600,
-        theme: { accentColor: '#1d4ed8', mode: 'light' },
+        theme,
         refreshUrl: REFRESH_URL,
       },
     });
@@ -158,6 +160,20 @@ describe('the portal, for a read-only session limited to one endpoint', () => {
     await page.getByRole('heading', { name: 'Events', level: 1 }).waitFor();
     await page.getByLabel('Event ID').waitFor();
     expect(await page.getByRole('region', { name: 'Publish a test event' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it("wears the session's theme: its accent colour, dark mode and logo", async () => {
+    const logoUrl = 'https://partner.example/logo.png';
+    const page = await openPortal(
+      await createSession({ accentColor: '#5b21b6', mode: 'dark', logoUrl }),
+    );
+    const look = await page.evaluate(() => ({
+      mode: document.documentElement.dataset['theme'],
+      accent: document.documentElement.style.getPropertyValue('--accent'),
+    }));
+    expect(look).toEqual({ mode: 'dark', accent: '#5b21b6' });
+    expect(await page.getByRole('img', { name: 'Logo' }).getAttribute('src')).toBe(logoUrl);
     await page.close();
   });
 
