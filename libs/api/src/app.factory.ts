@@ -8,6 +8,7 @@ import { ApiModule, type ProcessObservability } from './api.module';
 import { type DialectRegistration } from './common/api-dialect';
 import { httpMetricsMiddleware } from './common/http-metrics.middleware';
 import { MAX_JSON_DEPTH, verifyJsonDepth } from './common/json-depth.util';
+import { JSON_MEDIA_TYPES, requireJsonBody } from './common/json-content-type.middleware';
 import { type CoreDependencies } from './common/core.module';
 import { ProblemFilter } from './common/problem.filter';
 import { assignRequestId, requestLogModule } from './common/request-log.module';
@@ -51,7 +52,7 @@ export async function createApp(
   // Nest types `verify` out because its `rawBody` option sets one; this app does not use that option.
   const jsonOptions = {
     limit: config.limits.maxBodyBytes,
-    type: ['application/json', 'application/*+json'],
+    type: JSON_MEDIA_TYPES,
     verify: verifyJsonDepth(MAX_JSON_DEPTH),
   };
   app.useBodyParser('json', jsonOptions);
@@ -59,6 +60,7 @@ export async function createApp(
     assignRequestId(request, response);
     next();
   });
+  app.use(requireJsonBody);
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(dialects.map((d) => d.dialect)));

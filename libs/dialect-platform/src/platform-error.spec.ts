@@ -58,3 +58,21 @@ describe('toPlatformError', () => {
     });
   });
 });
+
+describe('toPlatformError for a full rotation window', () => {
+  it('names no field: a roll has no gracePeriodSeconds, its window is configured', () => {
+    const full = new ApiError(
+      ErrorCode.ROTATION_LIMIT_REACHED,
+      'gracePeriodSeconds: at most 10 previous secrets',
+      [{ path: 'gracePeriodSeconds', message: 'at most 10 previous secrets' }],
+    );
+    expect(toPlatformError(full)).toEqual({
+      status: 400,
+      body: {
+        type: 'INVALID_REQUEST',
+        code: 'INVALID_FIELD',
+        message: 'at most 10 previous secrets',
+      },
+    });
+  });
+});

@@ -94,9 +94,19 @@ const FIELD_NAMES: readonly [RegExp, string][] = [
   [/^timeoutMs$/, 'timeout_ms'],
 ];
 
+/**
+ * Paths that name no field of a platform body: the body as a whole, and the native rotation's
+ * `gracePeriodSeconds` (a roll's window is configured, so a full window is nobody's field).
+ */
+const NO_PLATFORM_FIELD = new Set(['body', 'gracePeriodSeconds']);
+
+function firstFault(error: ApiError): ApiError['errors'][number] | undefined {
+  return error.errors.find((e) => e.code === ErrorCode.FIELD_REQUIRED) ?? error.errors[0];
+}
+
 function fieldOf(error: ApiError): string | undefined {
-  const first = error.errors.find((e) => e.code === ErrorCode.FIELD_REQUIRED) ?? error.errors[0];
-  if (first === undefined || first.path === 'body') return undefined;
+  const first = firstFault(error);
+  if (first === undefined || NO_PLATFORM_FIELD.has(first.path)) return undefined;
   const rule = FIELD_NAMES.find(([pattern]) => pattern.test(first.path));
   return rule ? first.path.replace(rule[0], rule[1]) : first.path;
 }
@@ -114,7 +124,7 @@ export function toPlatformError(exception: unknown): { status: number; body: Pla
   const body: PlatformErrorBody = {
     type: status >= 500 ? 'API_ERROR' : 'INVALID_REQUEST',
     code: error instanceof PlatformError ? error.platformCode : codeOf(status, error),
-    message: internal ? 'An internal error occurred.' : error.message,
+    message: internal ? 'An internal error occurred.' : messageOf(error),
     ...(at.field === undefined ? {} : { field: at.field }),
     ...('resourceId' in at && at.resourceId !== undefined ? { resource_id: at.resourceId } : {}),
     ...('resourceType' in at && at.resourceType !== undefined
@@ -122,4 +132,10 @@ export function toPlatformError(exception: unknown): { status: number; body: Pla
       : {}),
   };
   return { status, body };
+}
+
+/** The core's message, without a leading native field name that the platform does not have. */
+function messageOf(error: ApiError): string {
+  const first = firstFault(error);
+  return first?.path === 'gracePeriodSeconds' ? first.message : error.message;
 }
