@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const logger = createProcessLogger(config);
   const tracing = startTracing(config, defaultServiceName(config.role));
   // Both roles: the worker gets a pool of its own, so deliveries never hold the API's connections.
-  const runtime = await openRuntime(config, 'serve', { separateWorkerPool: config.role === 'all' });
+  const runtime = await openRuntime(config, 'serve', {
+    separateWorkerPool: config.role === 'all',
+    onWait: (message) => logger.warn(message),
+  });
   runtime.notes.forEach((note) => logger.log(note));
   if (config.localMode)
     logger.warn(

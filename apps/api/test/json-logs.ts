@@ -39,3 +39,25 @@ export function jsonLines(text: string): LogLine[] {
       return parsed as LogLine;
     });
 }
+
+/** Everything this process writes to stdout and stderr from now on, until `restore` (loggers that bypass Nest's). */
+export interface CapturedOutput {
+  text(): string;
+  restore(): void;
+}
+
+export function captureOutput(): CapturedOutput {
+  const written: string[] = [];
+  const restores = [process.stdout, process.stderr].map((stream) => {
+    const original = stream.write.bind(stream);
+    stream.write = (chunk: string | Uint8Array, ...rest: never[]) => {
+      written.push(String(chunk));
+      return original(chunk, ...rest);
+    };
+    return () => (stream.write = original);
+  });
+  return {
+    text: () => written.join(''),
+    restore: () => restores.forEach((restore) => restore()),
+  };
+}

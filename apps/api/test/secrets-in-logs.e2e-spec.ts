@@ -8,7 +8,13 @@ import {
   startTestApp,
   type TestApp,
 } from './harness';
-import { type ChildOutput, jsonLines, type LogLine } from './json-logs';
+import {
+  captureOutput,
+  type CapturedOutput,
+  type ChildOutput,
+  jsonLines,
+  type LogLine,
+} from './json-logs';
 import { type Receipt, Receiver } from './receiver';
 import { type BuiltApps, startBuiltApps, stopBuiltApps } from './worker-process';
 
@@ -16,35 +22,24 @@ describe('secrets and logs', () => {
   const logger = new CapturingLogger();
   let t: TestApp;
   let receiver: Receiver;
-  const written: string[] = [];
-  const restoreOutput: (() => void)[] = [];
-
-  /** Keeps a copy of everything written to `stream` (a logger that bypasses `logger` ends up here). */
-  function capture(stream: NodeJS.WriteStream): void {
-    const original = stream.write.bind(stream);
-    stream.write = (chunk: string | Uint8Array, ...rest: never[]) => {
-      written.push(String(chunk));
-      return original(chunk, ...rest);
-    };
-    restoreOutput.push(() => (stream.write = original));
-  }
+  /** A copy of everything written to stdout and stderr (a logger that bypasses `logger` ends up here). */
+  let written: CapturedOutput | undefined;
 
   beforeAll(async () => {
     receiver = await new Receiver().start();
     // The API and a delivery worker in one process, both logging through `logger`.
     t = await startTestApp(DELIVERY_ENV, { worker: true, logger });
-    capture(process.stdout);
-    capture(process.stderr);
+    written = captureOutput();
   });
 
   afterAll(async () => {
-    for (const restore of restoreOutput) restore();
+    written?.restore();
     await t?.close();
     await receiver?.stop();
   });
 
   /** Everything the app and the worker logged or printed so far. */
-  const everythingLogged = () => [...logger.lines, ...written].join('\n');
+  const everythingLogged = () => [...logger.lines, written?.text() ?? ''].join('\n');
 
   it('never logs a signing secret, an outbound password or an API key across create and rotate', async () => {
     const { apiKey } = await t.createOrganization();

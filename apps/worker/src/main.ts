@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     ]);
   const logger = createProcessLogger(config);
   const tracing = startTracing(config, defaultServiceName('worker'));
-  const runtime = await openRuntime(config, 'join');
+  const runtime = await openRuntime(config, 'join', {
+    onWait: (message) => logger.warn(message),
+  });
   runtime.notes.forEach((note) => logger.log(note));
   const metrics = createProcessMetrics(config, runtime.dataSource);
   let started: WorkerRole | null = null; // not ready until the role has started and its loop runs

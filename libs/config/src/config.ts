@@ -38,6 +38,8 @@ export interface HookyardConfig {
     /** `statement_timeout` and `lock_timeout` of every connection, so a request fails instead of hanging. */
     readonly statementTimeoutMs: number;
     readonly lockTimeoutMs: number;
+    /** How long a starting process waits for PostgreSQL to accept connections before it gives up. */
+    readonly connectTimeoutSeconds: number;
   };
   readonly bootstrapApiKey: string | null;
   /** Encrypts secrets at rest; null in embedded mode until the runtime loads or makes one. */
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       workerPoolSize: read('HOOKYARD_WORKER_DB_POOL_SIZE', int(1, 1000), 10),
       statementTimeoutMs: read('HOOKYARD_DB_STATEMENT_TIMEOUT_MS', int(1, 3_600_000), 10_000),
       lockTimeoutMs: read('HOOKYARD_DB_LOCK_TIMEOUT_MS', int(1, 3_600_000), 5_000),
+      connectTimeoutSeconds: read('HOOKYARD_DB_CONNECT_TIMEOUT_SECONDS', int(0, 86_400), 60),
     },
     limits: {
       ratePerSecond: read('HOOKYARD_RATE_LIMIT_PER_SECOND', int(0, 1_000_000), 1000),

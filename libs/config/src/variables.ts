@@ -42,6 +42,10 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
     description:
       'lock_timeout of every database connection: a statement waiting longer on a lock fails (503) (default 5000).',
   },
+  HOOKYARD_DB_CONNECT_TIMEOUT_SECONDS: {
+    description:
+      'How long a starting process retries (with backoff) a PostgreSQL that refuses connections before it exits 1; 0 = no retry (default 60).',
+  },
   HOOKYARD_DATA_DIR: {
     description: 'Where embedded mode keeps its data and key (default .hookyard).',
   },

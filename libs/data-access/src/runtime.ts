@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DataSource } from 'typeorm';
 import { type HookyardConfig, loadOrCreateEmbeddedKey } from '@hookyard/config';
 import { createDataSource, openDatabase } from './data-source';
@@ -32,7 +33,14 @@ export interface Runtime {
 export async function openRuntime(
   config: HookyardConfig,
   access: EmbeddedAccess = 'serve',
-  { separateWorkerPool = false }: { separateWorkerPool?: boolean } = {},
+  {
+    separateWorkerPool = false,
+    onWait,
+  }: {
+    separateWorkerPool?: boolean;
+    /** Told once when PostgreSQL refuses connections and the runtime waits for it. */
+    onWait?: (message: string) => void;
+  } = {},
 ): Promise<Runtime> {
   const notes: string[] = [];
   const dataDir = config.database.dataDir;
@@ -60,7 +68,11 @@ export async function openRuntime(
   let dataSource: DataSource;
   let workerDataSource: DataSource;
   try {
-    dataSource = await openDatabase(pool(config.role === 'worker' ? workerPoolSize : poolSize));
+    dataSource = await untilReachable(
+      () => openDatabase(pool(config.role === 'worker' ? workerPoolSize : poolSize)),
+      config.database.connectTimeoutSeconds * 1000,
+      onWait,
+    );
     try {
       // Migrations ran on the first pool; the second only connects.
       workerDataSource = separateWorkerPool
@@ -89,4 +101,58 @@ export async function openRuntime(
       await embedded?.close();
     },
   };
+}
+
+/** What a PostgreSQL that is down, restarting or still starting answers a new connection with. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P03', // cannot_connect_now: starting up or shutting down
+]);
+
+function unreachable(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : null;
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|timeout expired/i.test(message);
+}
+
+/**
+ * Runs `open` until it succeeds, retrying with backoff (0.25 s doubling to 5 s) while PostgreSQL
+ * refuses connections, for at most `timeoutMs`; any other error, or the last one, is thrown.
+ */
+async function untilReachable<T>(
+  open: () => Promise<T>,
+  timeoutMs: number,
+  onWait?: (message: string) => void,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 250, told = false; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await open();
+    } catch (error) {
+      if (!unreachable(error)) throw error;
+      if (Date.now() + delay > deadline)
+        throw told
+          ? new Error(
+              `PostgreSQL did not accept connections within ${Math.round(timeoutMs / 1000)} s (HOOKYARD_DB_CONNECT_TIMEOUT_SECONDS): ${reason(error)}`,
+              { cause: error },
+            )
+          : error;
+      if (!told)
+        onWait?.(
+          `PostgreSQL refuses connections (${reason(error)}): retrying for up to ${Math.round(timeoutMs / 1000)} s (HOOKYARD_DB_CONNECT_TIMEOUT_SECONDS)`,
+        );
+      told = true;
+      await sleep(delay);
+    }
+  }
+}
+
+/** The driver's code, or its message: never the URL, which may hold the password. */
+function reason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
