@@ -92,6 +92,11 @@ const OWNER_ANSWERS: Record<string, number> = {
   // 409: B's webhook is not in the penalty box (a success in the dialect's terms).
   'POST /platform/v:version/webhooks/:resourceId/send-penalty-box-payload': 409,
 };
+/**
+ * Answers that also show B reached its own resource, where the order of B's calls decides: the
+ * recover just before may have requeued B's failed delivery, which a retry then finds pending (409).
+ */
+const OWNER_ALSO: Record<string, number> = { 'POST /v1/deliveries/:id/retry': 409 };
 
 /** Path parameters that name no resource, and what they are filled with. */
 const NOT_IDS: Record<string, string> = {
@@ -543,7 +548,8 @@ describe('tenant isolation matrix', () => {
         key: b.key,
         body: MATRIX[route.key].body?.(),
       });
-      const status = response.status >= 200 && response.status < 300 ? '2xx' : response.status;
+      const reached = response.status >= 200 && response.status < 300;
+      const status = reached || OWNER_ALSO[route.key] === response.status ? '2xx' : response.status;
       answers.push({ route: route.key, status });
     }
     expect(answers).toEqual(
