@@ -1,6 +1,6 @@
 import { type ModeName } from './modes';
 
-/** One request the receiver saw, written once when its body has been read. */
+/** One request the receiver saw, written once its body has been read (`slow`: once answered). */
 export interface LedgerEntry {
   /** 1, 2, … in arrival order since start or the last reset. */
   readonly seq: number;

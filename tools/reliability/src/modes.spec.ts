@@ -21,6 +21,8 @@ describe('parsePath', () => {
   it('parses every mode with an argument', () => {
     expect(parsePath('/status/204').mode).toEqual({ name: 'status', code: 204 });
     expect(parsePath('/huge/200').mode).toEqual({ name: 'huge', megabytes: 200 });
+    expect(parsePath('/d3/slow/500').mode).toEqual({ name: 'slow', ms: 500 });
+    expect(parsePath('/slow/600001').mode).toEqual({ name: 'unknown' });
     expect(parsePath('/t/reset-after-body/1').mode).toEqual({
       name: 'reset-after-body',
       resets: 1,
@@ -90,6 +92,8 @@ describe('plannedStatus and acknowledges', () => {
 
   it('counts only complete small 2xx answers as acknowledgements', () => {
     expect(acknowledges({ name: 'ok' }, 200)).toBe(true);
+    expect(plannedStatus({ name: 'slow', ms: 500 }, 1)).toBe(200);
+    expect(acknowledges({ name: 'slow', ms: 500 }, 200)).toBe(true);
     expect(acknowledges({ name: 'status', code: 299 }, 299)).toBe(true);
     expect(acknowledges({ name: 'status', code: 300 }, 300)).toBe(false);
     expect(acknowledges({ name: 'flaky', failures: 1 }, 500)).toBe(false);

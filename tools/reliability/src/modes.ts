@@ -3,10 +3,12 @@
  *
  * The mode is read from the end of the path, so any number of leading segments can tell endpoints
  * apart (`/d1/a/ok`, `/d1/b/ok`). A two-segment mode (`status/500`) wins over a one-segment one; a
- * path that matches neither is `unknown` (404).
+ * path that matches neither is `unknown` (404). `slow/:ms` answers 200 after that many
+ * milliseconds, to keep deliveries in flight.
  */
 export type Mode =
   | { readonly name: 'ok' }
+  | { readonly name: 'slow'; readonly ms: number }
   | { readonly name: 'status'; readonly code: number }
   | { readonly name: 'flaky'; readonly failures: number }
   | { readonly name: 'hang' }
@@ -33,6 +35,9 @@ export interface ParsedPath {
   readonly prefix: string;
   readonly mode: Mode;
 }
+
+/** The longest delay `/slow/:ms` waits before its 200. */
+export const MAX_SLOW_MS = 600_000;
 
 /** The most megabytes `/huge/:mb` serves; `/infinite` is the way to ask for more. */
 export const MAX_HUGE_MB = 100_000;
@@ -84,6 +89,10 @@ function modeWithArgument(name: string, arg: string | null): Mode | null {
     case 'status': {
       const code = integer(arg);
       return code !== null && code >= 200 && code <= 599 ? { name: 'status', code } : null;
+    }
+    case 'slow': {
+      const ms = integer(arg);
+      return ms !== null && ms <= MAX_SLOW_MS ? { name: 'slow', ms } : null;
     }
     case 'flaky': {
       const failures = integer(arg);
@@ -141,6 +150,7 @@ function joinSegments(segments: readonly string[]): string {
 export function plannedStatus(mode: Mode, attempt: number): number {
   switch (mode.name) {
     case 'ok':
+    case 'slow':
     case 'drip':
     case 'huge':
     case 'infinite':
@@ -175,6 +185,7 @@ export function plannedStatus(mode: Mode, attempt: number): number {
 export function acknowledges(mode: Mode, status: number): boolean {
   const complete =
     mode.name === 'ok' ||
+    mode.name === 'slow' ||
     mode.name === 'status' ||
     mode.name === 'flaky' ||
     mode.name === 'reset-after-body';

@@ -24,6 +24,8 @@ export interface ReceiverProcess {
   url(path: string): string;
   tlsUrl(path: string): string;
   ledger(): Promise<LedgerEntry[]>;
+  /** Requests being answered right now (hanging and streaming ones included). */
+  inFlight(): Promise<number>;
   reset(): Promise<void>;
   setSecret(pathPrefix: string, secret: string): Promise<void>;
   /** SIGTERM, then the exit code once the process is gone. */
@@ -60,6 +62,8 @@ export async function spawnReceiver(options: SpawnOptions = {}): Promise<Receive
     url: (path) => `${base}${path}`,
     tlsUrl: (path) => `https://127.0.0.1:${ports.tlsPort}${path}`,
     ledger: async () => (await (await call('GET', '/__ledger')).json()) as LedgerEntry[],
+    inFlight: async () =>
+      ((await (await call('GET', '/__in-flight')).json()) as { inFlight: number }).inFlight,
     reset: async () => void (await call('POST', '/__reset')),
     setSecret: async (pathPrefix, secret) =>
       void (await call('POST', '/__secrets', { pathPrefix, secret })),

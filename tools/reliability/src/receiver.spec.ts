@@ -157,6 +157,32 @@ describe('receiver modes', () => {
     await until(() => receiver.inFlight() === 0, 5_000);
   });
 
+  it('/slow/:ms answers 200 after the delay, and records no acknowledgement when the client left first', async () => {
+    const started = Date.now();
+    const answer = await send(receiver.url('/m/slow/150'), { headers: { 'webhook-id': 'msg_s' } });
+    expect(answer.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(last('/m/slow/150')).toMatchObject({ mode: 'slow', status: 200, acked: true });
+
+    const request = httpRequest(receiver.url('/m/slow/5000'), {
+      agent: false,
+      method: 'POST',
+      headers: { 'webhook-id': 'msg_gone' },
+    });
+    request.on('error', () => undefined);
+    request.end('{}');
+    await until(() => receiver.inFlight() === 1, 5_000);
+    request.destroy();
+    const entries = await receiver.waitFor((all) =>
+      all.some((entry) => entry.endpoint === '/m/slow/5000'),
+    );
+    expect(entries.find((entry) => entry.endpoint === '/m/slow/5000')).toMatchObject({
+      status: 0,
+      acked: false,
+      bodyBytes: 2,
+    });
+  });
+
   it('/slow-headers writes the response head one byte per interval and never finishes it', async () => {
     const socket = connect(receiver.port, '127.0.0.1');
     const received: { at: number; text: string }[] = [];

@@ -75,6 +75,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     if (options.ledgerFile) appendFileSync(options.ledgerFile, `${JSON.stringify(full)}\n`);
   };
 
+  const inFlightNow = (): number => [...inFlight.values()].reduce((sum, n) => sum + n, 0);
+
   const reset = (): void => {
     ledger.clear();
     attempts.clear();
@@ -137,14 +139,19 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       return; // the client went away mid-body: nothing was received
     }
     const check = secrets.check(parsed.endpoint, body, request.headers);
+    // A slow answer counts only if it was sent: a sender that died while waiting got nothing.
+    const answered = mode?.name === 'slow' ? await waitOrClose(response, mode.ms) : true;
+    const outcome = answered ? {} : { status: 0, acked: false };
     record({
       ...base,
+      ...outcome,
       bodySha256: createHash('sha256').update(body).digest('hex'),
       bodyBytes: body.length,
       signatureValid: check.valid,
       signatureError: check.error,
     });
     if (!mode) return void response.writeHead(200, TEXT).end('ok');
+    if (!answered) return;
     await answer(mode, parsed.prefix, status, request, response, dripMs);
   };
 
@@ -154,6 +161,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     switch (route) {
       case 'GET /__ledger':
         return void response.writeHead(200, JSON_TYPE).end(JSON.stringify(ledger.entries));
+      case 'GET /__in-flight':
+        return void response
+          .writeHead(200, JSON_TYPE)
+          .end(JSON.stringify({ inFlight: inFlightNow() }));
       case 'GET /__tls-cert':
         return void response
           .writeHead(200, { 'content-type': 'application/x-pem-file' })
@@ -202,7 +213,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     ledger: () => ledger,
     waitFor: (predicate, timeoutMs = 15_000) => waitFor(ledger, predicate, timeoutMs),
     setSecret: (pathPrefix, secret) => secrets.set(pathPrefix, secret),
-    inFlight: () => [...inFlight.values()].reduce((sum, n) => sum + n, 0),
+    inFlight: inFlightNow,
     reset,
     close: async () => {
       await Promise.all([closeServer(plain), closeServer(secure)]);
@@ -229,6 +240,8 @@ async function answer(
     case 'gone':
     case 'unknown':
       return void response.writeHead(status, TEXT).end(hasBody(status) ? `status ${status}` : '');
+    case 'slow': // the wait is over (handle waited before recording)
+      return void response.writeHead(status, TEXT).end('ok');
     case 'retry-after':
       return void response
         .writeHead(status, { ...TEXT, 'retry-after': mode.value })
@@ -274,6 +287,21 @@ async function answer(
     case 'big-headers':
       return void response.writeHead(status, { ...TEXT, 'x-big': 'a'.repeat(64 * 1024) }).end('ok');
   }
+}
+
+/** Resolves true after `ms`, or false as soon as the client goes away. */
+function waitOrClose(response: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      response.off('close', gone);
+      resolve(!response.destroyed);
+    }, ms);
+    const gone = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    response.once('close', gone);
+  });
 }
 
 /** Writes the status line and a header one byte per interval, never finishing the head. */
