@@ -20,25 +20,66 @@ function describedBy(hintId: string, errorId: string, hint: unknown, error: unkn
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
 
-function FieldNotes(props: {
-  hint: ReactNode;
-  error: string | undefined;
-  hintId: string;
-  errorId: string;
+/** The attributes that tie a control to its label, its hint and its error. */
+interface ControlProps {
+  readonly id: string;
+  readonly 'aria-invalid': true | undefined;
+  readonly 'aria-describedby': string | undefined;
+}
+
+/**
+ * The frame every field shares: the wrapper, the hint and the error tied to the control for screen
+ * readers. `control` draws the control (and, where it goes elsewhere, its label) from its props.
+ */
+function Field({
+  label,
+  error,
+  hint,
+  id,
+  className,
+  labelAfter = false,
+  control,
+}: FieldChrome & {
+  id: string | undefined;
+  className: string | undefined;
+  /** A checkbox's label goes to its right, inside a row of its own. */
+  labelAfter?: boolean;
+  control: (props: ControlProps) => ReactNode;
 }) {
+  const generated = useId();
+  const controlId = id ?? generated;
+  const hintId = `${controlId}-hint`;
+  const errorId = `${controlId}-error`;
+  const drawn = control({
+    id: controlId,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy(hintId, errorId, hint, error),
+  });
+  const labelled = <label htmlFor={controlId}>{label}</label>;
   return (
-    <>
-      {props.hint ? (
-        <p className="field-hint" id={props.hintId}>
-          {props.hint}
+    <div className={['field', className].filter(Boolean).join(' ')}>
+      {labelAfter ? (
+        <div className="checkbox">
+          {drawn}
+          {labelled}
+        </div>
+      ) : (
+        <>
+          {labelled}
+          {drawn}
+        </>
+      )}
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
         </p>
       ) : null}
-      {props.error ? (
-        <p className="field-error" id={props.errorId}>
-          {props.error}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
         </p>
       ) : null}
-    </>
+    </div>
   );
 }
 
@@ -51,21 +92,11 @@ export function TextField({
   className,
   ...input
 }: FieldChrome & InputHTMLAttributes<HTMLInputElement>) {
-  const generated = useId();
-  const inputId = id ?? generated;
-  const hintId = `${inputId}-hint`;
-  const errorId = `${inputId}-error`;
   return (
-    <div className={['field', className].filter(Boolean).join(' ')}>
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hintId, errorId, hint, error)}
-        {...input}
-      />
-      <FieldNotes hint={hint} error={error} hintId={hintId} errorId={errorId} />
-    </div>
+    <Field
+      {...{ label, error, hint, id, className }}
+      control={(props) => <input {...props} {...input} />}
+    />
   );
 }
 
@@ -79,23 +110,15 @@ export function SelectField({
   children,
   ...select
 }: FieldChrome & SelectHTMLAttributes<HTMLSelectElement>) {
-  const generated = useId();
-  const selectId = id ?? generated;
-  const hintId = `${selectId}-hint`;
-  const errorId = `${selectId}-error`;
   return (
-    <div className={['field', className].filter(Boolean).join(' ')}>
-      <label htmlFor={selectId}>{label}</label>
-      <select
-        id={selectId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hintId, errorId, hint, error)}
-        {...select}
-      >
-        {children}
-      </select>
-      <FieldNotes hint={hint} error={error} hintId={hintId} errorId={errorId} />
-    </div>
+    <Field
+      {...{ label, error, hint, id, className }}
+      control={(props) => (
+        <select {...props} {...select}>
+          {children}
+        </select>
+      )}
+    />
   );
 }
 
@@ -108,21 +131,11 @@ export function TextAreaField({
   className,
   ...textarea
 }: FieldChrome & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const generated = useId();
-  const areaId = id ?? generated;
-  const hintId = `${areaId}-hint`;
-  const errorId = `${areaId}-error`;
   return (
-    <div className={['field', className].filter(Boolean).join(' ')}>
-      <label htmlFor={areaId}>{label}</label>
-      <textarea
-        id={areaId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hintId, errorId, hint, error)}
-        {...textarea}
-      />
-      <FieldNotes hint={hint} error={error} hintId={hintId} errorId={errorId} />
-    </div>
+    <Field
+      {...{ label, error, hint, id, className }}
+      control={(props) => <textarea {...props} {...textarea} />}
+    />
   );
 }
 
@@ -135,23 +148,11 @@ export function CheckboxField({
   className,
   ...input
 }: FieldChrome & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
-  const generated = useId();
-  const inputId = id ?? generated;
-  const hintId = `${inputId}-hint`;
-  const errorId = `${inputId}-error`;
   return (
-    <div className={['field', className].filter(Boolean).join(' ')}>
-      <div className="checkbox">
-        <input
-          type="checkbox"
-          id={inputId}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy(hintId, errorId, hint, error)}
-          {...input}
-        />
-        <label htmlFor={inputId}>{label}</label>
-      </div>
-      <FieldNotes hint={hint} error={error} hintId={hintId} errorId={errorId} />
-    </div>
+    <Field
+      {...{ label, error, hint, id, className }}
+      labelAfter
+      control={(props) => <input type="checkbox" {...props} {...input} />}
+    />
   );
 }
