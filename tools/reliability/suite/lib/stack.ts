@@ -25,7 +25,7 @@ export const SUITE_ENV: Readonly<Record<string, string>> = {
   HOOKYARD_RETRY_SCHEDULE: '1s,1s,1s',
   HOOKYARD_POLL_INTERVAL_MS: '50',
   HOOKYARD_LEASE_SECONDS: '6',
-  HOOKYARD_ENDPOINT_LIMIT: '1000',
+  HOOKYARD_ENDPOINT_LIMIT: '5000',
   HOOKYARD_RATE_LIMIT_PER_SECOND: '0',
   HOOKYARD_PENALTY_AFTER: '500000',
   HOOKYARD_PAUSE_AFTER: '1000000',
@@ -65,9 +65,13 @@ export class Stack {
 
   /**
    * Makes the database (on `serverUrl`, else the run's server), then starts the receiver and the API,
-   * which migrates it (readiness awaited) before any worker starts.
+   * which migrates it (readiness awaited) before any worker starts. `env` is added to every app's
+   * settings (`HOOKYARD_LOG_LEVEL: 'debug'` for the redaction rows).
    */
-  static async start(serverUrl?: string): Promise<Stack> {
+  static async start(
+    serverUrl?: string,
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<Stack> {
     const logDir = mkdtempSync(join(tmpdir(), 'hookyard-reliability-'));
     const database = await createSuiteDatabase(
       serverUrl === undefined ? process.env : { TEST_DATABASE_URL: serverUrl },
@@ -81,6 +85,7 @@ export class Stack {
       DATABASE_URL: database.url,
       HOOKYARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       HOOKYARD_METRICS_TOKEN: metricsToken,
+      ...env,
     };
     const stack = new Stack(database, receiver, logDir, baseEnv, key, metricsToken);
     await stack.startApi();
@@ -88,29 +93,46 @@ export class Stack {
   }
 
   private apiBase = '';
+  private apiPort = 0;
+  private apiCount = 0;
+  private apiApp: ChildApp | null = null;
 
-  /** Where the API answers. */
+  /** Where the API answers (the same port after `restartApi`). */
   get base(): string {
     return this.apiBase;
   }
 
-  private async startApi(): Promise<void> {
-    const port = await freePort();
+  /** The API process running now. */
+  get api(): ChildApp {
+    if (this.apiApp === null) throw new Error('the API is not running');
+    return this.apiApp;
+  }
+
+  /**
+   * Starts the API (on the port it had before, after a restart) with the suite's settings plus `env`;
+   * resolves once it is ready. Each start logs to a file of its own (`api-2.log`, ...).
+   */
+  async startApi(env: Readonly<Record<string, string>> = {}): Promise<ChildApp> {
+    if (this.apiPort === 0) this.apiPort = await freePort();
+    const name = ++this.apiCount === 1 ? 'api' : `api-${this.apiCount}`;
     const app = spawnApp(
-      'api',
+      name,
       API_MAIN,
       {
         ...this.baseEnv,
         HOOKYARD_ROLE: 'api',
-        PORT: String(port),
+        PORT: String(this.apiPort),
         HOOKYARD_BOOTSTRAP_API_KEY: this.key,
+        ...env,
       },
-      join(this.logDir, 'api.log'),
-      `http://127.0.0.1:${port}`,
+      join(this.logDir, `${name}.log`),
+      `http://127.0.0.1:${this.apiPort}`,
     );
     this.track(app);
+    this.apiApp = app;
     await untilReady(app);
     this.apiBase = app.healthUrl;
+    return app;
   }
 
   /** Starts a worker app with the suite's settings plus `env`; resolves once it is ready. */
@@ -134,12 +156,21 @@ export class Stack {
     return stopApp(worker, 20_000);
   }
 
-  /** Creates an endpoint at `path` on the receiver for `topics`; throws unless the API says 201. */
-  async endpoint(path: string, topics: readonly string[]): Promise<SuiteEndpoint> {
+  /**
+   * Creates an endpoint at `path` on the receiver for `topics` (plus any other fields of the native
+   * create body in `extra`: `url` for the TLS server, `headers`, `auth`, ...); throws unless the API
+   * says 201.
+   */
+  async endpoint(
+    path: string,
+    topics: readonly string[],
+    extra: Readonly<Record<string, unknown>> = {},
+  ): Promise<SuiteEndpoint> {
     const response = await this.call('POST', '/v1/endpoints', {
       url: this.receiver.url(path),
       name: path.slice(1, 60),
       topics,
+      ...extra,
     });
     const body = (await response.json()) as { id?: string; secret?: string };
     if (response.status !== 201 || !body.id || !body.secret)
@@ -238,9 +269,18 @@ export class Stack {
       .join('\n');
   }
 
+  /** Runs `sql` on the run's database (the suite's own pool, never the apps'). */
+  async query<Row extends Record<string, unknown>>(
+    sql: string,
+    params: readonly unknown[] = [],
+  ): Promise<Row[]> {
+    const result = await this.database.pool.query<Row>(sql, [...params]);
+    return result.rows;
+  }
+
   private async count(sql: string, endpointIds: readonly string[]): Promise<number> {
-    const result = await this.database.pool.query<{ n: number }>(sql, [endpointIds]);
-    return result.rows[0]?.n ?? -1;
+    const rows = await this.query<{ n: number }>(sql, [endpointIds]);
+    return rows[0]?.n ?? -1;
   }
 
   private track(app: ChildApp): void {
@@ -248,10 +288,11 @@ export class Stack {
     void app.exited.then(() => this.apps.delete(app));
   }
 
-  private call(method: string, path: string, body?: unknown): Promise<Response> {
+  /** One request to the API with the bootstrap key (or `key`), a JSON body and a 15 s deadline. */
+  call(method: string, path: string, body?: unknown, key = this.key): Promise<Response> {
     return fetch(`${this.apiBase}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });
