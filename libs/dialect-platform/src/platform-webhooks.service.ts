@@ -32,7 +32,7 @@ import {
   toPlatformWebhook,
 } from './dto/webhook-response.dto';
 import { PlatformError } from './platform-error';
-import { createInputOf, patchOf, releasesPenaltyBox } from './webhook-mapping';
+import { createInputOf, patchOf } from './webhook-mapping';
 
 /** Topic patterns allowed (`POST.*`); HTTPS as the deployment requires. */
 export const PLATFORM_RULES: DialectRules = { allowTopicPatterns: true };
@@ -128,16 +128,12 @@ export class PlatformWebhooksService {
         );
       }
     }
-    const release = releasesPenaltyBox(body);
-    let endpoint = await this.endpoints.update(
+    const endpoint = await this.endpoints.update(
       organizationId,
       id,
       patchOf(body, current),
       PLATFORM_RULES,
     );
-    if (release && endpoint.penaltyUntil !== null) {
-      endpoint = await this.endpoints.penaltyBox(organizationId, id, 'penalty_released');
-    }
     return this.present(organizationId, endpoint);
   }
 
@@ -158,8 +154,7 @@ export class PlatformWebhooksService {
     body: PlatformRollSecretDto,
   ): Promise<PlatformWebhookDto> {
     const current = await this.find(organizationId, id);
-    const release = releasesPenaltyBox(body);
-    let endpoint = await this.endpoints.updateAndRoll(
+    const endpoint = await this.endpoints.updateAndRoll(
       organizationId,
       id,
       patchOf(body, current),
@@ -169,9 +164,6 @@ export class PlatformWebhooksService {
         protocol: body.signing_protocol ?? undefined,
       },
     );
-    if (release && endpoint.penaltyUntil !== null) {
-      endpoint = await this.endpoints.penaltyBox(organizationId, id, 'penalty_released');
-    }
     return this.present(organizationId, endpoint);
   }
 

@@ -113,6 +113,14 @@ describe('patchOf', () => {
     expect(patch.excludedTopics).toBeUndefined();
     expect(patch.url).toBeUndefined();
   });
+
+  it('asks for the penalty-box release in the same patch, so it commits with the update', () => {
+    expect(patchOf({ penalty_box_data: null, url: 'https://x.test/' }, endpoint())).toMatchObject({
+      url: 'https://x.test/',
+      releasePenalty: true,
+    });
+    expect(patchOf({ url: 'https://x.test/' }, endpoint()).releasePenalty).toBe(false);
+  });
 });
 
 describe('releasesPenaltyBox', () => {

@@ -164,5 +164,6 @@ export function patchOf(
     status: unchanged ? undefined : status,
     authentication: authenticationOf(body, current),
     ordering: body.ordering,
+    releasePenalty: releasesPenaltyBox(body),
   };
 }

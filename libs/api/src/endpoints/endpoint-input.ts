@@ -39,6 +39,8 @@ export interface EndpointPatch {
   readonly ordering?: EndpointOrdering;
   readonly reference?: string | null;
   readonly email?: string | null;
+  /** Lets the endpoint out of the penalty box, in the update's transaction; a no-op outside it. */
+  readonly releasePenalty?: boolean;
 }
 
 /** How a dialect's rules differ. */

@@ -195,7 +195,8 @@ export class EndpointsService {
 
   /**
    * Applies a partial update and, with `roll`, issues a new secret in the same transaction: both
-   * happen or neither does (the platform dialect's roll carries an update).
+   * happen or neither does (the platform dialect's roll carries an update, and either may release the
+   * penalty box).
    */
   async updateAndRoll(
     organizationId: string,
@@ -251,6 +252,16 @@ export class EndpointsService {
         applyEndpointState(
           endpoint,
           transition(endpointStateOf(endpoint), event, this.config.thresholds),
+        );
+      }
+      if (patch.releasePenalty === true && endpoint.penaltyUntil !== null) {
+        applyEndpointState(
+          endpoint,
+          transition(
+            endpointStateOf(endpoint),
+            { type: 'penalty_released', at: now },
+            this.config.thresholds,
+          ),
         );
       }
       if (roll !== null) await this.secretKeeper.roll(repository, endpoint, roll, undefined, now);
