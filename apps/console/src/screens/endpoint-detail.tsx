@@ -1,6 +1,6 @@
-import type { Endpoint, EndpointSecret, TestSendResult } from '@hookyard/sdk';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import type { Endpoint } from '@hookyard/sdk';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { describeError, hasPermission, useHookyard, useWhoami } from '../api/client';
 import {
@@ -11,7 +11,6 @@ import {
   type StatsRange,
   useEndpoint,
   useEndpointStats,
-  useTopics,
   useUpdateEndpoint,
 } from '../api/endpoints';
 import { Badge, statusTone } from '../components/badge';
@@ -23,8 +22,10 @@ import { formatDateTime, formatMs, formatRelative } from '../components/format';
 import { HealthChart, statsSummary } from '../components/health-chart';
 import { Region } from '../components/region';
 import { Spinner } from '../components/spinner';
-import { SelectField, TextField } from '../components/text-field';
+import { SelectField } from '../components/text-field';
 import { EndpointDeliveries } from './endpoint-deliveries';
+import { SecretRegion } from './endpoint-secret-region';
+import { TestRegion } from './endpoint-test-region';
 
 /** `/endpoints/:id`: one endpoint, its health, secret, a test send and its deliveries. */
 export function EndpointDetailScreen() {
@@ -275,169 +276,5 @@ function SettingsRegion({ endpoint }: { endpoint: Endpoint }) {
         <dd>{formatDateTime(endpoint.createdAt)}</dd>
       </dl>
     </Region>
-  );
-}
-
-function SecretRegion({ endpoint, canRotate }: { endpoint: Endpoint; canRotate: boolean }) {
-  const hy = useHookyard();
-  const [secret, setSecret] = useState<EndpointSecret | null>(null);
-  const [graceHours, setGraceHours] = useState('24');
-  const reveal = useMutation({
-    mutationFn: () => hy.endpoints.getSecret(endpoint.id),
-    onSuccess: setSecret,
-  });
-
-  const rotate = async () => {
-    const hours = Number(graceHours);
-    if (graceHours.trim() === '' || !Number.isFinite(hours) || hours < 0 || hours > 168) {
-      throw new Error('Enter a number of hours from 0 to 168.');
-    }
-    setSecret(
-      await hy.endpoints.rotateSecret(endpoint.id, {
-        gracePeriodSeconds: Math.round(hours * 3600),
-      }),
-    );
-  };
-
-  return (
-    <Region title="Signing secret">
-      <p className="muted">
-        Receivers check each delivery’s signature with this secret (Standard Webhooks).
-      </p>
-      {secret ? (
-        <>
-          <TextField label="Current secret" readOnly value={secret.secret} className="secret" />
-          {secret.previousSecrets.length > 0 ? (
-            <>
-              <p>Previous secrets still signing:</p>
-              <ul>
-                {secret.previousSecrets.map((previous) => (
-                  <li key={previous.secret}>
-                    <code className="secret">{previous.secret}</code> until{' '}
-                    {formatDateTime(previous.expiresAt)}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-        </>
-      ) : null}
-      <ErrorAlert error={reveal.error} />
-      <div className="row">
-        {secret ? (
-          <>
-            <Button onClick={() => setSecret(null)}>Hide secret</Button>
-            <CopyButton text={secret.secret} label="Copy secret" />
-          </>
-        ) : (
-          <Button busy={reveal.isPending} onClick={() => reveal.mutate()}>
-            Reveal secret
-          </Button>
-        )}
-        {canRotate ? (
-          <ConfirmDialog
-            triggerLabel="Rotate secret"
-            title="Rotate the signing secret"
-            description="Hookyard makes a new secret. The old one keeps signing alongside it for a while, so receivers can switch without missing a delivery."
-            confirmLabel="Rotate"
-            confirmVariant="primary"
-            onConfirm={rotate}
-          >
-            <TextField
-              label="Keep the old secret for (hours)"
-              type="number"
-              min={0}
-              max={168}
-              step="any"
-              value={graceHours}
-              onChange={(e) => setGraceHours(e.target.value)}
-              hint="0 stops it at once; at most 168 (7 days)."
-            />
-          </ConfirmDialog>
-        ) : null}
-      </div>
-    </Region>
-  );
-}
-
-function TestRegion({ endpoint }: { endpoint: Endpoint }) {
-  const hy = useHookyard();
-  const topics = useTopics();
-  const [topic, setTopic] = useState('');
-  const send = useMutation({
-    mutationFn: (): Promise<TestSendResult> =>
-      hy.endpoints.sendTest(endpoint.id, topic ? { topic } : {}),
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    send.mutate();
-  };
-  const result = send.data;
-
-  return (
-    <Region title="Send a test event">
-      <p className="muted">
-        Sends one test message now and shows what the receiver answered. Tests never count toward
-        the endpoint’s health.
-      </p>
-      <form className="inline-fields" onSubmit={submit}>
-        <SelectField label="Topic" value={topic} onChange={(e) => setTopic(e.target.value)}>
-          <option value="">webhook.test (default)</option>
-          {(topics.data ?? []).map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
-        </SelectField>
-        <Button type="submit" variant="primary" busy={send.isPending}>
-          Send test
-        </Button>
-      </form>
-      <ErrorAlert error={send.error} />
-      {result ? (
-        <div role="status" className={`alert ${result.success ? 'alert-ok' : 'alert-error'}`}>
-          {result.status !== undefined ? (
-            <p>
-              <strong>Receiver answered {result.status}</strong> in {formatMs(result.durationMs)}
-              {result.success ? '' : ' (not a 2xx: the receiver refused it)'}.
-            </p>
-          ) : (
-            <p>
-              <strong>No answer</strong> after {formatMs(result.durationMs)}
-              {result.error ? `: ${errorText(result.error)}` : ''}.
-            </p>
-          )}
-          {result.body ? <pre>{result.body}</pre> : null}
-        </div>
-      ) : null}
-    </Region>
-  );
-}
-
-/** `{class, message}` of a test send that got no response, as one line. */
-function errorText(error: Record<string, unknown>): string {
-  const parts = [error['class'], error['message']].filter(
-    (part): part is string => typeof part === 'string' && part.length > 0,
-  );
-  return parts.length > 0 ? parts.join(' — ') : 'the request failed';
-}
-
-/** Copies a value to the clipboard and says so (where the browser allows it). */
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  if (!navigator.clipboard) return null;
-  const copy = () => {
-    navigator.clipboard.writeText(text).then(
-      () => setCopied('yes'),
-      () => setCopied('no'),
-    );
-  };
-  return (
-    <>
-      <Button onClick={copy}>{label}</Button>
-      <span role="status" className="muted">
-        {copied === 'yes' ? 'Copied.' : copied === 'no' ? 'The browser refused to copy.' : ''}
-      </span>
-    </>
   );
 }
