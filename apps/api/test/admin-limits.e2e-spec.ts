@@ -69,7 +69,7 @@ function errorCode(path: string, body: any): string {
   return `${body.type}/${body.code}`;
 }
 
-describe('admin API limits: rate limit per key (A1, #27)', () => {
+describe('A1 B27 admin API limits: rate limit per key', () => {
   const PER_SECOND = 20;
   const BURST = 20;
   let t: TestApp;
@@ -227,7 +227,7 @@ describe('admin API limits: rate limit per key (A1, #27)', () => {
   });
 });
 
-describe('admin API limits: body size and JSON depth (A2, #22)', () => {
+describe('A2 B22 admin API limits: body size and JSON depth', () => {
   let t: TestApp;
   let key: string;
 
@@ -341,7 +341,7 @@ function nest(depth: number): unknown {
  * `npm start`'s arrangement, over the tests' PostgreSQL: one runtime with a pool for the API and one
  * for the worker role, both small, and short statement and lock timeouts.
  */
-describe('admin API limits: timeouts on every connection and pools apart (P5, P6)', () => {
+describe('P5 P6 admin API limits: timeouts on every connection and pools apart', () => {
   const LOCK_TIMEOUT_MS = 500;
   const STATEMENT_TIMEOUT_MS = 2_000;
   let database: TestDatabase;
@@ -435,7 +435,7 @@ describe('admin API limits: timeouts on every connection and pools apart (P5, P6
     },
   );
 
-  it('answers 503 within lock_timeout + 1 s while endpoints is locked, and 200 once the lock goes (P6)', async () => {
+  it('P6 answers 503 within lock_timeout + 1 s while endpoints is locked, and 200 once the lock goes', async () => {
     expect((await send(baseUrl, 'GET', NATIVE, key)).status).toBe(200); // the key is cached now
     const locker = new Client({ connectionString: database.url });
     await locker.connect();
@@ -463,7 +463,7 @@ describe('admin API limits: timeouts on every connection and pools apart (P5, P6
     expect(after.status).toBe(200);
   });
 
-  it('keeps GET /v1/endpoints p95 under 500 ms while 50 deliveries hang on a receiver (P5)', async () => {
+  it('P5 keeps GET /v1/endpoints p95 under 500 ms while 50 deliveries hang on a receiver', async () => {
     const url = `http://127.0.0.1:${(hangServer.address() as AddressInfo).port}/hang`;
     const created = await send(
       baseUrl,

@@ -31,7 +31,7 @@ describe('authentication, permissions and tenant isolation', () => {
     return response.body.key;
   }
 
-  describe('401 with a uniform body', () => {
+  describe('T4 401 with a uniform body', () => {
     const variants: [string, Record<string, string>][] = [
       ['no credentials', {}],
       ['Bearer with no token', { authorization: 'Bearer' }],
@@ -65,7 +65,7 @@ describe('authentication, permissions and tenant isolation', () => {
       expect((await t.request('GET', '/v1/endpoints', { key: keyA })).status).toBe(200);
     });
 
-    it('refuses a revoked key', async () => {
+    it('K4 refuses a revoked key', async () => {
       const created = await t.request('POST', '/v1/api-keys', {
         key: keyA,
         body: { name: 'temp', permissions: ['WEBHOOK.READ'] },
@@ -125,7 +125,7 @@ describe('authentication, permissions and tenant isolation', () => {
       expect(JSON.stringify(list.body)).not.toContain(created.body.key);
     });
 
-    it('stores keys only as a hash', async () => {
+    it('K1 stores keys only as a hash', async () => {
       const created = await t.request('POST', '/v1/api-keys', {
         key: keyA,
         body: { name: 'hashed', permissions: ['*'] },
@@ -173,7 +173,7 @@ describe('authentication, permissions and tenant isolation', () => {
     });
   });
 
-  describe('403 for a key without the permission', () => {
+  describe('T3 403 for a key without the permission', () => {
     let endpointOfA: string;
     beforeAll(async () => {
       endpointOfA = (await t.request('POST', '/v1/endpoints', { key: keyA, body: endpointBody() }))
@@ -236,7 +236,7 @@ describe('authentication, permissions and tenant isolation', () => {
     expect(allowed.status).toBe(204);
   });
 
-  describe("another tenant's endpoint answers 404 on every route", () => {
+  describe("T1 another tenant's endpoint answers 404 on every route", () => {
     const routes: [string, string, string, unknown][] = [
       ['GET', '', 'get', undefined],
       ['PATCH', '', 'update', { name: 'stolen' }],

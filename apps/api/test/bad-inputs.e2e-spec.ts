@@ -197,7 +197,7 @@ const A_TOPIC_OF_129 = `post.${'a'.repeat(124)}`;
 const ROWS: readonly Row[] = [
   {
     n: 1,
-    title: 'plain http in production mode',
+    title: 'B1 plain http in production mode',
     reliability: '400 URL_MUST_BE_HTTPS',
     cells: (d) =>
       fieldValues(d, 'url', ['http://example.com/hook'], () =>
@@ -206,7 +206,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 2,
-    title: 'loopback targets with an empty allow-list',
+    title: 'B2 loopback targets with an empty allow-list',
     reliability: '400 TARGET_NOT_ALLOWED',
     cells: (d) =>
       fieldValues(d, 'url', ['https://127.0.0.1/x', 'https://localhost/x'], () =>
@@ -215,7 +215,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 3,
-    title: 'loopback and 0.0.0.0 in other spellings',
+    title: 'B3 loopback and 0.0.0.0 in other spellings',
     reliability: '400 TARGET_NOT_ALLOWED (after canonicalisation)',
     cells: (d) =>
       fieldValues(d, 'url', ['https://2130706433/', 'https://0x7f.1/', 'https://0/'], () =>
@@ -224,7 +224,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 4,
-    title: 'cloud metadata addresses',
+    title: 'B4 cloud metadata addresses',
     reliability: '400 TARGET_NOT_ALLOWED (metadata always denied)',
     cells: (d) =>
       fieldValues(
@@ -236,7 +236,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 5,
-    title: 'credentials in the URL',
+    title: 'B5 credentials in the URL',
     reliability: '400 URL_CREDENTIALS_NOT_ALLOWED',
     cells: (d) =>
       fieldValues(d, 'url', ['https://user:pass@example.com/'], () =>
@@ -245,7 +245,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 6,
-    title: 'schemes other than http(s)',
+    title: 'B6 schemes other than http(s)',
     reliability: '400 URL_SCHEME_NOT_ALLOWED',
     cells: (d) =>
       fieldValues(
@@ -257,7 +257,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 7,
-    title: 'URLs that are not URLs',
+    title: 'B7 URLs that are not URLs',
     reliability: '400 URL_INVALID',
     cells: (d) =>
       fieldValues(
@@ -269,7 +269,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 8,
-    title: 'eleven custom headers',
+    title: 'B8 eleven custom headers',
     reliability: '400 TOO_MANY_HEADERS (max 10)',
     cells: (d) =>
       headerCells(d, [
@@ -283,7 +283,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 9,
-    title: 'header values that inject',
+    title: 'B9 header values that inject',
     reliability: '400 HEADER_VALUE_INVALID',
     cells: (d) =>
       headerCells(d, [
@@ -294,7 +294,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 10,
-    title: 'hop-by-hop and framing headers',
+    title: 'B10 hop-by-hop and framing headers',
     reliability: '400 HEADER_FORBIDDEN',
     cells: (d) =>
       headerCells(
@@ -311,7 +311,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 11,
-    title: 'the signature headers',
+    title: 'B11 the signature headers',
     reliability: '400 HEADER_RESERVED',
     cells: (d) =>
       headerCells(
@@ -323,7 +323,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 12,
-    title: 'header names that are not RFC 7230 tokens',
+    title: 'B12 header names that are not RFC 7230 tokens',
     reliability: '400 HEADER_NAME_INVALID',
     cells: (d) =>
       headerCells(
@@ -336,7 +336,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 13,
-    title: 'header values over 4 KB, headers over 8 KB in all',
+    title: 'B13 header values over 4 KB, headers over 8 KB in all',
     reliability: '400 HEADER_TOO_LARGE',
     cells: (d) =>
       headerCells(d, [
@@ -351,7 +351,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 14,
-    title: 'names that are empty, too long or hold control characters',
+    title: 'B14 names that are empty, too long or hold control characters',
     reliability: '400 NAME_INVALID (256+ characters)',
     ours: 'our names hold at most 100 characters (ADR 0005, shared by every dialect), so 101 is already too long; 256 is asserted too',
     cells: (d) =>
@@ -364,7 +364,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 15,
-    title: 'topics that are empty, malformed, too long, repeated or unknown',
+    title: 'B15 topics that are empty, malformed, too long, repeated or unknown',
     reliability: '400 TOPIC_INVALID / 422 TOPIC_UNKNOWN',
     ours: 'the platform has no 422 (ADR 0009: every invalid request is 400 INVALID_FIELD) and reads an empty included_actions as every action, so [] is valid there',
     cells: (d) => {
@@ -390,7 +390,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 16,
-    title: 'ids that are not ids',
+    title: 'B16 ids that are not ids',
     reliability: '400 ID_INVALID (ParseUUIDPipe), not 500',
     ours: 'our ids are 24-hex ObjectIds (ObjectIdPipe), so a UUID is as invalid as "not-a-uuid"; the field is `id` in every dialect, the platform path\'s {resourceId} included',
     cells: (d) => {
@@ -416,7 +416,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 17,
-    title: "another organization's endpoint",
+    title: "B17 another organization's endpoint",
     reliability: '404 NOT_FOUND (same body as a nonexistent id)',
     cells: (d) => {
       const missing = '0123456789abcdef01234567';
@@ -445,7 +445,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 18,
-    title: 'custom signing secrets that are too short, unprefixed, not base64 or too long',
+    title: 'B18 custom signing secrets that are too short, unprefixed, not base64 or too long',
     reliability: '400 SECRET_INVALID',
     cells: (d) => {
       if (d === 'featurebase')
@@ -466,7 +466,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 19,
-    title: 'rotation grace periods out of range, and an 11th rotation within the window',
+    title: 'B19 rotation grace periods out of range, and an 11th rotation within the window',
     reliability: '400 GRACE_PERIOD_INVALID; 400 ROTATION_LIMIT_REACHED',
     ours: 'a grace period that is not a number is refused by the validation pipe (400 VALIDATION_FAILED, ADR 0004), before the rule that knows the range',
     cells: (d) => {
@@ -541,7 +541,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 20,
-    title: 'outbound authentication that cannot work',
+    title: 'B20 outbound authentication that cannot work',
     reliability: '400 AUTH_INVALID',
     ours: 'an unknown native authentication type is refused by the validation pipe: 400 VALIDATION_FAILED on authentication.type (ADR 0004: DTO faults use VALIDATION_FAILED); the platform answers an empty password MISSING_FIELD, since PASSWORD requires one (ADR 0009)',
     cells: (d) => {
@@ -604,7 +604,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 21,
-    title: 'server-owned fields in the body',
+    title: 'B21 T2 server-owned fields in the body',
     reliability: '400 PROPERTY_NOT_ALLOWED (forbidNonWhitelisted)',
     cells: (d) => {
       const extras: Record<string, unknown>[] = [
@@ -624,7 +624,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 22,
-    title: 'bodies that are not JSON, too deep or too large',
+    title: 'B22 bodies that are not JSON, too deep or too large',
     reliability: '400 BODY_INVALID / 415 / 413 PAYLOAD_TOO_LARGE',
     ours: 'JSON nested deeper than 32 is 400 JSON_TOO_DEEP, a code of its own so a client can tell "too deep" from "not JSON" (ADR 0004); a body that is not application/json is 415 UNSUPPORTED_MEDIA_TYPE (ADR 0004)',
     cells: (d) => {
@@ -671,7 +671,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 23,
-    title: 'pagination out of range or a cursor we never handed out',
+    title: 'B23 pagination out of range or a cursor we never handed out',
     reliability: '400 PAGINATION_INVALID (or clamp limit, documented)',
     ours: 'Featurebase: a limit outside 1-100 is 400 validation_failed and a foreign cursor 400 invalid_cursor (ADR 0005); the platform pages by number, so its cursor row is page=0 (ADR 0009)',
     cells: (d) => {
@@ -704,7 +704,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 24,
-    title: 'no credentials, an empty Bearer, a revoked key, two different keys',
+    title: 'B24 no credentials, an empty Bearer, a revoked key, two different keys',
     reliability: '401 UNAUTHENTICATED (uniform body)',
     cells: (d) => {
       const unauthenticated = invalid(401, 'UNAUTHENTICATED', null);
@@ -734,7 +734,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 25,
-    title: 'a key without WEBHOOK.UPDATE updating, rotating or pausing',
+    title: 'B25 a key without WEBHOOK.UPDATE updating, rotating or pausing',
     reliability: '403 FORBIDDEN',
     cells: (d) => {
       const forbidden = invalid(403, 'FORBIDDEN', null);
@@ -777,7 +777,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 26,
-    title: 'the same Idempotency-Key with a different body',
+    title: 'B26 the same Idempotency-Key with a different body',
     reliability: '422 IDEMPOTENCY_KEY_REUSED',
     cells: (d) => {
       if (d !== 'native')
@@ -818,7 +818,7 @@ const ROWS: readonly Row[] = [
   },
   {
     n: 27,
-    title: 'over the rate limit',
+    title: 'B27 over the rate limit',
     reliability: '429 RATE_LIMITED with a Retry-After header',
     // Run against an app of its own with the limit on (the harness turns it off): see below.
     cells: () => [],
@@ -1006,7 +1006,7 @@ describe('bad inputs (RELIABILITY §5), in every dialect', () => {
           summary.get(d)?.na.push(`#${row.n}`);
           continue;
         }
-        it(`#${row.n} ${row.title}: ${row.reliability}${row.ours ? ' (ours: see the row)' : ''}`, async () => {
+        it(`${row.title}: ${row.reliability}${row.ours ? ' (ours: see the row)' : ''}`, async () => {
           const s = summary.get(d)!;
           s.rows += 1;
           const wrong: unknown[] = [];
@@ -1065,7 +1065,7 @@ function batchFaults(response: TestResponse, expected: Expected): string[] {
   return found;
 }
 
-describe('bad input #27 (over the rate limit), in every dialect', () => {
+describe('B27 bad input #27 (over the rate limit), in every dialect', () => {
   const BURST = 3;
   let t: TestApp;
   let key: string;

@@ -131,7 +131,7 @@ async function dumpDatabase(
  * the apps (the in-process app's logger and output, the built API and worker apps' stdout and
  * stderr, at debug level) holds any of those values, in plain text, base64 or hex.
  */
-describe('canaries in a pg_dump and in every log line', () => {
+describe('K1 K3 canaries in a pg_dump and in every log line', () => {
   const logger = new CapturingLogger();
   let output: CapturedOutput;
   let t: TestApp;

@@ -48,7 +48,7 @@ describe('event ingest and delivery', () => {
     return recorded;
   }
 
-  it('delivers a signed event that verifies with the standardwebhooks package', async () => {
+  it('G1 delivers a signed event that verifies with the standardwebhooks package', async () => {
     const target = await endpoint('/ok?verify', {
       topics: ['post.created'],
       includePreviousData: true,
@@ -91,7 +91,7 @@ describe('event ingest and delivery', () => {
     });
   });
 
-  it('routes by topic: only subscribed endpoints get an event', async () => {
+  it('D2 routes by topic: only subscribed endpoints get an event', async () => {
     await endpoint('/ok?route-a', { topics: ['ticket.created'] });
     await endpoint('/ok?route-b', { topics: ['comment.*'] });
     const events = [
@@ -118,7 +118,7 @@ describe('event ingest and delivery', () => {
     ).toEqual(['comment.created', 'comment.deleted']);
   });
 
-  it('never delivers one tenant’s event to another tenant’s endpoint', async () => {
+  it('T5 never delivers one tenant’s event to another tenant’s endpoint', async () => {
     const other = await t.createOrganization();
     await t.request('POST', '/v1/endpoints', {
       key: other.apiKey,
@@ -131,7 +131,7 @@ describe('event ingest and delivery', () => {
     expect(receiver.receipts('/ok?tenant-b')).toEqual([]);
   });
 
-  describe('idempotent ingest', () => {
+  describe('P3 idempotent ingest', () => {
     it('returns the first result for a repeated key and creates nothing more', async () => {
       await endpoint('/ok?idem', { topics: ['ticket.updated'] });
       const first = await publish('ticket.updated', { id: 't1' }, { 'idempotency-key': 'key-1' });
@@ -185,7 +185,7 @@ describe('event ingest and delivery', () => {
   });
 
   describe('retries', () => {
-    it('retries on the configured schedule with the same webhook-id and a fresh signature each time', async () => {
+    it('D9 retries on the configured schedule with the same webhook-id and a fresh signature each time', async () => {
       const target = await endpoint('/flaky/2', { topics: ['comment.updated'] });
       const published = await publish('comment.updated', { id: 'c1' });
       await receiver.waitFor(
@@ -211,7 +211,7 @@ describe('event ingest and delivery', () => {
       expect(new Set(tries.map((r) => r.headers['webhook-timestamp'])).size).toBeGreaterThan(1);
     });
 
-    it('gives up after the last retry and marks the delivery failed', async () => {
+    it('D10 gives up after the last retry and marks the delivery failed', async () => {
       const target = await endpoint('/status/500?exhaust', { topics: ['comment.deleted'] });
       await publish('comment.deleted', { id: 'c2' });
       await receiver.waitFor(
@@ -238,7 +238,7 @@ describe('event ingest and delivery', () => {
     it.each([
       ['a 429', '/retry-after/3', 'post.deleted'],
       ['a 503', '/unavailable/3', 'ticket.deleted'],
-    ])('honours Retry-After on %s', async (_, path, topic) => {
+    ])('R6 honours Retry-After on %s', async (_, path, topic) => {
       await endpoint(path, { topics: [topic] });
       await publish(topic, { id: path });
       await receiver.waitFor(
@@ -261,7 +261,7 @@ describe('event ingest and delivery', () => {
       expect(attempt).toMatchObject({ status_code: 302, error_class: 'http_status' });
     });
 
-    it('sends again with the same webhook-id and body when the acknowledgement was lost (D6)', async () => {
+    it('D6 sends again with the same webhook-id and body when the acknowledgement was lost', async () => {
       const path = '/reset-after-body';
       const target = await endpoint(path, { topics: ['conversation.admin.assigned'] });
       const published = await publish('conversation.admin.assigned', { id: 'ack-lost' });
@@ -287,7 +287,7 @@ describe('event ingest and delivery', () => {
       expect(receiver.receipts(path)).toHaveLength(2);
     });
 
-    it('does not hold later events to an endpoint behind one that keeps failing (D12)', async () => {
+    it('D12 does not hold later events to an endpoint behind one that keeps failing', async () => {
       const path = '/poison?head-of-line';
       const topic = 'conversation.user.created';
       await endpoint(path, { topics: [topic] });
@@ -325,7 +325,7 @@ describe('event ingest and delivery', () => {
       expect(new Set(laterReceipts().map((r) => r.webhookId)).size).toBe(later.length);
     });
 
-    it('sends nothing more once an endpoint in retry is deleted, and keeps delivering to others (D13)', async () => {
+    it('D13 sends nothing more once an endpoint in retry is deleted, and keeps delivering to others', async () => {
       const path = '/status/500?deleted-in-retry';
       const topic = 'conversation.admin.closed';
       const doomed = await endpoint(path, { topics: [topic] });
@@ -520,7 +520,7 @@ describe('event ingest and delivery', () => {
       expect(attempt.duration_ms).toBeLessThan(2500);
     });
 
-    it('records resets, dripping and huge bodies as attempts and stays healthy', async () => {
+    it('R1 R2 R3 records resets, dripping and huge bodies as attempts and stays healthy', async () => {
       const topic = 'conversation.handover_requested';
       const reset = await endpoint('/reset', { topics: [topic] });
       const drip = await endpoint('/drip', { topics: [topic], requestConfig: { timeoutMs: 1000 } });
@@ -554,7 +554,7 @@ describe('event ingest and delivery', () => {
       expect(receiver.hugeBytesWritten.get('/huge/20')).toBeLessThan(20 * 1024 * 1024);
     });
 
-    it('does not let a hanging endpoint with a backlog starve a healthy one (R8)', async () => {
+    it('R8 does not let a hanging endpoint with a backlog starve a healthy one', async () => {
       await endpoint('/hang?backlog', {
         topics: ['conversation.contact.attached'],
         requestConfig: { timeoutMs: 3000 },
@@ -636,7 +636,7 @@ describe('SSRF guard with an empty allow-list', () => {
   });
 });
 
-describe('secret rotation while an event is retrying (D14)', () => {
+describe('D14 secret rotation while an event is retrying', () => {
   // Six tries a second apart, and no penalty box after the fifth failure, so tries fall on both
   // sides of a 2 s grace window.
   const fixture = useDeliveryApp({

@@ -147,7 +147,7 @@ describe('delivery log, test sends, retry and recover', () => {
   });
 
   describe('retry and recover', () => {
-    it('retries a failed delivery now, with the original webhook-id, recorded as manual', async () => {
+    it('D13 retries a failed delivery now, with the original webhook-id, recorded as manual', async () => {
       const target = await endpoint('/status/500?retry', { topics: ['ticket.created'] });
       const published = await publish('ticket.created');
       await eventually(
@@ -182,7 +182,7 @@ describe('delivery log, test sends, retry and recover', () => {
       });
     });
 
-    it('refuses to retry a delivery of a paused endpoint', async () => {
+    it('D13 refuses to retry a delivery of a paused endpoint', async () => {
       const target = await endpoint('/status/500?paused-retry', { topics: ['ticket.updated'] });
       await publish('ticket.updated');
       await eventually(
@@ -401,7 +401,7 @@ describe('delivery log, test sends, retry and recover', () => {
     });
   });
 
-  it('never returns a password, an API key or a signing secret in an attempt', async () => {
+  it('K2 never returns a password, an API key or a signing secret in an attempt', async () => {
     const basic = await endpoint('/ok?redact-basic', {
       topics: ['changelog.published'],
       authentication: { type: 'basic', username: 'u', password: 'CanaryPassword9' },
@@ -436,7 +436,7 @@ describe('delivery log, test sends, retry and recover', () => {
   });
 });
 
-describe('test sends to a blocked target (S7)', () => {
+describe('S7 test sends to a blocked target', () => {
   const fixture = useDeliveryApp({ HOOKYARD_OUTBOUND_ALLOW: '' });
   let t: TestApp;
   let receiver: Receiver;
@@ -509,7 +509,7 @@ class HangingReceiver {
   }
 }
 
-describe('test send concurrency cap per organization (S7)', () => {
+describe('S7 test send concurrency cap per organization', () => {
   const fixture = useDeliveryApp({ HOOKYARD_TEST_SEND_CONCURRENCY: '2' });
   let t: TestApp;
   let receiver: Receiver;

@@ -23,7 +23,7 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
     t.request('POST', '/v1/events', { key, body: { topic, data: { at: Date.now() } } });
   const show = async (id: string) => (await t.request('GET', `/v1/endpoints/${id}`, { key })).body;
 
-  it('holds deliveries in the penalty box, pauses after the failure streak, and delivers them after reactivation', async () => {
+  it('D11 holds deliveries in the penalty box, pauses after the failure streak, and delivers them after reactivation', async () => {
     const failing = await endpoint('/status/500?streak', ['post.created']);
     const published = await publish('post.created');
     // The second failure boxes it: the native API shows until when, and that the next try is a probe.
@@ -93,7 +93,7 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
     expect(receiver.receipts('/ok?manual').map((r) => r.webhookId)).toEqual([published.body.id]);
   });
 
-  it('suspends an endpoint on 410 Gone and fails its pending deliveries', async () => {
+  it('R5 suspends an endpoint on 410 Gone and fails its pending deliveries', async () => {
     const gone = await endpoint('/gone', ['ticket.deleted']);
     await publish('ticket.deleted');
     await publish('ticket.deleted');
@@ -152,7 +152,7 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
     );
   });
 
-  it('never pauses an endpoint whose failures alternate with successes', async () => {
+  it('D11 never pauses an endpoint whose failures alternate with successes', async () => {
     const sporadic = await endpoint('/flaky/1', ['comment.created']);
     for (let i = 1; i <= 4; i++) {
       await publish('comment.created'); // each event fails once, then succeeds: F S F S F S F S

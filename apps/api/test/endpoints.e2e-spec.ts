@@ -61,7 +61,7 @@ describe('native /v1/endpoints', () => {
       );
     });
 
-    it('never shows the value of an auth-like custom header', async () => {
+    it('K2 never shows the value of an auth-like custom header', async () => {
       const created = await createEndpoint({
         requestConfig: { headers: { 'X-Api-Key': 'CanaryHeaderValue', 'X-Team': 'blue' } },
       });

@@ -289,7 +289,7 @@ describe('POST /v1/events/batch', () => {
     });
   });
 
-  it("delivers only to the caller's organization's endpoints", async () => {
+  it("T5 delivers only to the caller's organization's endpoints", async () => {
     const other = await t.createOrganization();
     const foreign = await t.request('POST', '/v1/endpoints', {
       key: other.apiKey,

@@ -165,7 +165,7 @@ interface Tenant {
   readonly paths: string[];
 }
 
-describe('tenant isolation matrix', () => {
+describe('T1 tenant isolation matrix', () => {
   let t: TestApp;
   let receiver: Receiver;
   let operatorKey: string;

@@ -24,7 +24,7 @@ const BOOTSTRAP_KEY = `hk_pg_down_${randomBytes(12).toString('hex')}`;
  * It stops and starts its server, so it always runs on an embedded PostgreSQL of its own (its own
  * data directory and port), even when TEST_DATABASE_URL names the machine's cluster.
  */
-describe('PostgreSQL down at start and for a while mid-run', () => {
+describe('P1 PostgreSQL down at start and for a while mid-run', () => {
   let scratch: string;
   let dataDir: string;
   let port: number;

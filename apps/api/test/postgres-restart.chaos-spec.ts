@@ -15,7 +15,7 @@ import { Receiver } from './receiver';
  * answers 503 quickly during the outage, the worker reconnects on its own, and every event that was
  * acknowledged with 2xx is delivered.
  */
-describe('PostgreSQL restarts mid-run', () => {
+describe('P1 PostgreSQL restarts mid-run', () => {
   let t: TestApp;
   let receiver: Receiver;
   let key: string;

@@ -146,7 +146,7 @@ describe('scale-out: two API processes and two worker processes on one PostgreSQ
     await receiver?.stop();
   }, 30_000);
 
-  it('delivers each of the 5,000 events to each endpoint exactly once', async () => {
+  it('D1 delivers each of the 5,000 events to each endpoint exactly once', async () => {
     expect(new Set(eventIds.filter((id) => id !== '')).size).toBe(EVENTS);
     const figures = PATHS.map((path) => ledgerFigures(receiver, path, eventIds));
     const whole = {
@@ -190,7 +190,7 @@ describe('scale-out: two API processes and two worker processes on one PostgreSQ
     expect(states).toEqual([...apis, ...workers].map((p) => [p.name, null, null]));
   });
 
-  it('spreads the deliveries over both workers, each making at least 25% of them', () => {
+  it('D8 spreads the deliveries over both workers, each making at least 25% of them', () => {
     const made = workers.map((w) => successesOf(w) ?? 0);
     const total = made.reduce((sum, n) => sum + n, 0);
     expect(total).toBe(EVENTS * PATHS.length);

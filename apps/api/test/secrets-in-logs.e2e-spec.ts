@@ -41,7 +41,7 @@ describe('secrets and logs', () => {
   /** Everything the app and the worker logged or printed so far. */
   const everythingLogged = () => [...logger.lines, written?.text() ?? ''].join('\n');
 
-  it('never logs a signing secret, an outbound password or an API key across create and rotate', async () => {
+  it('K3 never logs a signing secret, an outbound password or an API key across create and rotate', async () => {
     const { apiKey } = await t.createOrganization();
     const mySecret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     const created = await t.request('POST', '/v1/endpoints', {
@@ -80,7 +80,7 @@ describe('secrets and logs', () => {
     }
   });
 
-  it('never logs a signing secret, a password or an API key while the worker signs and sends with them', async () => {
+  it('K3 never logs a signing secret, a password or an API key while the worker signs and sends with them', async () => {
     const { apiKey } = await t.createOrganization();
     const endpointAt = async (path: string, overrides: Record<string, unknown>) => {
       const created = await t.request('POST', '/v1/endpoints', {
@@ -172,7 +172,7 @@ describe('secrets and logs', () => {
     }
   });
 
-  it('keeps signing secrets and outbound credentials encrypted at rest', async () => {
+  it('K1 keeps signing secrets and outbound credentials encrypted at rest', async () => {
     const { apiKey } = await t.createOrganization();
     const created = await t.request('POST', '/v1/endpoints', {
       key: apiKey,

@@ -39,7 +39,7 @@ const WORKER_ENV: Record<string, string> = {
  * and no row is left pending or claimed. With leases that never end (HOOKYARD_LEASE_SECONDS=3600)
  * it fails: the rows the killed workers held are lost.
  */
-describe('worker churn: repeated SIGKILL (D4)', () => {
+describe('D4 worker churn: repeated SIGKILL', () => {
   let t: TestApp;
   let receiver: Receiver;
   let key: string;

@@ -51,7 +51,7 @@ describe('worker processes', () => {
 
   const drained = () => queueDrained(t);
 
-  it('delivers every accepted event after a worker is killed with SIGKILL mid-batch (D3)', async () => {
+  it('D3 delivers every accepted event after a worker is killed with SIGKILL mid-batch', async () => {
     await t.request('POST', '/v1/endpoints', {
       key,
       body: endpointBody({ url: receiver.url('/slow/50?kill'), topics: ['post.created'] }),
@@ -94,7 +94,7 @@ describe('worker processes', () => {
     await drained();
   }, 180_000);
 
-  it('finishes in-flight attempts on SIGTERM and sends nothing twice (D5)', async () => {
+  it('D5 finishes in-flight attempts on SIGTERM and sends nothing twice', async () => {
     await t.request('POST', '/v1/endpoints', {
       key,
       body: endpointBody({ url: receiver.url('/slow/100?term'), topics: ['post.updated'] }),
@@ -127,7 +127,7 @@ describe('worker processes', () => {
     await drained();
   }, 180_000);
 
-  it('never sends one delivery from two workers at once (D8)', async () => {
+  it('D8 never sends one delivery from two workers at once', async () => {
     receiver.maxConcurrentPerId = 0;
     await t.request('POST', '/v1/endpoints', {
       key,

@@ -167,7 +167,7 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
   });
 
-  it('refuses an allow-list that lets everything through in production, and only there', () => {
+  it('S6 refuses an allow-list that lets everything through in production, and only there', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', HOOKYARD_OUTBOUND_ALLOW: '0.0.0.0/0' }),
     ).toThrow(/HOOKYARD_OUTBOUND_ALLOW/);

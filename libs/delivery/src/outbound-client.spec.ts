@@ -226,7 +226,7 @@ describe('OutboundClient', () => {
       expect(response.bodyExcerpt).toBe('boom');
     });
 
-    it('never follows a 302: the redirect target records no hits', async () => {
+    it('S5 never follows a 302: the redirect target records no hits', async () => {
       const target = await startHttp((_req, res) => res.end('internal'));
       const redirector = await startHttp((_req, res) => {
         res.writeHead(302, { location: `http://127.0.0.1:${target.port}/secret` });
@@ -261,7 +261,7 @@ describe('OutboundClient', () => {
       expect(receiver.connections).toBe(1);
     });
 
-    it('ignores HTTP_PROXY and HTTPS_PROXY', async () => {
+    it('S8 ignores HTTP_PROXY and HTTPS_PROXY', async () => {
       const receiver = await startHttp((_req, res) => res.end('direct'));
       const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy };
       process.env.HTTP_PROXY = 'http://127.0.0.1:9';
@@ -281,7 +281,7 @@ describe('OutboundClient', () => {
     });
   });
 
-  describe('total deadline', () => {
+  describe('R1 total deadline', () => {
     it('ends a receiver that never answers at timeoutMs', async () => {
       const receiver = await startHttp(() => undefined);
       const result = await client().send(
@@ -339,7 +339,7 @@ describe('OutboundClient', () => {
     });
   });
 
-  describe('body cap', () => {
+  describe('R2 body cap', () => {
     it('truncates a 50 MB body at maxBodyBytes, drops the connection and returns quickly', async () => {
       const total = 50 * 1024 * 1024;
       const chunk = Buffer.alloc(64 * 1024, 'z');
@@ -377,7 +377,7 @@ describe('OutboundClient', () => {
     });
   });
 
-  describe('network failures', () => {
+  describe('R3 network failures', () => {
     it('reports a connection reset on accept as connect', async () => {
       const reset = await startTcp((socket) => socket.destroy());
       const result = await client().send(post(`http://127.0.0.1:${reset.port}/reset`));
@@ -395,7 +395,7 @@ describe('OutboundClient', () => {
       expect(expectError(result, 'connect').message).toMatch(/ECONNREFUSED/);
     });
 
-    it('reports a 64 KB response header as protocol', async () => {
+    it('R2 reports a 64 KB response header as protocol', async () => {
       const receiver = await startHttp((_req, res) => {
         res.setHeader('x-big', 'a'.repeat(64 * 1024));
         res.end('ok');
@@ -428,7 +428,7 @@ describe('OutboundClient', () => {
     });
   });
 
-  describe('TLS', () => {
+  describe('R4 TLS', () => {
     let dir: string;
     let tls: { key: Buffer; cert: Buffer };
 
@@ -483,7 +483,7 @@ describe('OutboundClient', () => {
     });
   });
 
-  describe('SSRF guard', () => {
+  describe('S3 S4 SSRF guard', () => {
     it('refuses 127.0.0.1 under the empty policy without connecting', async () => {
       const receiver = await startHttp((_req, res) => res.end());
       const result = await client({ policy: EMPTY_POLICY }).send(

@@ -98,7 +98,7 @@ const localhostNames = SSRF_LITERALS.filter((row) => row.group === 'loopback nam
   answers: [['127.0.0.1']],
 }));
 
-describe('every refused literal of the SSRF catalogue, sent at a live 127.0.0.1 receiver', () => {
+describe('S1 S2 every refused literal of the SSRF catalogue, sent at a live 127.0.0.1 receiver', () => {
   const refused = SSRF_LITERALS.filter((row) => row.expect !== null);
   const expectedClass = (parsed: string | null): string => {
     if (parsed === null) return 'protocol'; // the URL parser refuses it
@@ -127,7 +127,7 @@ describe('every refused literal of the SSRF catalogue, sent at a live 127.0.0.1 
   });
 });
 
-describe('DNS names of the SSRF catalogue through the injected resolver', () => {
+describe('S3 DNS names of the SSRF catalogue through the injected resolver', () => {
   const refused = SSRF_DNS.filter((row) => row.expect !== null);
   const allowed = SSRF_DNS.filter((row) => row.expect === null);
 
@@ -167,7 +167,7 @@ describe('DNS names of the SSRF catalogue through the injected resolver', () => 
   );
 });
 
-describe('rebinding and mixed answers between two live loopback receivers (S4)', () => {
+describe('S4 rebinding and mixed answers between two live loopback receivers', () => {
   // 127.0.0.1 plays the public address (allow-listed), 127.0.0.2 the private one (refused).
   const policy = parseOutboundAllow(['127.0.0.1/32']);
   let refusedReceiver: CountingReceiver;

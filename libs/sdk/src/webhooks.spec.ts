@@ -23,7 +23,7 @@ function codeOf(run: () => unknown): string {
   }
 }
 
-describe('verifyWebhook', () => {
+describe('G3 verifyWebhook', () => {
   const secret = generateSecretFor('HmacSHA256');
   const signingKey = generateSecretFor('Ed25519');
   const publicKey = publicKeyOf(signingKey);

@@ -213,7 +213,7 @@ describe('classifyAddress', () => {
   });
 });
 
-describe('checkAddress with an allow-list (RELIABILITY S6)', () => {
+describe('S6 checkAddress with an allow-list', () => {
   const loopbackOnly = parseOutboundAllow(['127.0.0.1/32']);
 
   it.each<[string, DenyReason | null]>([

@@ -13,7 +13,7 @@ import { SSRF_DNS, SSRF_LITERALS, scriptedResolver, ssrfUrl } from './testing/ss
 const parseable = SSRF_LITERALS.filter((row) => row.parsed !== null);
 const unparseable = SSRF_LITERALS.filter((row) => row.parsed === null);
 
-describe('the SSRF catalogue through checkUrlHost (write time), empty allow-list', () => {
+describe('S1 S2 the SSRF catalogue through checkUrlHost (write time), empty allow-list', () => {
   it.each(parseable.map((row) => [row.host, row.parsed, row.expect, row.group] as const))(
     '%s parses to %s and is judged %s (%s)',
     (host, parsed, expect_) => {
@@ -37,7 +37,7 @@ describe('the SSRF catalogue through checkUrlHost (write time), empty allow-list
   });
 });
 
-describe('the SSRF catalogue through checkAddress (connect time), empty allow-list', () => {
+describe('S1 S2 the SSRF catalogue through checkAddress (connect time), empty allow-list', () => {
   // What the connect-time check sees: the parsed host without brackets, or the address a resolver
   // would answer for a zone-id spelling (the zone is not part of the address).
   const connectAddress = (host: string, parsed: string | null): string => {
@@ -70,7 +70,7 @@ describe('the SSRF catalogue through checkAddress (connect time), empty allow-li
   });
 });
 
-describe('the SSRF catalogue under the allow-list 127.0.0.2/32 (the e2e policy)', () => {
+describe('S6 the SSRF catalogue under the allow-list 127.0.0.2/32 (the e2e policy)', () => {
   const policy = parseOutboundAllow(['127.0.0.2/32']);
 
   it.each(parseable.map((row) => [row.host, row.expect] as const))(
@@ -88,7 +88,7 @@ describe('the SSRF catalogue under the allow-list 127.0.0.2/32 (the e2e policy)'
   });
 });
 
-describe('the SSRF catalogue DNS rows through checkAddress on every answer', () => {
+describe('S3 S4 the SSRF catalogue DNS rows through checkAddress on every answer', () => {
   it.each(SSRF_DNS.map((row) => [row.name, row.answers, row.expect] as const))(
     '%s answering %j is judged %s on its first answer',
     (name, answers, expect_) => {

@@ -106,7 +106,7 @@ describe('fillRetrySchedule', () => {
   });
 });
 
-describe('parseRetryAfter', () => {
+describe('R6 parseRetryAfter', () => {
   it.each([
     ['0', 0],
     ['5', 5_000],
@@ -319,7 +319,7 @@ describe('nextRetry', () => {
   });
 });
 
-describe('classifyStatus', () => {
+describe('R7 classifyStatus', () => {
   it.each([
     [200, 'success'],
     [204, 'success'],

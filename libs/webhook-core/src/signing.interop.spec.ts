@@ -49,7 +49,7 @@ function theirHeaders(secret: string, id: string, date: Date, body: string): Web
   };
 }
 
-describe('interop: our signatures verify with standardwebhooks', () => {
+describe('G1 interop: our signatures verify with standardwebhooks', () => {
   it('verifies a string body', () => {
     const headers = signPayload({
       id: ID,

@@ -213,7 +213,7 @@ describe('signPayload', () => {
   });
 });
 
-describe('verifyPayload', () => {
+describe('G3 verifyPayload', () => {
   const body = '{"type":"post.created","data":{"id":"1"}}';
   const signed = (): Record<string, string> => ({
     ...signPayload({ id: ID, timestamp: NOW_S, body, secrets: [SECRET_A] }),

@@ -6,7 +6,7 @@ import { SecretCipher } from '../secret-cipher';
 import { createTestDatabase, type TestDatabase } from '../test-database';
 import { countStaleSecrets, reencryptSecrets } from './reencrypt';
 
-describe('re-encryption with a new key', () => {
+describe('K4 re-encryption with a new key', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   const ids = new ObjectIdGenerator(randomBytes);
