@@ -99,7 +99,11 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
     await publish('ticket.deleted');
     await receiver.waitFor((ledger) => ledger.some((r) => r.path === '/gone'));
     await eventually(async () => {
-      expect(await show(gone.id)).toMatchObject({ status: 'suspended', statusReason: 'gone' });
+      expect(await show(gone.id)).toMatchObject({
+        status: 'suspended',
+        statusReason: 'gone',
+        suspendedAt: expect.stringMatching(/^\d{4}-/),
+      });
       const deliveries = await t.dataSource.query<{ status: string }[]>(
         `SELECT status FROM deliveries WHERE endpoint_id = $1`,
         [gone.id],

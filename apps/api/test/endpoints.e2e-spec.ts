@@ -40,6 +40,8 @@ describe('native /v1/endpoints', () => {
         topics: ['post.created'],
         status: 'active',
         statusReason: null,
+        pausedAt: null,
+        suspendedAt: null,
         requestConfig: { timeoutMs: 8000, headers: { 'X-Team': 'blue' } },
         authentication: { type: 'basic', username: 'alice' },
         health: {
@@ -113,6 +115,8 @@ describe('native /v1/endpoints', () => {
         body: { status: 'paused' },
       });
       expect(paused.body).toMatchObject({ status: 'paused', statusReason: 'manual' });
+      const pausedAt = Date.parse(String(paused.body['pausedAt']));
+      expect(Math.abs(pausedAt - Date.now())).toBeLessThan(60_000);
       const active = await t.request('PATCH', `/v1/endpoints/${created.id}`, {
         key,
         body: { status: 'active' },
@@ -120,6 +124,7 @@ describe('native /v1/endpoints', () => {
       expect(active.body).toMatchObject({
         status: 'active',
         statusReason: null,
+        pausedAt: null,
         health: { consecutiveFailures: 0 },
       });
     });

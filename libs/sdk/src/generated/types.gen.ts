@@ -838,6 +838,14 @@ export type EndpointDto = {
    */
   statusReason: string | null;
   /**
+   * When the endpoint was last paused (by hand or for failures); kept once suspended, null once reactivated.
+   */
+  pausedAt: string | null;
+  /**
+   * When the endpoint was suspended (a 410, or failing too long); null unless suspended.
+   */
+  suspendedAt: string | null;
+  /**
    * How deliveries are sent.
    */
   requestConfig: RequestConfigResponseDto;
@@ -896,6 +904,14 @@ export type CreatedEndpointDto = {
    * Why the endpoint is paused or suspended.
    */
   statusReason: string | null;
+  /**
+   * When the endpoint was last paused (by hand or for failures); kept once suspended, null once reactivated.
+   */
+  pausedAt: string | null;
+  /**
+   * When the endpoint was suspended (a 410, or failing too long); null unless suspended.
+   */
+  suspendedAt: string | null;
   /**
    * How deliveries are sent.
    */

@@ -73,6 +73,20 @@ export class EndpointDto {
     type: String,
   })
   statusReason!: string | null;
+  @ApiProperty({
+    description:
+      'When the endpoint was last paused (by hand or for failures); kept once suspended, null once reactivated.',
+    nullable: true,
+    type: String,
+  })
+  pausedAt!: string | null;
+  @ApiProperty({
+    description:
+      'When the endpoint was suspended (a 410, or failing too long); null unless suspended.',
+    nullable: true,
+    type: String,
+  })
+  suspendedAt!: string | null;
   @ApiProperty({ type: RequestConfigResponseDto, description: 'How deliveries are sent.' })
   requestConfig!: RequestConfigResponseDto;
   @ApiProperty({
@@ -135,6 +149,8 @@ export function toEndpointDto(endpoint: EndpointEntity): EndpointDto {
     topics: endpoint.topics,
     status: endpoint.status,
     statusReason: endpoint.statusReason,
+    pausedAt: endpoint.pausedAt?.toISOString() ?? null,
+    suspendedAt: endpoint.suspendedAt?.toISOString() ?? null,
     requestConfig: { timeoutMs: endpoint.timeoutMs, headers: redactHeaders(endpoint.headers) },
     authentication: {
       type: endpoint.authType,
