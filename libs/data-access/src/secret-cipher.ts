@@ -24,6 +24,14 @@ export class SecretCipher {
     this.keys = keys;
   }
 
+  /**
+   * The versions a value may be on and stay: the current one, and any newer one this cipher can read
+   * (a rollout's first step, where the new key is only a previous key).
+   */
+  get keptVersions(): number[] {
+    return [...this.keys.keys()].filter((version) => version >= this.currentVersion);
+  }
+
   static fromKey(key: Buffer): SecretCipher {
     return new SecretCipher(new Map([[1, key]]), 1);
   }

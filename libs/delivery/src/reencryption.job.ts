@@ -28,10 +28,13 @@ export function reencryptionJob(
     }
     if (moved === 0 && unreadable.length === 0) return;
     const stale = await countStaleSecrets(dataSource, cipher);
+    const newer = cipher.keptVersions.length > 1; // a rollout's first step: the new key is previous
     logger.log(
-      stale === 0
-        ? `every secret is on encryption key version ${cipher.currentVersion}; once every process runs this configuration, the previous keys can be dropped`
-        : `${stale} secrets are still on an older encryption key`,
+      stale > 0
+        ? `${stale} secrets are still on an older encryption key`
+        : newer
+          ? `no secret is left on an encryption key older than version ${cipher.currentVersion}`
+          : `every secret is on encryption key version ${cipher.currentVersion}; once every process runs this configuration, the previous keys can be dropped`,
     );
   });
 }

@@ -89,4 +89,29 @@ describe('K4 re-encryption with a new key', () => {
     expect(after.decrypt(row.auth)).toBe('password-101');
     expect(await countStaleSecrets(dataSource, during)).toBe(2);
   });
+
+  it('never moves a value on a newer key back, when a process still on the old key can read it', async () => {
+    // A rollout's first step: the new key (2) is only a previous key here, 1 is still primary.
+    const firstStep = new SecretCipher(
+      new Map([
+        [1, oldKey],
+        [2, newKey],
+      ]),
+      1,
+    );
+    const id = await endpoint(after, 200);
+    const stored = async () =>
+      (
+        await dataSource.query<{ auth: string; secret: string }[]>(
+          `SELECT e.auth_secret_enc AS auth, s.secret_enc AS secret
+           FROM endpoints e JOIN endpoint_secrets s ON s.endpoint_id = e.id WHERE e.id = $1`,
+          [id],
+        )
+      )[0];
+    const before = await stored();
+    const result = await reencryptSecrets(dataSource, firstStep);
+    expect(result.unreadable).not.toContain(`endpoints.${id}`);
+    expect(await stored()).toEqual(before);
+    expect(SecretCipher.versionOf(before?.auth ?? '')).toBe(2);
+  });
 });

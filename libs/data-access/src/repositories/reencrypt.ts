@@ -7,6 +7,17 @@ const ENCRYPTED_COLUMNS: readonly { table: string; column: string; versionColumn
   { table: 'endpoints', column: 'auth_secret_enc' },
 ];
 
+/**
+ * A stored value whose key version is not one of `$1` (the cipher's `keptVersions`): an older key, or
+ * one this process cannot read (then reported as unreadable), or malformed. A value on a newer key the
+ * process can read is left alone: during a rollout a process still on the old primary key reads the
+ * new one as a previous key, and must not move rows back to its own.
+ */
+function staleOn(column: string): string {
+  return `NOT (${column} ~ '^v[0-9]{1,9}[.]'
+    AND substring(${column} from '^v([0-9]{1,9})[.]')::int = ANY($1::int[]))`;
+}
+
 export interface ReencryptResult {
   /** Values moved to the current key. */
   readonly moved: number;
@@ -15,7 +26,8 @@ export interface ReencryptResult {
 }
 
 /**
- * Re-encrypts every stored secret that is not on the cipher's current key version, in small batches.
+ * Re-encrypts every stored secret on a key version older than the cipher's current one (or on one it
+ * cannot read, which is reported), in small batches.
  * Each row is written only if it still holds the value read, so a concurrent rotation or update wins.
  * A value no key can read is skipped and reported, so one bad row cannot stop the rest.
  */
@@ -24,7 +36,6 @@ export async function reencryptSecrets(
   cipher: SecretCipher,
   batchSize = 200,
 ): Promise<ReencryptResult> {
-  const current = `v${cipher.currentVersion}.%`;
   let moved = 0;
   const unreadable: string[] = [];
   for (const { table, column, versionColumn } of ENCRYPTED_COLUMNS) {
@@ -33,9 +44,9 @@ export async function reencryptSecrets(
     for (;;) {
       const rows = await dataSource.query<{ id: string; value: string }[]>(
         `SELECT id, ${column} AS value FROM ${table}
-         WHERE ${column} IS NOT NULL AND ${column} NOT LIKE $1 AND id > $2
+         WHERE ${column} IS NOT NULL AND ${staleOn(column)} AND id > $2
          ORDER BY id LIMIT $3`,
-        [current, afterId, batchSize],
+        [cipher.keptVersions, afterId, batchSize],
       );
       for (const { id, value } of rows) {
         let plaintext: string;
@@ -66,8 +77,8 @@ export async function countStaleSecrets(
   let total = 0;
   for (const { table, column } of ENCRYPTED_COLUMNS) {
     const [row] = await dataSource.query<{ n: string }[]>(
-      `SELECT count(*) AS n FROM ${table} WHERE ${column} IS NOT NULL AND ${column} NOT LIKE $1`,
-      [`v${cipher.currentVersion}.%`],
+      `SELECT count(*) AS n FROM ${table} WHERE ${column} IS NOT NULL AND ${staleOn(column)}`,
+      [cipher.keptVersions],
     );
     total += Number(row?.n ?? 0);
   }
