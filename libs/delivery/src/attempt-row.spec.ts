@@ -35,6 +35,18 @@ describe('attemptRow', () => {
     });
   });
 
+  it('replaces NUL in a binary excerpt and an error message, which PostgreSQL text cannot store', () => {
+    const binary = { ...response(200), bodyExcerpt: '\u001f\u008b\u0000\u0000gz' };
+    expect(attemptRow(of, binary, headers).responseExcerpt).toBe('\u001f\u008b\uFFFD\uFFFDgz');
+    const error = {
+      kind: 'error' as const,
+      errorClass: 'protocol' as const,
+      message: 'a\u0000b',
+      durationMs: 1,
+    };
+    expect(attemptRow(of, error, headers).errorMessage).toBe('a\uFFFDb');
+  });
+
   it.each([302, 410, 500])('records a %d response as the error class http_status', (status) => {
     expect(attemptRow(of, response(status), headers)).toMatchObject({
       statusCode: status,

@@ -13,10 +13,16 @@ export interface AttemptOf {
   readonly createdAt: Date;
 }
 
+/** PostgreSQL `text` cannot hold NUL: a receiver's binary answer keeps its other bytes, NUL shows as U+FFFD. */
+function storable(text: string | null): string | null {
+  return text === null ? null : text.replaceAll('\u0000', '\uFFFD');
+}
+
 /**
  * The attempt log's row for one try, for the worker and for test sends alike: a response outside 2xx
  * is the error class `http_status`, a failed request keeps its own class and message, and the
- * duration is rounded to whole milliseconds. `requestHeaders` are already redacted.
+ * duration is rounded to whole milliseconds, and NUL in the texts is replaced (a gzip bomb's bytes
+ * would otherwise fail the whole recording batch). `requestHeaders` are already redacted.
  */
 export function attemptRow(
   of: AttemptOf,
@@ -37,8 +43,8 @@ export function attemptRow(
         : classifyStatus(result.status) === 'success'
           ? null
           : 'http_status',
-    errorMessage: result.kind === 'error' ? result.message : null,
-    responseExcerpt: result.kind === 'response' ? result.bodyExcerpt : null,
+    errorMessage: storable(result.kind === 'error' ? result.message : null),
+    responseExcerpt: storable(result.kind === 'response' ? result.bodyExcerpt : null),
     requestHeaders,
     createdAt: of.createdAt,
   };
