@@ -90,8 +90,13 @@ export class DeliveryWorker {
   private readonly cache: EndpointCache;
   private readonly recorder: ResultRecorder;
   private readonly listener: DueListener;
-  /** Claim again once this many slots are free (a quarter of the concurrency). */
+  /**
+   * Claim again once this many slots are free (a quarter of the concurrency), so wake-ups make
+   * batches; a poll interval after the last claim, any free slot is claimed into.
+   */
   private readonly lowWater: number;
+  /** When the loop last claimed (ms since the epoch). */
+  private claimedAt = 0;
   /** No claims while this many finished tries wait to be recorded. */
   private readonly backlogLimit: number;
   private running = false;
@@ -191,7 +196,11 @@ export class DeliveryWorker {
       this.woken = false;
       let claimed = 0;
       const free = this.room();
-      if (free >= this.lowWater || (free > 0 && this.sending === 0)) {
+      // Below the low-water mark the loop still claims when nothing is sending, or once a poll
+      // interval has passed: slow receivers holding most slots must not leave the rest idle.
+      const pollDue = Date.now() - this.claimedAt >= this.settings.pollIntervalMs;
+      if (free >= this.lowWater || (free > 0 && (this.sending === 0 || pollDue))) {
+        this.claimedAt = Date.now();
         try {
           claimed = await this.claimBatch(free);
         } catch (error) {
