@@ -3,6 +3,7 @@ export * from './embedded-postgres';
 export * from './embedded-instance';
 export * from './secret-cipher';
 export * from './test-database';
+export * from './database-dump';
 export * from './entities/api-key.entity';
 export * from './entities/attempt.entity';
 export * from './entities/delivery.entity';
