@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ExpectedDelivery, type LedgerEntry } from '../src';
-import { type ChildApp, killApp, stopApp } from './lib/child-app';
+import { killApp, stopApp } from './lib/child-app';
 import {
   byWebhookId,
   cutAt,
@@ -11,7 +11,8 @@ import {
 } from './lib/ledger-checks';
 import { acknowledged, publish, type Published } from './lib/publisher';
 import { fanOut, reportRow, rowFigures } from './lib/row-report';
-import { Stack, type SuiteEndpoint } from './lib/stack';
+import { suiteFile } from './lib/suite-file';
+import { type SuiteEndpoint } from './lib/stack';
 
 /**
  * Rows D1–D3, D5, D6, D8 and D9 of RELIABILITY §4.1, sized for two cores: the built API and worker
@@ -20,44 +21,20 @@ import { Stack, type SuiteEndpoint } from './lib/stack';
  * under its own path prefix (`/d3/...`), so its ledger entries are its own. Each prints one line of
  * figures (RELIABILITY §3.4); the table of every row is printed once they have all run.
  */
-let stack: Stack;
-/** Workers a row started: stopped after it, whatever happened. */
-const rowWorkers = new Set<ChildApp>();
+const suite = suiteFile();
+const { startWorker } = suite;
 
 /** A worker that keeps many deliveries of one endpoint in flight (the kill and stop rows). */
 const BUSY_WORKER = { HOOKYARD_WORKER_CONCURRENCY: '20', HOOKYARD_ENDPOINT_CONCURRENCY: '20' };
 const LEASE_S = 6;
 const SHUTDOWN_GRACE_S = 10;
 
-beforeAll(async () => {
-  stack = await Stack.start();
-}, 120_000);
-
-beforeEach(async () => {
-  await stack.receiver.reset();
-});
-
-afterEach(async () => {
-  for (const worker of rowWorkers) await killApp(worker);
-  rowWorkers.clear();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
-
-async function startWorker(env: Record<string, string> = {}): Promise<ChildApp> {
-  const worker = await stack.startWorker(env);
-  rowWorkers.add(worker);
-  return worker;
-}
-
 function publishMany(
   count: number,
   topic: (n: number) => string,
   onAnswer?: (p: Published) => void,
 ): Promise<Published[]> {
-  return publish({ base: stack.base, key: stack.key, count, topic, onAnswer });
+  return publish({ base: suite.stack.base, key: suite.stack.key, count, topic, onAnswer });
 }
 
 function ids(published: readonly Published[]): string[] {
@@ -74,22 +51,22 @@ async function settle(
   expected: readonly ExpectedDelivery[],
   timeoutMs: number,
 ): Promise<{ entries: LedgerEntry[]; drained: boolean }> {
-  await stack.waitForLedger(prefix, deliveredAll(keysOf(expected)), timeoutMs);
-  const drained = await stack.drained(
+  await suite.stack.waitForLedger(prefix, deliveredAll(keysOf(expected)), timeoutMs);
+  const drained = await suite.stack.drained(
     endpoints.map((e) => e.id),
     15_000,
   );
-  return { entries: await stack.ledger(prefix), drained };
+  return { entries: await suite.stack.ledger(prefix), drained };
 }
 
 /** Resolves once the receiver has at least `count` requests in flight; throws after `timeoutMs`. */
 async function untilInFlight(count: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const inFlight = await stack.receiver.inFlight();
+    const inFlight = await suite.stack.receiver.inFlight();
     if (inFlight >= count) return inFlight;
     if (Date.now() > deadline)
-      throw new Error(`never ${count} requests in flight (${inFlight})\n${stack.logs()}`);
+      throw new Error(`never ${count} requests in flight (${inFlight})\n${suite.stack.logs()}`);
     await sleep(20);
   }
 }
@@ -97,7 +74,7 @@ async function untilInFlight(count: number, timeoutMs: number): Promise<number> 
 describe('delivery and crash safety (RELIABILITY §4.1)', () => {
   it('D1 delivers each of 1000 events once to each of 3 endpoints', async () => {
     const endpoints = await Promise.all(
-      ['a', 'b', 'c'].map((x) => stack.endpoint(`/d1/${x}/ok`, ['post.created'])),
+      ['a', 'b', 'c'].map((x) => suite.stack.endpoint(`/d1/${x}/ok`, ['post.created'])),
     );
     await startWorker();
     const published = await publishMany(1000, () => 'post.created');
@@ -124,8 +101,8 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
   }, 150_000);
 
   it('D2 delivers each topic only to the endpoint that subscribed to it', async () => {
-    const a = await stack.endpoint('/d2/a/ok', ['ticket.created']);
-    const b = await stack.endpoint('/d2/b/ok', ['comment.created']);
+    const a = await suite.stack.endpoint('/d2/a/ok', ['ticket.created']);
+    const b = await suite.stack.endpoint('/d2/b/ok', ['comment.created']);
     await startWorker();
     const topic = (n: number) => (n % 2 === 0 ? 'ticket.created' : 'comment.created');
     const published = await publishMany(300, topic);
@@ -146,13 +123,13 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
   }, 90_000);
 
   it('D3 loses nothing when the worker is SIGKILLed mid-batch and restarted 1 s later', async () => {
-    const endpoint = await stack.endpoint('/d3/slow/200', ['post.updated']);
+    const endpoint = await suite.stack.endpoint('/d3/slow/200', ['post.updated']);
     const first = await startWorker(BUSY_WORKER);
     const publishing = publishMany(1000, () => 'post.updated');
     const inFlightAtKill = await untilInFlight(10, 30_000);
     const killedAt = Date.now();
     const exit = await killApp(first);
-    const claimsAtKill = await stack.claimed([endpoint.id]);
+    const claimsAtKill = await suite.stack.claimed([endpoint.id]);
     await sleep(1000); // the catalogue's provocation: the worker comes back after 1 s
     await startWorker(BUSY_WORKER);
     const published = await publishing;
@@ -190,7 +167,7 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
   }, 180_000);
 
   it('D5 SIGTERM lets in-flight attempts finish and exits within the grace period, with no duplicate', async () => {
-    const endpoint = await stack.endpoint('/d5/slow/300', ['post.deleted']);
+    const endpoint = await suite.stack.endpoint('/d5/slow/300', ['post.deleted']);
     const env = { ...BUSY_WORKER, HOOKYARD_SHUTDOWN_GRACE_SECONDS: String(SHUTDOWN_GRACE_S) };
     const first = await startWorker(env);
     const publishing = publishMany(400, () => 'post.deleted');
@@ -198,7 +175,7 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
     const termAt = Date.now();
     const exit = await stopApp(first, (SHUTDOWN_GRACE_S + 10) * 1000);
     const exitS = (exit.at - termAt) / 1000;
-    const claimsLeft = await stack.claimed([endpoint.id]);
+    const claimsLeft = await suite.stack.claimed([endpoint.id]);
     await startWorker(env);
     const published = await publishing;
     const expected = fanOut([endpoint.path], ids(published));
@@ -232,7 +209,7 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
   }, 180_000);
 
   it('D6 retries a delivery whose acknowledgement was lost with the same webhook-id', async () => {
-    const endpoint = await stack.endpoint('/d6/reset-after-body/1', ['post.voted']);
+    const endpoint = await suite.stack.endpoint('/d6/reset-after-body/1', ['post.voted']);
     await startWorker();
     const published = await publishMany(50, () => 'post.voted');
     const expected = fanOut([endpoint.path], ids(published));
@@ -269,7 +246,7 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
   }, 90_000);
 
   it('D8 two competing workers never claim one delivery twice and share the work', async () => {
-    const endpoint = await stack.endpoint('/d8/ok', ['changelog.published']);
+    const endpoint = await suite.stack.endpoint('/d8/ok', ['changelog.published']);
     // A lease far above any stall of this loaded machine: a duplicate here is a double claim.
     const env = { HOOKYARD_LEASE_SECONDS: '60' };
     const workers = await Promise.all([startWorker(env), startWorker(env)]);
@@ -277,7 +254,7 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
     const expected = fanOut([endpoint.path], ids(published));
     const run = await settle('/d8', [endpoint], expected, 120_000);
     const f = rowFigures(run.entries, expected, published);
-    const made = await Promise.all(workers.map((w) => stack.deliveredBy(w)));
+    const made = await Promise.all(workers.map((w) => suite.stack.deliveredBy(w)));
     const total = made.reduce((sum, n) => sum + n, 0);
     const shares = made.map((n) => (total === 0 ? 0 : n / total));
     reportRow({
@@ -298,8 +275,8 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
 
   it('D9 retries on the 1,2,4 s schedule, each attempt re-signed with a fresh timestamp', async () => {
     const schedule = [1, 2, 4];
-    const endpoint = await stack.endpoint('/d9/flaky/3', ['ticket.updated']);
-    await stack.receiver.setSecret('/d9', endpoint.secret);
+    const endpoint = await suite.stack.endpoint('/d9/flaky/3', ['ticket.updated']);
+    await suite.stack.receiver.setSecret('/d9', endpoint.secret);
     await startWorker({ HOOKYARD_RETRY_SCHEDULE: schedule.map((s) => `${s}s`).join(',') });
     const published = await publishMany(10, () => 'ticket.updated');
     const expected = fanOut([endpoint.path], ids(published));

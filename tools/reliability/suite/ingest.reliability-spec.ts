@@ -12,11 +12,12 @@ import {
   statusHistogram,
   type TimedAnswer,
 } from './lib/answers';
-import { type ChildApp, type Exit, killApp } from './lib/child-app';
+import { type Exit, killApp } from './lib/child-app';
 import { deliveredAll, keysOf, misrouted } from './lib/ledger-checks';
 import { acknowledged, publish, type Published } from './lib/publisher';
 import { fanOut, reportRow, rowFigures } from './lib/row-report';
-import { API_MAIN, Stack } from './lib/stack';
+import { suiteFile } from './lib/suite-file';
+import { API_MAIN } from './lib/stack';
 
 /**
  * Rows P2–P6 of RELIABILITY §4.2 (ingest under faults), T5 of §4.6 (fan-out isolation) and A1–A2 of
@@ -25,8 +26,8 @@ import { API_MAIN, Stack } from './lib/stack';
  * needs other API settings (P6's timeouts, A1's rate limit) restarts the API with them and restores
  * the suite's API in a finally block, as it does with the trigger (P4) and the lock (P6) it makes.
  */
-let stack: Stack;
-const rowWorkers = new Set<ChildApp>();
+const suite = suiteFile();
+const { startWorker } = suite;
 const run = promisify(execFile);
 /** The API's command line (`hookyard org create`): how an operator makes an organization. */
 const CLI = join(dirname(API_MAIN), 'cli.js');
@@ -41,40 +42,17 @@ const TOPIC = {
   a2: 'conversation.admin.snoozed',
 } as const;
 
-beforeAll(async () => {
-  stack = await Stack.start();
-}, 120_000);
-
-beforeEach(async () => {
-  await stack.receiver.reset();
-});
-
-afterEach(async () => {
-  for (const worker of rowWorkers) await killApp(worker);
-  rowWorkers.clear();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
-
-async function startWorker(env: Record<string, string> = {}): Promise<ChildApp> {
-  const worker = await stack.startWorker(env);
-  rowWorkers.add(worker);
-  return worker;
-}
-
 /** One request to the API, timed; `body` is sent as is (a string) or as JSON. Status 0 when no answer came. */
 async function send(
   method: string,
   path: string,
   options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<TimedAnswer> {
-  const { key = stack.key, body, headers = {} } = options;
+  const { key = suite.stack.key, body, headers = {} } = options;
   const sentAt = Date.now();
   const started = performance.now();
   try {
-    const response = await fetch(`${stack.base}${path}`, {
+    const response = await fetch(`${suite.stack.base}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${key}`,
@@ -113,7 +91,7 @@ async function organization(name: string): Promise<string> {
     {
       env: {
         PATH: process.env['PATH'] ?? '',
-        DATABASE_URL: stack.database.url,
+        DATABASE_URL: suite.stack.database.url,
         // Making an organization encrypts nothing (its key is stored hashed): any valid key will do.
         HOOKYARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         HOOKYARD_LOG_LEVEL: 'warn',
@@ -130,7 +108,7 @@ async function organization(name: string): Promise<string> {
 async function endpointOf(key: string, path: string, topics: readonly string[]) {
   const created = await send('POST', '/v1/endpoints', {
     key,
-    body: { url: stack.receiver.url(path), name: path.slice(1, 60), topics },
+    body: { url: suite.stack.receiver.url(path), name: path.slice(1, 60), topics },
   });
   const id = (created.body as { id?: unknown } | null)?.id;
   if (created.status !== 201 || typeof id !== 'string')
@@ -143,13 +121,13 @@ async function endpointOf(key: string, path: string, topics: readonly string[]) 
  * the suite's API, whatever happened, so later rows and files meet the settings they expect.
  */
 async function withApi<T>(env: Record<string, string>, body: () => Promise<T>): Promise<T> {
-  await killApp(stack.api);
-  await stack.startApi(env);
+  await killApp(suite.stack.api);
+  await suite.stack.startApi(env);
   try {
     return await body();
   } finally {
-    await killApp(stack.api);
-    await stack.startApi();
+    await killApp(suite.stack.api);
+    await suite.stack.startApi();
   }
 }
 
@@ -157,10 +135,10 @@ async function withApi<T>(env: Record<string, string>, body: () => Promise<T>): 
 async function untilInFlight(count: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const inFlight = await stack.receiver.inFlight();
+    const inFlight = await suite.stack.receiver.inFlight();
     if (inFlight >= count) return inFlight;
     if (Date.now() > deadline)
-      throw new Error(`never ${count} requests in flight (${inFlight})\n${stack.logs()}`);
+      throw new Error(`never ${count} requests in flight (${inFlight})\n${suite.stack.logs()}`);
     await sleep(50);
   }
 }
@@ -192,12 +170,12 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
     const EVENTS = 1000;
     const PUBLISHERS = 20;
     const KILL_AFTER = 250; // acknowledged events before the kill
-    const endpoint = await stack.endpoint('/p2/ok', [TOPIC.p2]);
+    const endpoint = await suite.stack.endpoint('/p2/ok', [TOPIC.p2]);
     await startWorker();
     const key = (n: number) => `p2-${n}`;
     const options = {
-      base: stack.base,
-      key: stack.key,
+      base: suite.stack.base,
+      key: suite.stack.key,
       topic: () => TOPIC.p2,
       idempotencyKey: key,
     };
@@ -213,8 +191,8 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
     const kill = async () => {
       fault.at = Date.now();
       fault.inFlight = inFlight;
-      const exit = await killApp(stack.api);
-      await stack.startApi();
+      const exit = await killApp(suite.stack.api);
+      await suite.stack.startApi();
       fault.backAt = Date.now();
       return exit;
     };
@@ -246,13 +224,13 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
       [endpoint.path],
       published.map((p) => p.id ?? ''),
     );
-    await stack.waitForLedger('/p2', deliveredAll(keysOf(expected)), 90_000);
-    const drained = await stack.drained([endpoint.id], 30_000);
-    const entries = await stack.ledger('/p2');
+    await suite.stack.waitForLedger('/p2', deliveredAll(keysOf(expected)), 90_000);
+    const drained = await suite.stack.drained([endpoint.id], 30_000);
+    const entries = await suite.stack.ledger('/p2');
     const f = rowFigures(entries, expected, published);
 
     // The events table: one event per key, and the one each client was told about.
-    const rows = await stack.query<{ key: string | null; id: string; created_at: Date }>(
+    const rows = await suite.stack.query<{ key: string | null; id: string; created_at: Date }>(
       `SELECT idempotency_key AS key, id, created_at FROM events WHERE topic = $1`,
       [TOPIC.p2],
     );
@@ -326,7 +304,7 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
       body: { ...body, data: { n: 2, text: 'another body' } },
       headers,
     });
-    const [{ n: created } = { n: -1 }] = await stack.query<{ n: number }>(
+    const [{ n: created } = { n: -1 }] = await suite.stack.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM events WHERE idempotency_key = $1`,
       [idempotencyKey],
     );
@@ -357,7 +335,7 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
 
   it('P4 commits an event and its deliveries together: a failing delivery insert leaves no orphan event', async () => {
     const endpoints = await Promise.all(
-      ['a', 'b', 'c'].map((x) => stack.endpoint(`/p4/${x}/ok`, [TOPIC.p4])),
+      ['a', 'b', 'c'].map((x) => suite.stack.endpoint(`/p4/${x}/ok`, [TOPIC.p4])),
     );
     const ids = endpoints.map((e) => e.id);
     if (!ids.every((id) => /^[0-9a-f]{24}$/.test(id))) throw new Error(`odd ids ${ids.join(',')}`);
@@ -365,9 +343,9 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
     // deliveries 1–3; event 2 reaches the 5th after one of its own rows is in; its retry makes 6–8; a
     // batch of 5 events makes 9–23 and fails at its 7th row, in its 3rd event.
     const FAIL_AT = [5, 15];
-    await stack.query(`CREATE SEQUENCE p4_delivery_inserts`);
+    await suite.stack.query(`CREATE SEQUENCE p4_delivery_inserts`);
     try {
-      await stack.query(`
+      await suite.stack.query(`
         CREATE FUNCTION p4_fail_nth_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF nextval('p4_delivery_inserts') = ANY ('{${FAIL_AT.join(',')}}'::bigint[]) THEN
@@ -375,7 +353,7 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
           END IF;
           RETURN NEW;
         END $$`);
-      await stack.query(`
+      await suite.stack.query(`
         CREATE TRIGGER p4_fail_nth_delivery BEFORE INSERT ON deliveries FOR EACH ROW
         WHEN (NEW.endpoint_id IN (${ids.map((id) => `'${id}'`).join(',')}))
         EXECUTE FUNCTION p4_fail_nth_delivery()`);
@@ -393,14 +371,14 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
       });
       const last = await event(8);
       const answers = [first, failing, retried, batch, last];
-      const [counts] = await stack.query<{ events: number; orphans: number; short: number }>(
+      const [counts] = await suite.stack.query<{ events: number; orphans: number; short: number }>(
         `SELECT count(*)::int AS events,
                 count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id))::int AS orphans,
                 count(*) FILTER (WHERE (SELECT count(*) FROM deliveries d WHERE d.event_id = e.id) <> 3)::int AS short
            FROM events e WHERE e.topic = $1`,
         [TOPIC.p4],
       );
-      const stored = await stack.query<{ n: number }>(
+      const stored = await suite.stack.query<{ n: number }>(
         `SELECT (data->>'p4')::int AS n FROM events WHERE topic = $1 ORDER BY n`,
         [TOPIC.p4],
       );
@@ -431,16 +409,16 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
       expect(stored.map((row) => row.n)).toEqual([1, 2, 8]); // nothing of the failed batch
       expect(counts).toEqual({ events: 3, orphans: 0, short: 0 });
     } finally {
-      await stack.query(`DROP TRIGGER IF EXISTS p4_fail_nth_delivery ON deliveries`);
-      await stack.query(`DROP FUNCTION IF EXISTS p4_fail_nth_delivery()`);
-      await stack.query(`DROP SEQUENCE IF EXISTS p4_delivery_inserts`);
+      await suite.stack.query(`DROP TRIGGER IF EXISTS p4_fail_nth_delivery ON deliveries`);
+      await suite.stack.query(`DROP FUNCTION IF EXISTS p4_fail_nth_delivery()`);
+      await suite.stack.query(`DROP SEQUENCE IF EXISTS p4_delivery_inserts`);
     }
   }, 60_000);
 
   it('P5 keeps GET /v1/endpoints p95 under 500 ms while 50 deliveries hang on a worker with a pool of 5', async () => {
     const POOL = 5;
     const HANGING = 50;
-    const endpoint = await stack.endpoint('/p5/hang', [TOPIC.p5], {
+    const endpoint = await suite.stack.endpoint('/p5/hang', [TOPIC.p5], {
       requestConfig: { timeoutMs: 30_000 },
     });
     try {
@@ -452,8 +430,8 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
         HOOKYARD_LEASE_SECONDS: '60',
       });
       const published = await publish({
-        base: stack.base,
-        key: stack.key,
+        base: suite.stack.base,
+        key: suite.stack.key,
         count: HANGING,
         topic: () => TOPIC.p5,
       });
@@ -463,7 +441,7 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
-          const [row] = await stack.query<{ n: number }>(
+          const [row] = await suite.stack.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()`,
           );
           connectionsMax = Math.max(connectionsMax, row?.n ?? 0);
@@ -480,7 +458,7 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
         sampling = false;
         await sampler;
       }
-      const stillHanging = await stack.receiver.inFlight();
+      const stillHanging = await suite.stack.receiver.inFlight();
       const l = latencies(answers);
       reportRow({
         id: 'P5',
@@ -513,7 +491,7 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
   it('P6 answers 503 within lock_timeout + 1 s while endpoints is locked, and 200 once the lock goes', async () => {
     const LOCK_TIMEOUT_MS = 1_000;
     const HOLD_MS = LOCK_TIMEOUT_MS + 3_000;
-    const endpoint = await stack.endpoint('/p6/ok', [TOPIC.p6]);
+    const endpoint = await suite.stack.endpoint('/p6/ok', [TOPIC.p6]);
     await withApi(
       {
         HOOKYARD_DB_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS),
@@ -526,7 +504,7 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
           () => send('GET', `/v1/endpoints/${endpoint.id}`),
           () => send('POST', '/v1/events', { body: { topic: TOPIC.p6, data: { p6: true } } }),
         ];
-        const locker: PoolClient = await stack.database.pool.connect();
+        const locker: PoolClient = await suite.stack.database.pool.connect();
         const answers: TimedAnswer[] = [];
         let healthz = 0;
         try {
@@ -579,16 +557,21 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
 
   it("T5 delivers organization A's events only to A's endpoints when B's subscribe to the same topic", async () => {
     const keyB = await organization('t5-b');
-    const a = await stack.endpoint('/t5/a/ok', [TOPIC.t5]);
+    const a = await suite.stack.endpoint('/t5/a/ok', [TOPIC.t5]);
     const b = await endpointOf(keyB, '/t5/b/ok', [TOPIC.t5]);
     await startWorker();
     const inA = await publish({
-      base: stack.base,
-      key: stack.key,
+      base: suite.stack.base,
+      key: suite.stack.key,
       count: 200,
       topic: () => TOPIC.t5,
     });
-    const inB = await publish({ base: stack.base, key: keyB, count: 20, topic: () => TOPIC.t5 });
+    const inB = await publish({
+      base: suite.stack.base,
+      key: keyB,
+      count: 20,
+      topic: () => TOPIC.t5,
+    });
     const expected = [
       ...fanOut(
         [a.path],
@@ -599,13 +582,13 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
         acknowledged(inB).map((p) => p.id ?? ''),
       ),
     ];
-    await stack.waitForLedger('/t5', deliveredAll(keysOf(expected)), 60_000);
-    const drained = await stack.drained([a.id, b.id], 15_000);
-    const entries = await stack.ledger('/t5');
+    await suite.stack.waitForLedger('/t5', deliveredAll(keysOf(expected)), 60_000);
+    const drained = await suite.stack.drained([a.id, b.id], 15_000);
+    const entries = await suite.stack.ledger('/t5');
     const f = rowFigures(entries, expected, [...inA, ...inB]);
     const idsOfA = new Set(acknowledged(inA).map((p) => p.id));
     const crossOrg = entries.filter((e) => e.endpoint === b.path && idsOfA.has(e.webhookId)).length;
-    const [db] = await stack.query<{ n: number }>(
+    const [db] = await suite.stack.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM deliveries d
          JOIN events e ON e.id = d.event_id JOIN endpoints p ON p.id = d.endpoint_id
         WHERE e.organization_id <> p.organization_id OR d.organization_id <> p.organization_id`,
@@ -726,13 +709,13 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
       { name: 'malformed', body: '{"topic": ', status: 400, code: 'BODY_INVALID' },
     ];
     const paths = ['/v1/events', '/v1/endpoints'];
-    const cpuBefore = cpuMs(stack.api.pid);
+    const cpuBefore = cpuMs(suite.stack.api.pid);
     const results: { name: string; path: string; answer: TimedAnswer }[] = [];
     for (const c of cases)
       for (const path of paths)
         for (let t = 0; t < TRIES; t++)
           results.push({ name: c.name, path, answer: await send('POST', path, { body: c.body }) });
-    const cpuUsed = cpuMs(stack.api.pid) - cpuBefore;
+    const cpuUsed = cpuMs(suite.stack.api.pid) - cpuBefore;
     const after = await send('POST', '/v1/events', { body: { topic: TOPIC.a2, data: { ok: 1 } } });
     // The median of each case's tries, so one stall of a loaded machine does not decide.
     const medians = cases.flatMap((c) =>
@@ -776,6 +759,6 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
     // No CPU spike: all of them together cost the API less than 100 ms of CPU each.
     expect(cpuUsed).toBeLessThan(100 * results.length);
     expect(after.status).toBe(202);
-    expect(stack.api.running()).toBe(true);
+    expect(suite.stack.api.running()).toBe(true);
   }, 60_000);
 });

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ExpectedDelivery, type LedgerEntry } from '../src';
-import { type ChildApp, killApp } from './lib/child-app';
 import { deliveredAll, keysOf } from './lib/ledger-checks';
 import { acknowledged, publish, type Published } from './lib/publisher';
 import {
@@ -17,7 +16,8 @@ import {
   verifiesWith,
 } from './lib/retry-checks';
 import { fanOut, reportRow, rowFigures } from './lib/row-report';
-import { Stack, type SuiteEndpoint } from './lib/stack';
+import { suiteFile } from './lib/suite-file';
+import { type SuiteEndpoint } from './lib/stack';
 
 /**
  * Rows D7 and D10–D14 of RELIABILITY §4.1: timeouts against the lease, exhaustion, auto-pause,
@@ -32,34 +32,10 @@ import { Stack, type SuiteEndpoint } from './lib/stack';
  * once the failure they need has been seen: the receiver's modes are per path, and this is how one
  * endpoint fails for exactly as long as the row wants and then lets its deliveries through.
  */
-let stack: Stack;
-/** Workers a row started: killed after it, whatever happened. */
-const rowWorkers = new Set<ChildApp>();
+const suite = suiteFile();
+const { startWorker } = suite;
 
 const LEASE_S = 6;
-
-beforeAll(async () => {
-  stack = await Stack.start();
-}, 120_000);
-
-beforeEach(async () => {
-  await stack.receiver.reset();
-});
-
-afterEach(async () => {
-  for (const worker of rowWorkers) await killApp(worker);
-  rowWorkers.clear();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
-
-async function startWorker(env: Record<string, string> = {}): Promise<ChildApp> {
-  const worker = await stack.startWorker(env);
-  rowWorkers.add(worker);
-  return worker;
-}
 
 /** Publishes events `numbers` (default 0 … count − 1) to `topic`. */
 function publishMany(
@@ -67,7 +43,13 @@ function publishMany(
   topic: string,
   numbers?: readonly number[],
 ): Promise<Published[]> {
-  return publish({ base: stack.base, key: stack.key, count, numbers, topic: () => topic });
+  return publish({
+    base: suite.stack.base,
+    key: suite.stack.key,
+    count,
+    numbers,
+    topic: () => topic,
+  });
 }
 
 function ids(published: readonly Published[]): string[] {
@@ -81,7 +63,7 @@ async function api<T = unknown>(
   body?: unknown,
   want = 200,
 ): Promise<T> {
-  const response = await stack.call(method, path, body);
+  const response = await suite.stack.call(method, path, body);
   const text = await response.text();
   if (response.status !== want)
     throw new Error(`${method} ${path}: ${response.status} (wanted ${want}) ${text}`);
@@ -99,7 +81,7 @@ async function until<T>(
     const value = await probe();
     if (value !== null) return value;
     if (Date.now() > deadline)
-      throw new Error(`never ${what} within ${timeoutMs} ms\n${stack.logs()}`);
+      throw new Error(`never ${what} within ${timeoutMs} ms\n${suite.stack.logs()}`);
     await sleep(200);
   }
 }
@@ -137,7 +119,7 @@ function getEndpoint(endpoint: SuiteEndpoint): Promise<EndpointView> {
 
 /** The endpoint's `paused_at` column (the API does not show it), ms since the epoch, or null. */
 async function pausedAt(endpoint: SuiteEndpoint): Promise<number | null> {
-  const rows = await stack.query<{ paused_at: Date | null }>(
+  const rows = await suite.stack.query<{ paused_at: Date | null }>(
     'SELECT paused_at FROM endpoints WHERE id = $1',
     [endpoint.id],
   );
@@ -162,7 +144,7 @@ async function attemptsOfDelivery(deliveryId: string): Promise<AttemptView[]> {
 
 /** Points the endpoint at another receiver path (same prefix, another mode). */
 async function moveTo(endpoint: SuiteEndpoint, path: string): Promise<void> {
-  await api('PATCH', `/v1/endpoints/${endpoint.id}`, { url: stack.receiver.url(path) });
+  await api('PATCH', `/v1/endpoints/${endpoint.id}`, { url: suite.stack.receiver.url(path) });
 }
 
 /** Waits for every expected pair's acknowledged receipt and a drained queue, then reads the ledger. */
@@ -172,12 +154,16 @@ async function settle(
   expected: readonly ExpectedDelivery[],
   timeoutMs: number,
 ): Promise<{ entries: LedgerEntry[]; drained: boolean; met: boolean }> {
-  const { met } = await stack.waitForLedger(prefix, deliveredAll(keysOf(expected)), timeoutMs);
-  const drained = await stack.drained(
+  const { met } = await suite.stack.waitForLedger(
+    prefix,
+    deliveredAll(keysOf(expected)),
+    timeoutMs,
+  );
+  const drained = await suite.stack.drained(
     endpoints.map((e) => e.id),
     15_000,
   );
-  return { entries: await stack.ledger(prefix), drained, met };
+  return { entries: await suite.stack.ledger(prefix), drained, met };
 }
 
 function seconds(values: readonly number[]): string {
@@ -221,7 +207,7 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
   it('D7 ends each /hang attempt at the 3 s timeout, inside the 6 s lease, never two at once', async () => {
     const timeoutMs = 3000;
     const topic = 'conversation.user.created';
-    const endpoint = await stack.endpoint('/d7/hang', [topic], {
+    const endpoint = await suite.stack.endpoint('/d7/hang', [topic], {
       requestConfig: { timeoutMs },
     });
     // The lease is a setting; the heartbeat is not: the worker renews every lease / 3, here 2 s.
@@ -232,7 +218,11 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     const published = await publishMany(5, topic);
     const eventIds = ids(published);
     // Two hung attempts of each event: the second shows when the first really ended.
-    const hung = await stack.waitForLedger('/d7/hang', (e) => eachHas(e, eventIds, 2), 40_000);
+    const hung = await suite.stack.waitForLedger(
+      '/d7/hang',
+      (e) => eachHas(e, eventIds, 2),
+      40_000,
+    );
     await moveTo(endpoint, '/d7/ok');
     const expected = fanOut(['/d7/ok'], eventIds);
     const run = await settle('/d7', [endpoint], expected, 30_000);
@@ -284,22 +274,22 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     const schedule = [1, 1, 1];
     const maxAttempts = schedule.length + 1; // the first try, then one per delay
     const topic = 'conversation.user.replied';
-    const endpoint = await stack.endpoint('/d10/status/500', [topic]);
+    const endpoint = await suite.stack.endpoint('/d10/status/500', [topic]);
     await startWorker({ HOOKYARD_RETRY_SCHEDULE: schedule.map((s) => `${s}s`).join(',') });
     const published = await publishMany(10, topic);
     const eventIds = ids(published);
     await until(
       'every delivery failed',
-      async () => ((await stack.unsettled([endpoint.id])) === 0 ? true : null),
+      async () => ((await suite.stack.unsettled([endpoint.id])) === 0 ? true : null),
       30_000,
     );
-    const atFailure = await stack.ledger('/d10');
+    const atFailure = await suite.stack.ledger('/d10');
     const lastAttemptAt = Math.max(...atFailure.map((e) => e.receivedAt));
     // The observation window: 5 s, not the catalogue's 10. A further attempt would be due one
     // scheduled delay (1 s, +20% jitter) and a 50 ms poll after the last; 5 s is four times that,
     // and a worker that ignored the end of the schedule would have tried ~4 more times per event.
     await sleep(5_000);
-    const entries = await stack.ledger('/d10');
+    const entries = await suite.stack.ledger('/d10');
     const observedS = (Date.now() - lastAttemptAt) / 1000;
     const later = entries.length - atFailure.length;
     const perId = receiptsPerId(entries);
@@ -334,8 +324,10 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
   }, 60_000);
 
   it('D11 pauses after 3 failures in a row with no later attempt, and never for alternating failure and success', async () => {
-    const always = await stack.endpoint('/d11/always/status/500', ['conversation.admin.replied']);
-    const alternating = await stack.endpoint('/d11/alternating/flaky/1', [
+    const always = await suite.stack.endpoint('/d11/always/status/500', [
+      'conversation.admin.replied',
+    ]);
+    const alternating = await suite.stack.endpoint('/d11/alternating/flaky/1', [
       'conversation.admin.closed',
     ]);
     // SUITE_ENV switches the pause and the penalty box off; this row's worker pauses after 3
@@ -364,14 +356,18 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
       if (!one?.id) throw new Error(`publish ${n}: ${one?.status}`);
       alternatingPublished.push(one);
       const wanted = keysOf(fanOut([alternating.path], [one.id]));
-      const waited = await stack.waitForLedger(alternating.path, deliveredAll(wanted), 15_000);
-      if (!waited.met) throw new Error(`event ${n} never delivered\n${stack.logs()}`);
+      const waited = await suite.stack.waitForLedger(
+        alternating.path,
+        deliveredAll(wanted),
+        15_000,
+      );
+      if (!waited.met) throw new Error(`event ${n} never delivered\n${suite.stack.logs()}`);
     }
     const alwaysPublished = await publishingAlways;
     const pausedMs = await until('(a) paused', () => pausedAt(always), 15_000);
     // Retries of (a) were due every 500 ms: 2 s after both publishers are done shows any stray one.
     await sleep(2_000);
-    const entries = await stack.ledger('/d11');
+    const entries = await suite.stack.ledger('/d11');
     const alwaysEntries = entries.filter((e) => e.endpoint === always.path);
     const alternatingEntries = entries.filter((e) => e.endpoint === alternating.path);
     // An attempt claimed while the batch that paused was being written may arrive a moment after
@@ -422,7 +418,7 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     // Event #1's retry is 8 s (±20%) after its failure: a queue that held later events behind it
     // would put most of them seconds late, far above the limit below.
     await startWorker({ HOOKYARD_RETRY_SCHEDULE: `${retryDelayS}s` });
-    const base = await stack.endpoint('/d12/baseline/ok', ['conversation.admin.assigned']);
+    const base = await suite.stack.endpoint('/d12/baseline/ok', ['conversation.admin.assigned']);
     const basePublished = await publishMany(n, 'conversation.admin.assigned');
     const baseExpected = fanOut([base.path], ids(basePublished));
     const baseRun = await settle(base.path, [base], baseExpected, 60_000);
@@ -432,10 +428,10 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     // every webhook-id alike, so the endpoint starts at `/status/500` and is moved to `/ok` once
     // event #1 has failed: #1 then waits for its scheduled retry while 2..N are published and flow.
     const topic = 'conversation.admin.noted';
-    const endpoint = await stack.endpoint('/d12/hol/status/500', [topic]);
+    const endpoint = await suite.stack.endpoint('/d12/hol/status/500', [topic]);
     const first = await publishMany(1, topic, [0]);
     const firstId = ids(first)[0] ?? '';
-    await stack.waitForLedger(
+    await suite.stack.waitForLedger(
       '/d12/hol/status/500',
       (e) => e.some((x) => x.webhookId === firstId),
       15_000,
@@ -489,19 +485,23 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
 
   it('D13 sends nothing after DELETE or pause, replays a failed delivery with the same webhook-id, and refuses replay on a paused endpoint', async () => {
     await startWorker({ HOOKYARD_RETRY_SCHEDULE: '1s,1s,1s' });
-    const deleted = await stack.endpoint('/d13/delete/status/500', ['conversation.admin.snoozed']);
-    const paused = await stack.endpoint('/d13/pause/status/500', ['conversation.admin.unsnoozed']);
-    const replay = await stack.endpoint('/d13/replay/flaky/4', ['conversation.admin.opened']);
+    const deleted = await suite.stack.endpoint('/d13/delete/status/500', [
+      'conversation.admin.snoozed',
+    ]);
+    const paused = await suite.stack.endpoint('/d13/pause/status/500', [
+      'conversation.admin.unsnoozed',
+    ]);
+    const replay = await suite.stack.endpoint('/d13/replay/flaky/4', ['conversation.admin.opened']);
     const [deletedPub, pausedPub, replayPub] = await Promise.all([
       publishMany(3, 'conversation.admin.snoozed'),
       publishMany(3, 'conversation.admin.unsnoozed'),
       publishMany(2, 'conversation.admin.opened'),
     ]);
     // In retry: a first attempt failed and three more are scheduled.
-    await stack.waitForLedger(deleted.path, (e) => eachHas(e, ids(deletedPub), 1), 15_000);
+    await suite.stack.waitForLedger(deleted.path, (e) => eachHas(e, ids(deletedPub), 1), 15_000);
     await api('DELETE', `/v1/endpoints/${deleted.id}`, undefined, 204);
     const deletedAt = Date.now();
-    await stack.waitForLedger(paused.path, (e) => eachHas(e, ids(pausedPub), 1), 15_000);
+    await suite.stack.waitForLedger(paused.path, (e) => eachHas(e, ids(pausedPub), 1), 15_000);
     await api('PATCH', `/v1/endpoints/${paused.id}`, { status: 'paused' });
     const pausedAtMs = Date.now();
 
@@ -523,21 +523,21 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     const replayedAt = Date.now();
     await api('POST', `/v1/deliveries/${replayed.id}/retry`, undefined, 202);
     const replayWanted = fanOut([replay.path], [replayedId]);
-    const replayDone = await stack.waitForLedger(
+    const replayDone = await suite.stack.waitForLedger(
       replay.path,
       deliveredAll(keysOf(replayWanted)),
       15_000,
     );
     const afterReplay = await getEndpoint(replay);
     await api('PATCH', `/v1/endpoints/${replay.id}`, { status: 'paused' });
-    const refusal = await stack.call('POST', `/v1/deliveries/${refused.id}/retry`);
+    const refusal = await suite.stack.call('POST', `/v1/deliveries/${refused.id}/retry`);
     const refusalBody = (await refusal.json()) as { code?: string };
     const refusedAt = Date.now();
     // Observation: the deleted and paused endpoints had up to 3 retries due within ~3.6 s of their
     // first failure, the refused replay would come at once; wait until 4 s have passed since each.
     await sleep(Math.max(0, 4_000 - (Date.now() - Math.min(deletedAt, pausedAtMs))));
     await sleep(Math.max(0, 2_000 - (Date.now() - refusedAt)));
-    const entries = await stack.ledger('/d13');
+    const entries = await suite.stack.ledger('/d13');
     const afterDelete = receivedAfter(
       entries.filter((e) => e.endpoint === deleted.path),
       deletedAt,
@@ -572,7 +572,7 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     expect(afterDelete).toBe(0);
     expect(afterPause).toBe(0);
     expect((await getEndpoint(paused)).status).toBe('paused');
-    expect((await stack.call('GET', `/v1/endpoints/${deleted.id}`)).status).toBe(404);
+    expect((await suite.stack.call('GET', `/v1/endpoints/${deleted.id}`)).status).toBe(404);
     // The replay: one new attempt, with the delivery's own webhook-id, logged as manual.
     expect(replayDone.met).toBe(true);
     expect(afterReplay.status).toBe('active');
@@ -600,8 +600,10 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     await startWorker({
       HOOKYARD_RETRY_SCHEDULE: Array.from({ length: 30 }, () => '1s').join(','),
     });
-    const grace = await stack.endpoint('/d14/grace/status/500', ['conversation.priority.updated']);
-    const noGrace = await stack.endpoint('/d14/nograce/status/500', ['conversation.deleted']);
+    const grace = await suite.stack.endpoint('/d14/grace/status/500', [
+      'conversation.priority.updated',
+    ]);
+    const noGrace = await suite.stack.endpoint('/d14/nograce/status/500', ['conversation.deleted']);
     const [gracePub, noGracePub] = await Promise.all([
       publishMany(2, 'conversation.priority.updated'),
       publishMany(2, 'conversation.deleted'),
@@ -609,7 +611,11 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     const graceIds = ids(gracePub);
     const noGraceIds = ids(noGracePub);
     // Two attempts each under the original secret, then both endpoints rotate.
-    await stack.waitForLedger('/d14', (e) => eachHas(e, [...graceIds, ...noGraceIds], 2), 20_000);
+    await suite.stack.waitForLedger(
+      '/d14',
+      (e) => eachHas(e, [...graceIds, ...noGraceIds], 2),
+      20_000,
+    );
     const rotateSentAt = Date.now();
     const [graceSecrets, noGraceSecrets] = await Promise.all([
       api<SecretView>('POST', `/v1/endpoints/${grace.id}/secret/rotate`, {
@@ -624,13 +630,13 @@ describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
     const graceEndsAt = Date.parse(graceSecrets.previousSecrets[0]?.expiresAt ?? '');
     // A second past the grace end, every attempt must have been signed after it.
     const pastGraceAt = graceEndsAt + 1_000;
-    await stack.waitForLedger(
+    await suite.stack.waitForLedger(
       '/d14/nograce',
       (e) => eachHas(e, noGraceIds, 2, (x) => x.receivedAt > newSetFrom),
       20_000,
     );
     await moveTo(noGrace, '/d14/nograce/ok');
-    await stack.waitForLedger(
+    await suite.stack.waitForLedger(
       '/d14/grace',
       (e) => eachHas(e, graceIds, 2, (x) => x.receivedAt > pastGraceAt),
       30_000,
