@@ -1,4 +1,14 @@
 export {
+  BAD_INPUTS,
+  type BadInput,
+  CATALOGUE,
+  CATALOGUE_IDS,
+  type CatalogueGroup,
+  type CatalogueRow,
+  type TestTitle,
+  whereTested,
+} from './catalogue';
+export {
   type ExpectedDelivery,
   type Figures,
   deliveryKey,
