@@ -29,39 +29,52 @@ const UNDEFINED_TABLE = '42P01';
 /**
  * Whether this process should get traffic: the database answers, every migration this build knows
  * has been applied (read from the small migrations table, one pool query: a probe writes nothing),
- * and a worker loop, if the process runs one, went round within ten poll intervals.
+ * and a worker loop, if the process runs one, went round within ten poll intervals. Both database
+ * checks come from that one query, so a database that goes away between two queries cannot be
+ * reported as up and unready at once.
  */
 export async function checkReadiness(
   dataSource: DataSource,
   worker: WorkerLiveness | null,
   now: number = Date.now(),
 ): Promise<Readiness> {
-  const database = await dataSource.query('SELECT 1').then(
-    () => 'up' as const,
-    () => 'down' as const,
-  );
-  const migrations = database === 'down' ? 'unknown' : await migrationsCheck(dataSource);
+  const { database, migrations } = await databaseChecks(dataSource);
   const checks: ReadinessChecks = { database, migrations, worker: workerCheck(worker, now) };
   const ready = database === 'up' && migrations === 'applied' && checks.worker !== 'stalled';
   return { status: ready ? 'ready' : 'not_ready', checks };
 }
 
 /**
- * `applied` when every migration of this build has a row in the migrations table, `pending` when one
- * has none (or the table does not exist yet), `unknown` when the table cannot be read otherwise.
- * Unlike TypeORM's `showMigrations` it neither takes a query runner of its own nor creates the table.
+ * Reads the migrations table (unlike TypeORM's `showMigrations` it neither takes a query runner of
+ * its own nor creates the table). The database is `up` when the query ran or PostgreSQL answered it
+ * with an error of its own; `down` when no connection could ask it (refused, reset, shutting down,
+ * starting up). Migrations are `applied` when every one of this build has a row, `pending` when one
+ * has none or the table does not exist yet, `unknown` otherwise.
  */
-async function migrationsCheck(dataSource: DataSource): Promise<ReadinessChecks['migrations']> {
+async function databaseChecks(
+  dataSource: DataSource,
+): Promise<Pick<ReadinessChecks, 'database' | 'migrations'>> {
   const table = dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations');
   try {
     const rows = await dataSource.query<{ name: string }[]>(`SELECT name FROM ${table}`);
     const applied = new Set(rows.map((row) => row.name));
-    return dataSource.migrations.every((migration) => applied.has(migrationName(migration)))
-      ? 'applied'
-      : 'pending';
+    const all = dataSource.migrations.every((migration) => applied.has(migrationName(migration)));
+    return { database: 'up', migrations: all ? 'applied' : 'pending' };
   } catch (error) {
-    return sqlState(error) === UNDEFINED_TABLE ? 'pending' : 'unknown';
+    const state = sqlState(error);
+    if (state === UNDEFINED_TABLE) return { database: 'up', migrations: 'pending' };
+    return { database: answeredByServer(state) ? 'up' : 'down', migrations: 'unknown' };
   }
+}
+
+/**
+ * Whether a failed query's code is an SQLSTATE the server answered with, other than connection
+ * exceptions (class 08) and operator intervention (57P01 shutdown, 57P02 crash, 57P03 starting up).
+ * A driver's own failure (`ECONNREFUSED`, a terminated connection) has no SQLSTATE.
+ */
+function answeredByServer(state: unknown): boolean {
+  if (typeof state !== 'string' || !/^[0-9A-Z]{5}$/.test(state)) return false;
+  return !state.startsWith('08') && !/^57P0[123]$/.test(state);
 }
 
 /** The name TypeORM records for a migration: its `name`, else its class name. */
