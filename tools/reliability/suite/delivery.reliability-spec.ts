@@ -59,18 +59,6 @@ async function settle(
   return { entries: await suite.stack.ledger(prefix), drained };
 }
 
-/** Resolves once the receiver has at least `count` requests in flight; throws after `timeoutMs`. */
-async function untilInFlight(count: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const inFlight = await suite.stack.receiver.inFlight();
-    if (inFlight >= count) return inFlight;
-    if (Date.now() > deadline)
-      throw new Error(`never ${count} requests in flight (${inFlight})\n${suite.stack.logs()}`);
-    await sleep(20);
-  }
-}
-
 describe('delivery and crash safety (RELIABILITY §4.1)', () => {
   it('D1 delivers each of 1000 events once to each of 3 endpoints', async () => {
     const endpoints = await Promise.all(
@@ -126,7 +114,7 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
     const endpoint = await suite.stack.endpoint('/d3/slow/200', ['post.updated']);
     const first = await startWorker(BUSY_WORKER);
     const publishing = publishMany(1000, () => 'post.updated');
-    const inFlightAtKill = await untilInFlight(10, 30_000);
+    const inFlightAtKill = await suite.stack.untilInFlight(10, 30_000);
     const killedAt = Date.now();
     const exit = await killApp(first);
     const claimsAtKill = await suite.stack.claimed([endpoint.id]);
@@ -171,7 +159,7 @@ describe('delivery and crash safety (RELIABILITY §4.1)', () => {
     const env = { ...BUSY_WORKER, HOOKYARD_SHUTDOWN_GRACE_SECONDS: String(SHUTDOWN_GRACE_S) };
     const first = await startWorker(env);
     const publishing = publishMany(400, () => 'post.deleted');
-    const inFlightAtTerm = await untilInFlight(10, 30_000);
+    const inFlightAtTerm = await suite.stack.untilInFlight(10, 30_000);
     const termAt = Date.now();
     const exit = await stopApp(first, (SHUTDOWN_GRACE_S + 10) * 1000);
     const exitS = (exit.at - termAt) / 1000;

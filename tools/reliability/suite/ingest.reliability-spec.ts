@@ -131,18 +131,6 @@ async function withApi<T>(env: Record<string, string>, body: () => Promise<T>): 
   }
 }
 
-/** Resolves once the receiver has at least `count` requests in flight; throws after `timeoutMs`. */
-async function untilInFlight(count: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const inFlight = await suite.stack.receiver.inFlight();
-    if (inFlight >= count) return inFlight;
-    if (Date.now() > deadline)
-      throw new Error(`never ${count} requests in flight (${inFlight})\n${suite.stack.logs()}`);
-    await sleep(50);
-  }
-}
-
 /** Publishes `send` made, as the publisher records them (the id of a 202), for `rowFigures`. */
 function asPublished(answers: readonly TimedAnswer[], topic: string): Published[] {
   return answers.map((answer, n) => {
@@ -435,7 +423,7 @@ describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), ad
         count: HANGING,
         topic: () => TOPIC.p5,
       });
-      const inFlight = await untilInFlight(HANGING, 30_000);
+      const inFlight = await suite.stack.untilInFlight(HANGING, 30_000);
       // Connections to the run's database (API pool, worker pool, the suite's own), sampled meanwhile.
       let connectionsMax = 0;
       let sampling = true;

@@ -118,17 +118,6 @@ async function delivered(
   return { entries: await suite.stack.ledger(prefix), expected };
 }
 
-async function untilInFlight(count: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const inFlight = await suite.stack.receiver.inFlight();
-    if (inFlight >= count) return inFlight;
-    if (Date.now() > deadline)
-      throw new Error(`never ${count} requests in flight (${inFlight})\n${suite.stack.logs()}`);
-    await sleep(20);
-  }
-}
-
 async function deleteEndpoint(endpoint: SuiteEndpoint): Promise<void> {
   const response = await suite.stack.call('DELETE', `/v1/endpoints/${endpoint.id}`);
   await response.arrayBuffer();
@@ -198,7 +187,7 @@ describe('receiver misbehaviour (RELIABILITY §4.7)', () => {
     await suite.stack.receiver.reset();
 
     const slowPublished = await publishMany(slowEvents, 'post.updated');
-    const inFlight = await untilInFlight(slowEvents * 2 * 0.9, 20_000);
+    const inFlight = await suite.stack.untilInFlight(slowEvents * 2 * 0.9, 20_000);
     const loadPublished = await publishMany(100, 'post.created');
     const load = await delivered('/r1/ok', [ok], loadPublished, 30_000);
     const f = rowFigures(load.entries, load.expected, loadPublished);
@@ -638,7 +627,7 @@ describe('receiver misbehaviour (RELIABILITY §4.7)', () => {
     await suite.stack.receiver.reset();
 
     const hangPublished = await publishMany(300, 'comment.updated', 20);
-    const hanging = await untilInFlight(endpointCap, 20_000);
+    const hanging = await suite.stack.untilInFlight(endpointCap, 20_000);
     const loadPublished = await publishMany(100, 'comment.deleted');
     const hangingAfter = await suite.stack.receiver.inFlight();
     const hangClaims = await suite.stack.claimed([hang.id]);

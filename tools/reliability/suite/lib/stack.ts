@@ -202,6 +202,18 @@ export class Stack {
     }
   }
 
+  /** Resolves once the receiver has at least `count` requests in flight; throws after `timeoutMs`. */
+  async untilInFlight(count: number, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const inFlight = await this.receiver.inFlight();
+      if (inFlight >= count) return inFlight;
+      if (Date.now() > deadline)
+        throw new Error(`never ${count} requests in flight (${inFlight})\n${this.logs()}`);
+      await sleep(20);
+    }
+  }
+
   /** Deliveries of `endpointIds` still pending or held by a claim. */
   async unsettled(endpointIds: readonly string[]): Promise<number> {
     return this.count(
