@@ -14,7 +14,7 @@ import {
 const ROOT = resolve(__dirname, '../../..');
 
 describe('the catalogue as data', () => {
-  it('holds the 50 rows of RELIABILITY §4, D1–D14, P1–P6, S1–S8, G1–G3, K1–K4, T1–T5, R1–R8, A1–A2', () => {
+  it('holds the 63 rows, D1–D14, P1–P6, S1–S8, G1–G3, K1–K4, T1–T5, R1–R8, A1–A2, X1–X13', () => {
     const ranges: [string, number][] = [
       ['D', 14],
       ['P', 6],
@@ -24,6 +24,7 @@ describe('the catalogue as data', () => {
       ['T', 5],
       ['R', 8],
       ['A', 2],
+      ['X', 13],
     ];
     const expected = ranges.flatMap(([letter, n]) =>
       Array.from({ length: n }, (_, i) => `${letter}${i + 1}`),
@@ -34,14 +35,14 @@ describe('the catalogue as data', () => {
     );
   });
 
-  it('holds the 27 bad inputs of RELIABILITY §5 as B1–B27, each with a request and its answer', () => {
+  it('holds the 29 bad inputs as B1–B29, each with a request and its answer', () => {
     expect(BAD_INPUTS.map((input) => input.id)).toEqual(
-      Array.from({ length: 27 }, (_, i) => `B${i + 1}`),
+      Array.from({ length: 29 }, (_, i) => `B${i + 1}`),
     );
     expect(BAD_INPUTS.filter((input) => !input.request || !/^\d{3}/.test(input.expected))).toEqual(
       [],
     );
-    expect(new Set(CATALOGUE_IDS).size).toBe(77);
+    expect(new Set(CATALOGUE_IDS).size).toBe(92);
   });
 });
 
@@ -141,7 +142,7 @@ describe('reading catalogue ids off test titles', () => {
 });
 
 describe('the repository', () => {
-  it('has a test whose title starts with the id of each of the 50 rows and 27 bad inputs', () => {
+  it('has a test whose title starts with the id of each of the 63 rows and 29 bad inputs', () => {
     const missing = [...whereTested(ROOT)]
       .filter(([, files]) => files.length === 0)
       .map(([id]) => id);

@@ -10,7 +10,8 @@ export type CatalogueGroup =
   | 'secrets'
   | 'tenancy'
   | 'receiver'
-  | 'admin-limits';
+  | 'admin-limits'
+  | 'access';
 
 /** One row of RELIABILITY §4: what the automated tests must show. */
 export interface CatalogueRow {
@@ -19,14 +20,17 @@ export interface CatalogueRow {
   readonly scenario: string;
 }
 
-/** One of the 27 bad inputs of RELIABILITY §5 (`B1`..`B27`), with the answer it must get. */
+/** One of the bad inputs (`B1`..`B29`), with the answer it must get. */
 export interface BadInput {
   readonly id: string;
   readonly request: string;
   readonly expected: string;
 }
 
-/** The 50 rows of RELIABILITY §4, in its order. */
+/**
+ * The 50 rows of RELIABILITY §4, in its order, then the 13 access rows (X1..X13): the promises a
+ * credential, a scoped session and a limit keep when tried from outside (ADR 0016).
+ */
 export const CATALOGUE: readonly CatalogueRow[] = [
   { id: 'D1', group: 'delivery', scenario: 'baseline fan-out' },
   { id: 'D2', group: 'delivery', scenario: 'topic routing' },
@@ -82,9 +86,22 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   { id: 'R8', group: 'receiver', scenario: 'one blackhole endpoint' },
   { id: 'A1', group: 'admin-limits', scenario: 'rate limit per key or org' },
   { id: 'A2', group: 'admin-limits', scenario: 'payload and JSON limits' },
+  { id: 'X1', group: 'access', scenario: 'credentials bound to their origin' },
+  { id: 'X2', group: 'access', scenario: 'scoped portal session cannot widen topics' },
+  { id: 'X3', group: 'access', scenario: 'revoked key ends its portal sessions; list' },
+  { id: 'X4', group: 'access', scenario: 'test sends limited and marked' },
+  { id: 'X5', group: 'access', scenario: 'outbound allowance per organization' },
+  { id: 'X6', group: 'access', scenario: 'management and publishing limits bind' },
+  { id: 'X7', group: 'access', scenario: 'failed auth limited before lookup; proxy' },
+  { id: 'X8', group: 'access', scenario: 'bootstrap key rotation' },
+  { id: 'X9', group: 'access', scenario: 'deny by default over the route table' },
+  { id: 'X10', group: 'access', scenario: 'tenant integrity in the schema' },
+  { id: 'X11', group: 'access', scenario: 'at-rest cipher bound to its row' },
+  { id: 'X12', group: 'access', scenario: 'unstorable text 400; OpenAPI fuzz' },
+  { id: 'X13', group: 'access', scenario: 'production defaults: URL, metrics, CSP' },
 ];
 
-/** The 27 bad inputs of RELIABILITY §5, in its order. */
+/** The 27 bad inputs of RELIABILITY §5, in its order, then B28 and B29 (text PostgreSQL cannot store). */
 export const BAD_INPUTS: readonly BadInput[] = [
   { id: 'B1', request: 'url http:// in production mode', expected: '400 URL_MUST_BE_HTTPS' },
   {
@@ -165,9 +182,11 @@ export const BAD_INPUTS: readonly BadInput[] = [
     expected: '422 IDEMPOTENCY_KEY_REUSED',
   },
   { id: 'B27', request: 'over the rate limit', expected: '429 RATE_LIMITED + Retry-After' },
+  { id: 'B28', request: 'lone surrogate in event data', expected: '400 TEXT_UNSUPPORTED' },
+  { id: 'B29', request: 'NUL in an API key name', expected: '400 TEXT_UNSUPPORTED' },
 ];
 
-/** Every id a test title may start with: the 50 rows, then the 27 bad inputs. */
+/** Every id a test title may start with: the 63 rows, then the 29 bad inputs. */
 export const CATALOGUE_IDS: readonly string[] = [
   ...CATALOGUE.map((row) => row.id),
   ...BAD_INPUTS.map((input) => input.id),
