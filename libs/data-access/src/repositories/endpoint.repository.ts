@@ -126,7 +126,8 @@ export class EndpointRepository {
          e.updated_at::text AS version,
          coalesce((SELECT json_agg(json_build_object('secretEnc', s.secret_enc, 'createdAt', s.created_at,
              'expiresAt', s.expires_at) ORDER BY s.created_at DESC, s.id DESC)
-           FROM endpoint_secrets s WHERE s.endpoint_id = e.id), '[]'::json) AS secrets
+           FROM endpoint_secrets s WHERE s.organization_id = e.organization_id AND s.endpoint_id = e.id),
+           '[]'::json) AS secrets
        FROM endpoints e WHERE e.id = ANY($1::char(24)[])`,
       [ids],
     );
