@@ -1,8 +1,10 @@
 import {
   type DeliveryTargetEndpoint,
   type EndpointEntity,
+  ENCRYPTED_COLUMNS,
   type EndpointSecretEntity,
   type SecretCipher,
+  secretBinding,
 } from '@hookyard/data-access';
 import {
   activeSecrets,
@@ -57,20 +59,35 @@ export class DeliverySender {
     };
   }
 
-  /** Decrypts what the endpoint needs; a value that does not decrypt makes the target `unusable`. */
+  /**
+   * Decrypts what the endpoint needs, each value bound to its row; a value that does not decrypt (one
+   * copied from another row or organization among them) makes the target `unusable`.
+   */
   target(
     endpoint: DeliveryTargetEndpoint,
-    secretRows: readonly Pick<EndpointSecretEntity, 'secretEnc' | 'createdAt' | 'expiresAt'>[],
+    secretRows: readonly Pick<
+      EndpointSecretEntity,
+      'id' | 'organizationId' | 'secretEnc' | 'createdAt' | 'expiresAt'
+    >[],
   ): SendTarget {
+    const { organizationId, authSecretEnc } = endpoint;
     try {
       return {
         endpoint,
         secrets: secretRows.map((row) => ({
-          secret: this.cipher.decrypt(row.secretEnc),
+          secret: this.cipher.decrypt(
+            row.secretEnc,
+            secretBinding(row.organizationId, ENCRYPTED_COLUMNS.signingSecret, row.id),
+          ),
           createdAt: row.createdAt,
           expiresAt: row.expiresAt,
         })),
-        authSecret: endpoint.authSecretEnc ? this.cipher.decrypt(endpoint.authSecretEnc) : null,
+        authSecret: authSecretEnc
+          ? this.cipher.decrypt(
+              authSecretEnc,
+              secretBinding(organizationId, ENCRYPTED_COLUMNS.authSecret, endpoint.id),
+            )
+          : null,
       };
     } catch (error) {
       return {

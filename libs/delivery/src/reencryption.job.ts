@@ -31,7 +31,7 @@ export function reencryptionJob(
     const newer = cipher.keptVersions.length > 1; // a rollout's first step: the new key is previous
     logger.log(
       stale > 0
-        ? `${stale} secrets are still on an older encryption key`
+        ? `${stale} secrets are still on an older encryption key or not bound to their rows`
         : newer
           ? `no secret is left on an encryption key older than version ${cipher.currentVersion}`
           : `every secret is on encryption key version ${cipher.currentVersion}; once every process runs this configuration, the previous keys can be dropped`,

@@ -3,7 +3,9 @@ import {
   type EndpointEntity,
   type EndpointRepository,
   EndpointSecretEntity,
+  ENCRYPTED_COLUMNS,
   type SecretCipher,
+  secretBinding,
 } from '@hookyard/data-access';
 import {
   activeSecrets,
@@ -100,11 +102,15 @@ export class EndpointSecrets {
     createdAt: Date,
     expiresAt: Date | null,
   ): EndpointSecretEntity {
+    const id = this.ids.next(createdAt);
     return Object.assign(new EndpointSecretEntity(), {
-      id: this.ids.next(createdAt),
+      id,
       organizationId,
       endpointId,
-      secretEnc: this.cipher.encrypt(secret),
+      secretEnc: this.cipher.encrypt(
+        secret,
+        secretBinding(organizationId, ENCRYPTED_COLUMNS.signingSecret, id),
+      ),
       keyVersion: this.cipher.currentVersion,
       createdAt,
       expiresAt,
@@ -126,25 +132,36 @@ export class EndpointSecrets {
 
   private decrypt(rows: readonly EndpointSecretEntity[]): EndpointSecret[] {
     return rows.map((row) => ({
-      secret: this.cipher.decrypt(row.secretEnc),
+      secret: this.cipher.decrypt(
+        row.secretEnc,
+        secretBinding(row.organizationId, ENCRYPTED_COLUMNS.signingSecret, row.id),
+      ),
       createdAt: row.createdAt,
       expiresAt: row.expiresAt,
     }));
   }
 
-  /** Sets an endpoint's outbound authentication, its password or API key encrypted like a secret. */
+  /**
+   * Sets an endpoint's outbound authentication, its password or API key encrypted like a secret (the
+   * endpoint's id must be set: the value is bound to it).
+   */
   applyAuthentication(
     endpoint: EndpointEntity,
     auth: NonNullable<EndpointInput['authentication']>,
   ): void {
+    const binding = secretBinding(
+      endpoint.organizationId,
+      ENCRYPTED_COLUMNS.authSecret,
+      endpoint.id,
+    );
     endpoint.authType = auth.type;
     endpoint.authUsername = auth.type === 'basic' ? auth.username : null;
     endpoint.authHeaderName = auth.type === 'api_key' ? auth.headerName : null;
     endpoint.authSecretEnc =
       auth.type === 'basic'
-        ? this.cipher.encrypt(auth.password)
+        ? this.cipher.encrypt(auth.password, binding)
         : auth.type === 'api_key'
-          ? this.cipher.encrypt(auth.apiKey)
+          ? this.cipher.encrypt(auth.apiKey, binding)
           : null;
   }
 }

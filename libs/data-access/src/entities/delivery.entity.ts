@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 /** One event to one endpoint: the unit of retry, and the worker's queue row. */
 @Entity({ name: 'deliveries' })
+@Unique('deliveries_organization_id_id_key', ['organizationId', 'id'])
 export class DeliveryEntity {
   @PrimaryColumn({ type: 'char', length: 24 })
   id!: string;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
 import { type DeliveryDialect } from '@hookyard/webhook-core';
 
 /** The dialect an endpoint was made through (webhook-core's delivery formats follow it). */
@@ -9,7 +9,7 @@ export type EndpointOrdering = 'none' | 'fifo';
 
 /** A webhook endpoint: where, what, how, and the health the worker keeps for it. */
 @Entity({ name: 'endpoints' })
-@Index('endpoints_organization_id_id_idx', ['organizationId', 'id'])
+@Unique('endpoints_organization_id_id_key', ['organizationId', 'id'])
 export class EndpointEntity {
   @PrimaryColumn({ type: 'char', length: 24 })
   id!: string;

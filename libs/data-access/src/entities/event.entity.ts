@@ -1,8 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 /** A published event (message); unique per organization and idempotency key. */
 @Entity({ name: 'events' })
-@Index('events_organization_id_id_idx', ['organizationId', 'id'])
+@Unique('events_organization_id_id_key', ['organizationId', 'id'])
 export class EventEntity {
   @PrimaryColumn({ type: 'char', length: 24 })
   id!: string;

@@ -158,9 +158,10 @@ describe('batched delivery recording', () => {
     const endpoints = new EndpointRepository(dataSource.manager);
     const one = await insertEndpoint(dataSource, org);
     const two = await insertEndpoint(dataSource, org);
+    const secretId = testIds.next(new Date());
     await dataSource.query(
       `INSERT INTO endpoint_secrets (id, organization_id, endpoint_id, secret_enc, key_version) VALUES ($1, $2, $3, 'enc', 1)`,
-      [testIds.next(new Date()), org, one],
+      [secretId, org, one],
     );
     const targets = await endpoints.deliveryTargets([one, two, 'f'.repeat(24)]);
     expect(targets.map((t) => [t.endpoint.id, t.secrets.length]).sort()).toEqual(
@@ -170,6 +171,8 @@ describe('batched delivery recording', () => {
       ].sort(),
     );
     expect(targets.find((t) => t.endpoint.id === one)?.secrets[0]).toEqual({
+      id: secretId,
+      organizationId: org,
       secretEnc: 'enc',
       createdAt: expect.any(Date),
       expiresAt: null,

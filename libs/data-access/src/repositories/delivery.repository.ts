@@ -174,7 +174,8 @@ export class DeliveryRepository {
    * pending (or become so again) under their ids, so they keep their place. Under the lock the row must
    * still be the head. The "no other claimed" check reads the endpoint's pending rows, but only when
    * its head could be sent.
-   * Cross-tenant: one worker claims the due deliveries of every organization in one query.
+   * Cross-tenant: one worker claims the due deliveries of every organization in one query. Every join
+   * names the organization as well as the id, as the composite foreign keys do.
    */
   async claimDue(
     claimId: string,
@@ -189,7 +190,7 @@ export class DeliveryRepository {
       await this.manager.query(
         `WITH candidates AS (
            SELECT d.id, d.endpoint_id, d.next_attempt_at, e.penalty_level, false AS fifo FROM deliveries d
-           JOIN endpoints e ON e.id = d.endpoint_id
+           JOIN endpoints e ON e.organization_id = d.organization_id AND e.id = d.endpoint_id
            WHERE d.status = 'pending'
              AND d.next_attempt_at <= now()
              AND (d.claim_expires_at IS NULL OR d.claim_expires_at < now())
@@ -204,7 +205,7 @@ export class DeliveryRepository {
            FROM endpoints e
            CROSS JOIN LATERAL (
              SELECT h.id, h.next_attempt_at, h.claim_expires_at FROM deliveries h
-             WHERE h.endpoint_id = e.id AND h.status = 'pending'
+             WHERE h.organization_id = e.organization_id AND h.endpoint_id = e.id AND h.status = 'pending'
              ORDER BY h.id
              LIMIT 1
            ) head
@@ -216,7 +217,8 @@ export class DeliveryRepository {
              AND (head.claim_expires_at IS NULL OR head.claim_expires_at < now())
              AND NOT EXISTS (
                SELECT 1 FROM deliveries held
-               WHERE held.endpoint_id = e.id AND held.status = 'pending'
+               WHERE held.organization_id = e.organization_id AND held.endpoint_id = e.id
+                 AND held.status = 'pending'
                  AND held.claim_id IS NOT NULL AND held.claim_expires_at >= now())
            ORDER BY head.next_attempt_at
            LIMIT $5
@@ -236,12 +238,15 @@ export class DeliveryRepository {
            WHERE d.status = 'pending' AND (d.claim_expires_at IS NULL OR d.claim_expires_at < now())
              AND (NOT picked.fifo OR NOT EXISTS (
                SELECT 1 FROM deliveries earlier
-               WHERE earlier.endpoint_id = d.endpoint_id AND earlier.status = 'pending' AND earlier.id < d.id))
+               WHERE earlier.organization_id = d.organization_id AND earlier.endpoint_id = d.endpoint_id
+                 AND earlier.status = 'pending' AND earlier.id < d.id))
            FOR UPDATE OF d SKIP LOCKED
          )
          UPDATE deliveries SET claim_id = $1, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
          FROM due, events ev, endpoints ep
-         WHERE deliveries.id = due.id AND ev.id = deliveries.event_id AND ep.id = deliveries.endpoint_id
+         WHERE deliveries.id = due.id
+           AND ev.organization_id = deliveries.organization_id AND ev.id = deliveries.event_id
+           AND ep.organization_id = deliveries.organization_id AND ep.id = deliveries.endpoint_id
          RETURNING deliveries.id, deliveries.organization_id, deliveries.event_id, deliveries.endpoint_id,
            deliveries.attempt_count, deliveries.next_trigger, due.penalty_level > 0 AS probe, due.fifo,
            ep.updated_at::text AS endpoint_version, ev.topic, ev.data, ev.previous_data,

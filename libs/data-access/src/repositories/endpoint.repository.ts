@@ -48,7 +48,10 @@ export interface DeliveryTargetRow {
   readonly endpoint: DeliveryTargetEndpoint;
   /** The endpoint's `updated_at` as text, the version a worker's cache keys it by. */
   readonly version: string;
-  readonly secrets: readonly Pick<EndpointSecretEntity, 'secretEnc' | 'createdAt' | 'expiresAt'>[];
+  readonly secrets: readonly Pick<
+    EndpointSecretEntity,
+    'id' | 'organizationId' | 'secretEnc' | 'createdAt' | 'expiresAt'
+  >[];
 }
 
 /** An endpoint's state after a batch of tries, for {@link EndpointRepository.writeStates}. */
@@ -70,7 +73,7 @@ interface TargetRow {
   auth_secret_enc: string | null;
   include_previous_data: boolean;
   version: string;
-  secrets: { secretEnc: string; createdAt: string; expiresAt: string | null }[];
+  secrets: { id: string; secretEnc: string; createdAt: string; expiresAt: string | null }[];
 }
 
 /** Endpoint rows and their secrets. Every method takes the organization first. */
@@ -124,9 +127,10 @@ export class EndpointRepository {
       `SELECT e.id, e.organization_id, e.dialect, e.url, e.timeout_ms, e.headers, e.auth_type,
          e.auth_username, e.auth_header_name, e.auth_secret_enc, e.include_previous_data,
          e.updated_at::text AS version,
-         coalesce((SELECT json_agg(json_build_object('secretEnc', s.secret_enc, 'createdAt', s.created_at,
-             'expiresAt', s.expires_at) ORDER BY s.created_at DESC, s.id DESC)
-           FROM endpoint_secrets s WHERE s.endpoint_id = e.id), '[]'::json) AS secrets
+         coalesce((SELECT json_agg(json_build_object('id', s.id, 'secretEnc', s.secret_enc,
+             'createdAt', s.created_at, 'expiresAt', s.expires_at) ORDER BY s.created_at DESC, s.id DESC)
+           FROM endpoint_secrets s WHERE s.organization_id = e.organization_id AND s.endpoint_id = e.id),
+           '[]'::json) AS secrets
        FROM endpoints e WHERE e.id = ANY($1::char(24)[])`,
       [ids],
     );
@@ -146,6 +150,8 @@ export class EndpointRepository {
       },
       version: row.version,
       secrets: row.secrets.map((secret) => ({
+        id: secret.id,
+        organizationId: row.organization_id,
         secretEnc: secret.secretEnc,
         createdAt: new Date(secret.createdAt),
         expiresAt: secret.expiresAt === null ? null : new Date(secret.expiresAt),
