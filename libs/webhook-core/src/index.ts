@@ -1,3 +1,4 @@
+export * from './credential-origin';
 export * from './delivery-format';
 export * from './duration';
 export * from './ed25519';

@@ -96,6 +96,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ValidationCode.HEADER_TOO_LARGE:
     case ValidationCode.TIMEOUT_INVALID:
     case ValidationCode.AUTH_INVALID:
+    case ValidationCode.CREDENTIALS_ORIGIN_CHANGED:
       return 400;
     case ValidationCode.TOPIC_UNKNOWN:
     case ErrorCode.ENDPOINT_UNKNOWN:

@@ -17,6 +17,7 @@ import {
   type OutboundPolicy,
   parseOutboundAllow,
   collectViolations,
+  credentialsLeftBehind,
   deliveryFormat,
   type FieldViolation,
   type RuleResult,
@@ -229,6 +230,7 @@ export class EndpointsService {
       const repository = this.endpoints.withManager(manager);
       const endpoint = await repository.findByIdForUpdate(organizationId, id);
       if (!endpoint) throw ApiError.notFound('endpoint');
+      this.assertValid([credentialsLeftBehind(endpoint, patch)]);
       const now = new Date();
       if (patch.url !== undefined) endpoint.url = patch.url;
       if (patch.name !== undefined) endpoint.name = patch.name;
