@@ -9,5 +9,6 @@ export * from './redaction';
 export * from './retry-policy';
 export * from './rotation';
 export * from './signing';
+export * from './subscription-scope';
 export * from './topics';
 export * from './validation';
