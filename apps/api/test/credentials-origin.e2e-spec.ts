@@ -81,7 +81,7 @@ describe('X1 stored credentials are bound to the origin they were given for', ()
         code: 'CREDENTIALS_ORIGIN_CHANGED',
       }),
       expect.objectContaining({
-        path: 'headers.X-Customer-Token',
+        path: 'requestConfig.headers.X-Customer-Token',
         code: 'CREDENTIALS_ORIGIN_CHANGED',
       }),
     ]);
@@ -162,6 +162,34 @@ describe('X1 stored credentials are bound to the origin they were given for', ()
     expect(elsewhere.receipts('/ok?resupplied')[0]?.headers['x-receiver-key']).toBe('NewOriginKey');
     expect(elsewhere.receipts('/ok?cleared')[0]?.headers['authorization']).toBeUndefined();
     expect(leaked(elsewhere)).toEqual([]);
+  });
+
+  it('X1 refuses the move to an endpoint-scoped portal session, which holds WEBHOOK.UPDATE', async () => {
+    const id = await create('/ok?portal', {
+      authentication: { type: 'api_key', headerName: 'X-Receiver-Key', apiKey: API_KEY },
+    });
+    const minted = await t.request('POST', '/v1/portal-sessions', {
+      key,
+      body: { permissions: ['WEBHOOK.READ', 'WEBHOOK.UPDATE'], endpointIds: [id] },
+    });
+    expect(minted.status).toBe(201);
+    const portal = minted.body.token as string;
+
+    const moved = await t.request('PATCH', `/v1/endpoints/${id}`, {
+      key: portal,
+      body: { url: elsewhere.url('/ok?portal') },
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.body.errors).toEqual([
+      expect.objectContaining({
+        path: 'authentication.apiKey',
+        code: 'CREDENTIALS_ORIGIN_CHANGED',
+      }),
+    ]);
+    const tested = await t.request('POST', `/v1/endpoints/${id}/test`, { key: portal, body: {} });
+    expect(tested.status).toBe(200);
+    expect(home.receipts('/ok?portal')[0]?.headers['x-receiver-key']).toBe(API_KEY);
+    expect(elsewhere.receipts('/ok?portal')).toEqual([]);
   });
 
   it('X1 refuses the same move through the platform dialect, and send-test still goes to the old origin', async () => {

@@ -19,7 +19,7 @@ describe('credentialsLeftBehind', () => {
     const violations = credentialsLeftBehind(STORED, { url: 'https://elsewhere.example/in' });
     expect(violations.map((v) => [v.field, v.code])).toEqual([
       ['authentication.password', ValidationCode.CREDENTIALS_ORIGIN_CHANGED],
-      ['headers.X-Customer-Token', ValidationCode.CREDENTIALS_ORIGIN_CHANGED],
+      ['requestConfig.headers.X-Customer-Token', ValidationCode.CREDENTIALS_ORIGIN_CHANGED],
     ]);
     expect(violations[0]?.message).toContain('https://hooks.example.com');
   });

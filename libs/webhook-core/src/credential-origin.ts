@@ -27,7 +27,7 @@ function originOf(url: string): string | null {
 /**
  * The stored credentials an update would carry to another origin: the basic-auth password
  * (`authentication.password`), the API-key value (`authentication.apiKey`) and every custom header
- * whose value is write-only (`headers.<name>`, see `isSensitiveHeaderName`). A credential is bound to
+ * whose value is write-only (`requestConfig.headers.<name>`, see `isSensitiveHeaderName`). A credential is bound to
  * the origin (scheme, host and port) it was given for, so a URL that leaves that origin must come
  * with the credentials given again, or cleared, in the same update; a path-only change keeps them.
  */
@@ -52,7 +52,7 @@ export function credentialsLeftBehind(
     for (const name of Object.keys(stored.headers).filter(isSensitiveHeaderName)) {
       violations.push(
         violation(
-          `headers.${name}`,
+          `requestConfig.headers.${name}`,
           ValidationCode.CREDENTIALS_ORIGIN_CHANGED,
           message(`value of header ${name}`),
         ),
