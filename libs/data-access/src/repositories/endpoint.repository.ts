@@ -252,7 +252,6 @@ export class EndpointRepository {
     });
   }
 
-  /** Those of `ids` that are endpoints of the organization. */
   /** The topics and excluded topics of those of `ids` the organization has. */
   subscriptions(
     organizationId: string,
@@ -265,6 +264,7 @@ export class EndpointRepository {
     });
   }
 
+  /** Those of `ids` that are endpoints of the organization. */
   async existingIds(organizationId: string, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await this.manager.find(EndpointEntity, {
