@@ -13,6 +13,7 @@ import { AddPlatformFields1764200000000 } from './migrations/1764200000000-AddPl
 import { AddPortalSessions1764300000000 } from './migrations/1764300000000-AddPortalSessions';
 import { AddEventTopicIndex1764400000000 } from './migrations/1764400000000-AddEventTopicIndex';
 import { AddTenantForeignKeys1765000000000 } from './migrations/1765000000000-AddTenantForeignKeys';
+import { AddPortalSessionTopicCeilings1765000000001 } from './migrations/1765000000001-AddPortalSessionTopicCeilings';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   AddPortalSessions1764300000000,
   AddEventTopicIndex1764400000000,
   AddTenantForeignKeys1765000000000,
+  AddPortalSessionTopicCeilings1765000000001,
 ];
 
 export interface DataSourceOptions {

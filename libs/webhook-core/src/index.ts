@@ -1,3 +1,4 @@
+export * from './credential-origin';
 export * from './delivery-format';
 export * from './duration';
 export * from './ed25519';
@@ -8,5 +9,6 @@ export * from './redaction';
 export * from './retry-policy';
 export * from './rotation';
 export * from './signing';
+export * from './subscription-scope';
 export * from './topics';
 export * from './validation';

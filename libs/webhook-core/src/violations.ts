@@ -17,6 +17,8 @@ export const ValidationCode = {
   HEADER_TOO_LARGE: 'HEADER_TOO_LARGE',
   TIMEOUT_INVALID: 'TIMEOUT_INVALID',
   AUTH_INVALID: 'AUTH_INVALID',
+  /** A URL moved to another origin while a stored credential, given for the old one, would follow. */
+  CREDENTIALS_ORIGIN_CHANGED: 'CREDENTIALS_ORIGIN_CHANGED',
 } as const;
 
 /** A validation code. */

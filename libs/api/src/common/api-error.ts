@@ -20,6 +20,8 @@ export const ErrorCode = {
   /** A portal token whose session expired or was revoked; the problem carries its `refreshUrl`. */
   PORTAL_SESSION_EXPIRED: 'PORTAL_SESSION_EXPIRED',
   FORBIDDEN: 'FORBIDDEN',
+  /** An endpoint-scoped portal session widening a subscription beyond what it was minted with. */
+  PORTAL_SCOPE_EXCEEDED: 'PORTAL_SCOPE_EXCEEDED',
   NOT_FOUND: 'NOT_FOUND',
   /** `/console` while the console has not been built (no index.html in its directory). */
   CONSOLE_NOT_BUILT: 'CONSOLE_NOT_BUILT',
@@ -96,6 +98,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ValidationCode.HEADER_TOO_LARGE:
     case ValidationCode.TIMEOUT_INVALID:
     case ValidationCode.AUTH_INVALID:
+    case ValidationCode.CREDENTIALS_ORIGIN_CHANGED:
       return 400;
     case ValidationCode.TOPIC_UNKNOWN:
     case ErrorCode.ENDPOINT_UNKNOWN:
@@ -117,6 +120,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ErrorCode.PORTAL_SESSION_EXPIRED:
       return 401;
     case ErrorCode.FORBIDDEN:
+    case ErrorCode.PORTAL_SCOPE_EXCEEDED:
       return 403;
     case ErrorCode.NOT_FOUND:
     case ErrorCode.CONSOLE_NOT_BUILT:

@@ -27,6 +27,8 @@ import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { ApiError, ErrorCode } from '../common/api-error';
 import { pageLimit } from '../common/keyset-cursor';
 import { ObjectIdPipe } from '../common/validation';
+import { subscriptionCeilingsOf } from '../portal-sessions/portal-session.util';
+import { PortalSessionsService } from '../portal-sessions/portal-sessions.service';
 import { type DialectRules, sharedEndpointFields } from './endpoint-input';
 import { EndpointsService } from './endpoints.service';
 import {
@@ -55,7 +57,10 @@ const ON_OWN_ENDPOINT = { endpointParam: 'id' } as const;
 @ApiTags('endpoints')
 @Controller('v1/endpoints')
 export class EndpointsController {
-  constructor(@Inject(EndpointsService) private readonly endpoints: EndpointsService) {}
+  constructor(
+    @Inject(EndpointsService) private readonly endpoints: EndpointsService,
+    @Inject(PortalSessionsService) private readonly portalSessions: PortalSessionsService,
+  ) {}
 
   @Post()
   @RequirePermission('WEBHOOK.CREATE')
@@ -127,9 +132,11 @@ export class EndpointsController {
   @ApiOkResponse({ type: EndpointDto })
   async update(
     @OrgId() organizationId: string,
+    @Auth() auth: AuthContext,
     @Param('id', ObjectIdPipe) id: string,
     @Body() body: UpdateEndpointDto,
   ): Promise<EndpointDto> {
+    const session = await this.portalSessions.sessionOf(auth);
     const endpoint = await this.endpoints.update(
       organizationId,
       id,
@@ -141,6 +148,7 @@ export class EndpointsController {
         ordering: body.ordering,
       },
       NATIVE,
+      subscriptionCeilingsOf(session, id),
     );
     return toEndpointDto(endpoint);
   }

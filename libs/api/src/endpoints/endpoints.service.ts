@@ -17,11 +17,13 @@ import {
   type OutboundPolicy,
   parseOutboundAllow,
   collectViolations,
+  credentialsLeftBehind,
   deliveryFormat,
   type FieldViolation,
   type RuleResult,
   generateSecretFor,
   initialEndpointState,
+  type Subscription,
   ObjectIdGenerator,
   TopicCatalogue,
   transition,
@@ -33,6 +35,7 @@ import {
   validateTopics,
   validateUrl,
   ValidationCode,
+  widensBeyondAll,
 } from '@hookyard/webhook-core';
 import { ApiError, ErrorCode, type FieldError } from '../common/api-error';
 import { HOOKYARD_CONFIG } from '../common/config.module';
@@ -184,13 +187,18 @@ export class EndpointsService {
     return endpoint;
   }
 
+  /**
+   * Applies a partial update. With `ceilings` (an endpoint-scoped portal session's), the topics and
+   * excluded topics may only narrow: stay within one of them or within what the endpoint has now.
+   */
   async update(
     organizationId: string,
     id: string,
     patch: EndpointPatch,
     rules: DialectRules,
+    ceilings: readonly Subscription[] | null = null,
   ): Promise<EndpointEntity> {
-    return this.updateAndRoll(organizationId, id, patch, rules, null);
+    return this.apply(organizationId, id, patch, rules, null, ceilings);
   }
 
   /**
@@ -204,6 +212,17 @@ export class EndpointsService {
     patch: EndpointPatch,
     rules: DialectRules,
     roll: SecretRoll | null,
+  ): Promise<EndpointEntity> {
+    return this.apply(organizationId, id, patch, rules, roll, null);
+  }
+
+  private async apply(
+    organizationId: string,
+    id: string,
+    patch: EndpointPatch,
+    rules: DialectRules,
+    roll: SecretRoll | null,
+    ceilings: readonly Subscription[] | null,
   ): Promise<EndpointEntity> {
     this.assertValid([
       patch.url === undefined ? null : validateUrl(patch.url, { allowHttp: this.allowHttp(rules) }),
@@ -229,6 +248,8 @@ export class EndpointsService {
       const repository = this.endpoints.withManager(manager);
       const endpoint = await repository.findByIdForUpdate(organizationId, id);
       if (!endpoint) throw ApiError.notFound('endpoint');
+      this.assertValid([credentialsLeftBehind(endpoint, patch)]);
+      if (ceilings !== null) assertWithinCeilings(ceilings, endpoint, patch);
       const now = new Date();
       if (patch.url !== undefined) endpoint.url = patch.url;
       if (patch.name !== undefined) endpoint.name = patch.name;
@@ -400,4 +421,30 @@ export class EndpointsService {
       );
     }
   }
+}
+
+/** 403 PORTAL_SCOPE_EXCEEDED, naming each field, when `patch` widens the endpoint's subscription. */
+function assertWithinCeilings(
+  ceilings: readonly Subscription[],
+  endpoint: EndpointEntity,
+  patch: EndpointPatch,
+): void {
+  if (patch.topics === undefined && patch.excludedTopics === undefined) return;
+  const current = { topics: endpoint.topics, excludedTopics: endpoint.excludedTopics };
+  const [first = current, ...rest] = ceilings;
+  const faults = widensBeyondAll([first, ...rest, current], {
+    topics: patch.topics ?? endpoint.topics,
+    excludedTopics: patch.excludedTopics ?? endpoint.excludedTopics,
+  });
+  const [fault] = faults;
+  if (fault === undefined) return;
+  throw new ApiError(
+    ErrorCode.PORTAL_SCOPE_EXCEEDED,
+    `${fault.field}: ${fault.message}; this portal session may narrow the subscription, not widen it`,
+    faults.map((f) => ({
+      path: f.field,
+      message: f.message,
+      code: ErrorCode.PORTAL_SCOPE_EXCEEDED,
+    })),
+  );
 }

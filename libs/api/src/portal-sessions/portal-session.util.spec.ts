@@ -1,4 +1,4 @@
-import { portalSessionState, portalUrl } from './portal-session.util';
+import { portalSessionState, portalUrl, subscriptionCeilingsOf } from './portal-session.util';
 
 describe('portalSessionState', () => {
   const expiresAt = new Date('2026-03-01T12:00:00.000Z');
@@ -25,5 +25,22 @@ describe('portalUrl', () => {
     expect(url.searchParams.get('session')).toBe('a'.repeat(24));
     expect(url.search).not.toContain('hkp_');
     expect(url.hash).toBe('#token=hkp_x-y_z');
+  });
+});
+
+describe('subscriptionCeilingsOf', () => {
+  const id = 'a'.repeat(24);
+  const ceiling = { topics: ['post.*'], excludedTopics: ['post.deleted'] };
+
+  it('X2 puts no ceiling on an API key or a whole-organization session', () => {
+    expect(subscriptionCeilingsOf(null, id)).toBeNull();
+    expect(subscriptionCeilingsOf({ endpointIds: null, topicCeilings: null }, id)).toBeNull();
+  });
+
+  it('X2 holds an endpoint-scoped session to what it was minted with, or to narrowing alone', () => {
+    expect(
+      subscriptionCeilingsOf({ endpointIds: [id], topicCeilings: { [id]: ceiling } }, id),
+    ).toEqual([ceiling]);
+    expect(subscriptionCeilingsOf({ endpointIds: [id], topicCeilings: null }, id)).toEqual([]);
   });
 });

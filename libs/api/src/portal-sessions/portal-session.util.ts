@@ -1,4 +1,4 @@
-import { type PortalSessionEntity } from '@hookyard/data-access';
+import { type PortalSessionEntity, type TopicCeiling } from '@hookyard/data-access';
 
 export const PORTAL_TOKEN_PREFIX = 'hkp_';
 export const PORTAL_SESSION_MIN_SECONDS = 300;
@@ -22,4 +22,18 @@ export function portalSessionState(
  */
 export function portalUrl(baseUrl: string, sessionId: string, token: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/console/portal?session=${encodeURIComponent(sessionId)}#token=${encodeURIComponent(token)}`;
+}
+
+/**
+ * The ceilings on one endpoint's subscription for a request: null (no limit) for an API key or a
+ * session over the whole organization; for an endpoint-scoped session, what the endpoint had when the
+ * session was minted, or none kept (then it may only narrow what the endpoint has now).
+ */
+export function subscriptionCeilingsOf(
+  session: Pick<PortalSessionEntity, 'endpointIds' | 'topicCeilings'> | null,
+  endpointId: string,
+): TopicCeiling[] | null {
+  if (session === null || session.endpointIds === null) return null;
+  const ceiling = session.topicCeilings?.[endpointId];
+  return ceiling ? [ceiling] : [];
 }

@@ -6,6 +6,7 @@ import {
   PortalSessionEntity,
   PortalSessionRepository,
   type PortalTheme,
+  type TopicCeiling,
 } from '@hookyard/data-access';
 import {
   collectViolations,
@@ -110,7 +111,7 @@ export class PortalSessionsService {
     this.assertUrlsValid(input);
     this.apiKeys.assertCanGrant(caller, input.permissions);
     const endpointIds = input.endpointIds ? [...input.endpointIds] : null;
-    if (endpointIds) await this.assertEndpointsExist(organizationId, endpointIds);
+    const topicCeilings = endpointIds ? await this.ceilingsOf(organizationId, endpointIds) : null;
     const token = generatePortalToken();
     const seconds = input.expiresInSeconds ?? PORTAL_SESSION_DEFAULT_SECONDS;
     const entity = Object.assign(new PortalSessionEntity(), {
@@ -119,6 +120,7 @@ export class PortalSessionsService {
       tokenHash: hashApiKey(token),
       permissions: [...input.permissions],
       endpointIds,
+      topicCeilings,
       theme: themeOf(input.theme),
       refreshUrl: input.refreshUrl ?? null,
       createdByKeyId: caller.keyId,
@@ -176,11 +178,22 @@ export class PortalSessionsService {
     );
   }
 
-  private async assertEndpointsExist(
+  /**
+   * The session's endpoints as a ceiling on their subscriptions: what each subscribes to now, which
+   * the session may narrow but not widen. 422 naming each id the organization has no endpoint of.
+   */
+  private async ceilingsOf(
     organizationId: string,
     endpointIds: readonly string[],
-  ): Promise<void> {
-    const found = new Set(await this.endpoints.existingIds(organizationId, endpointIds));
+  ): Promise<Record<string, TopicCeiling>> {
+    const rows = await this.endpoints.subscriptions(organizationId, endpointIds);
+    this.assertEndpointsExist(new Set(rows.map((row) => row.id)), endpointIds);
+    return Object.fromEntries(
+      rows.map(({ id, topics, excludedTopics }) => [id, { topics, excludedTopics }]),
+    );
+  }
+
+  private assertEndpointsExist(found: ReadonlySet<string>, endpointIds: readonly string[]): void {
     const errors: FieldError[] = endpointIds.flatMap((id, index) =>
       found.has(id)
         ? []

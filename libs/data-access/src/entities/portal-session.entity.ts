@@ -9,6 +9,12 @@ export interface PortalTheme {
   readonly mode?: 'light' | 'dark';
 }
 
+/** The most an endpoint-scoped session may subscribe one endpoint to: the endpoint's own at mint. */
+export interface TopicCeiling {
+  readonly topics: readonly string[];
+  readonly excludedTopics: readonly string[];
+}
+
 /**
  * A tenant-portal session: a short-lived `hkp_` token, stored as a SHA-256 hash, acting for one
  * organization with at most the permissions of the key that made it, optionally on some endpoints.
@@ -31,6 +37,13 @@ export class PortalSessionEntity {
   /** The endpoints the session sees; null = every endpoint of the organization. */
   @Column({ name: 'endpoint_ids', type: 'char', length: 24, array: true, nullable: true })
   endpointIds!: string[] | null;
+
+  /**
+   * Per endpoint id, the subscription the session may narrow but not widen; null for a session over
+   * the whole organization (and for endpoint-scoped ones minted before ceilings were kept).
+   */
+  @Column({ name: 'topic_ceilings', type: 'jsonb', nullable: true })
+  topicCeilings!: Record<string, TopicCeiling> | null;
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   theme!: PortalTheme;

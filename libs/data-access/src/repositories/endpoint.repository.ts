@@ -258,6 +258,18 @@ export class EndpointRepository {
     });
   }
 
+  /** The topics and excluded topics of those of `ids` the organization has. */
+  subscriptions(
+    organizationId: string,
+    ids: readonly string[],
+  ): Promise<Pick<EndpointEntity, 'id' | 'topics' | 'excludedTopics'>[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.manager.find(EndpointEntity, {
+      select: { id: true, topics: true, excludedTopics: true },
+      where: { organizationId, id: In([...ids]) },
+    });
+  }
+
   /** Those of `ids` that are endpoints of the organization. */
   async existingIds(organizationId: string, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];

@@ -27,6 +27,7 @@ describe('PortalSessionRepository', () => {
       tokenHash: testIds.next(new Date()),
       permissions: ['WEBHOOK.READ'],
       endpointIds: null,
+      topicCeilings: null,
       theme: {},
       refreshUrl: null,
       createdByKeyId: null,
@@ -63,6 +64,17 @@ describe('PortalSessionRepository', () => {
     expect(await sessions.revoke(a, ofA.id, at)).toBe(true);
     expect((await sessions.findById(a, ofA.id))?.revokedAt).toEqual(at);
     expect(await sessions.revoke(a, ofA.id, new Date())).toBe(false);
+  });
+
+  it('X2 keeps the topic ceilings an endpoint-scoped session was minted with', async () => {
+    const org = await insertOrganization(dataSource);
+    const endpointId = await insertEndpoint(dataSource, org);
+    const topicCeilings = {
+      [endpointId]: { topics: ['post.*'], excludedTopics: ['post.deleted'] },
+    };
+    const stored = session(org, { endpointIds: [endpointId], topicCeilings });
+    await sessions.insert(stored);
+    expect((await sessions.findById(org, stored.id))?.topicCeilings).toEqual(topicCeilings);
   });
 
   it('goes with its organization', async () => {
@@ -111,5 +123,16 @@ describe('EndpointRepository within a portal session’s endpoints', () => {
     const ofB = await insertEndpoint(dataSource, b);
     expect(await endpoints.existingIds(a, [ofA, ofB, 'ffffffffffffffffffffffff'])).toEqual([ofA]);
     expect(await endpoints.existingIds(a, [])).toEqual([]);
+  });
+
+  it("X2 reads the subscriptions of the organization's endpoints, never another tenant's", async () => {
+    const a = await insertOrganization(dataSource, 'a');
+    const b = await insertOrganization(dataSource, 'b');
+    const ofA = await insertEndpoint(dataSource, a);
+    const ofB = await insertEndpoint(dataSource, b);
+    expect(await endpoints.subscriptions(a, [ofA, ofB])).toEqual([
+      { id: ofA, topics: ['post.created'], excludedTopics: [] },
+    ]);
+    expect(await endpoints.subscriptions(a, [])).toEqual([]);
   });
 });
