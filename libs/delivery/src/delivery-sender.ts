@@ -11,7 +11,10 @@ import {
   deliveryFormat,
   type EndpointSecret,
   type FormatSettings,
+  EMPTY_POLICY,
   type OutboundMessage,
+  type OutboundPolicy,
+  parseOutboundAllow,
   signPayload,
 } from '@hookyard/webhook-core';
 import { type OutboundClient, type OutboundResult } from './outbound-client';
@@ -26,6 +29,8 @@ export interface SendTarget {
   readonly secrets: readonly EndpointSecret[];
   /** The basic-auth password or the API key, decrypted. */
   readonly authSecret: string | null;
+  /** The endpoint's organization's own outbound allowance, let through beside the global one. */
+  readonly allow: OutboundPolicy;
   /** Set when a secret could not be decrypted: every try is then an `internal` failure. */
   readonly unusable?: string;
 }
@@ -57,13 +62,18 @@ export class DeliverySender {
     };
   }
 
-  /** Decrypts what the endpoint needs; a value that does not decrypt makes the target `unusable`. */
+  /**
+   * Decrypts what the endpoint needs and reads its organization's `outboundAllow`; a value that does
+   * not decrypt or parse makes the target `unusable`.
+   */
   target(
     endpoint: DeliveryTargetEndpoint,
     secretRows: readonly Pick<EndpointSecretEntity, 'secretEnc' | 'createdAt' | 'expiresAt'>[],
+    outboundAllow: readonly string[] = [],
   ): SendTarget {
     try {
       return {
+        allow: parseOutboundAllow(outboundAllow),
         endpoint,
         secrets: secretRows.map((row) => ({
           secret: this.cipher.decrypt(row.secretEnc),
@@ -77,26 +87,37 @@ export class DeliverySender {
         endpoint,
         secrets: [],
         authSecret: null,
+        allow: EMPTY_POLICY,
         unusable: error instanceof Error ? error.message : String(error),
       };
     }
   }
 
-  /** Decrypts and sends (test sends, which read the endpoint afresh each time). */
-  send(
+  /**
+   * Decrypts and sends a test send (which reads the endpoint afresh each time): the request carries
+   * the `X-Hookyard-Test: true` marker.
+   */
+  sendTest(
     endpoint: EndpointEntity,
     secretRows: readonly EndpointSecretEntity[],
+    outboundAllow: readonly string[],
     message: OutboundMessage,
     now: Date,
   ): Promise<SendOutcome> {
-    return this.sendTo(this.target(endpoint, secretRows), message, now);
+    const target = this.target(endpoint, secretRows, outboundAllow);
+    return this.sendTo(target, message, now, { test: true });
   }
 
-  async sendTo(target: SendTarget, message: OutboundMessage, now: Date): Promise<SendOutcome> {
+  async sendTo(
+    target: SendTarget,
+    message: OutboundMessage,
+    now: Date,
+    { test = false }: { test?: boolean } = {},
+  ): Promise<SendOutcome> {
     let prepared: { headers: Record<string, string>; body: Buffer };
     try {
       if (target.unusable !== undefined) throw new Error(target.unusable);
-      prepared = this.prepare(target, message, now);
+      prepared = this.prepare(target, message, now, test);
     } catch (error) {
       // Nothing was sent: the try is recorded as `internal` and retried on the schedule.
       const reason = error instanceof Error ? error.message : String(error);
@@ -116,6 +137,7 @@ export class DeliverySender {
       headers: prepared.headers,
       body: prepared.body,
       timeoutMs: endpoint.timeoutMs,
+      allow: target.allow,
     });
     return { result, requestHeaders: redactRequestHeaders(prepared.headers, endpoint) };
   }
@@ -124,6 +146,7 @@ export class DeliverySender {
     { endpoint, secrets: all, authSecret }: SendTarget,
     message: OutboundMessage,
     now: Date,
+    test: boolean,
   ): { headers: Record<string, string>; body: Buffer } {
     const secrets = activeSecrets(all, now);
     const format = this.formats[endpoint.dialect];
@@ -133,6 +156,6 @@ export class DeliverySender {
       ...signPayload({ id: message.id, timestamp, body, secrets }),
       ...format.extraSignatureHeaders({ body, secrets, timestamp: String(timestamp) }),
     };
-    return { headers: deliveryHeaders(endpoint, authSecret, signature), body };
+    return { headers: deliveryHeaders(endpoint, authSecret, signature, test), body };
   }
 }

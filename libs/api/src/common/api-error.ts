@@ -20,6 +20,10 @@ export const ErrorCode = {
   /** A portal token whose session expired or was revoked; the problem carries its `refreshUrl`. */
   PORTAL_SESSION_EXPIRED: 'PORTAL_SESSION_EXPIRED',
   FORBIDDEN: 'FORBIDDEN',
+  /** A field only an operator key may set, sent by a tenant key (field-level too). */
+  OPERATOR_ONLY: 'OPERATOR_ONLY',
+  /** A test send choosing its topic or data without EVENT.PUBLISH (field-level too). */
+  TEST_SEND_NOT_ALLOWED: 'TEST_SEND_NOT_ALLOWED',
   NOT_FOUND: 'NOT_FOUND',
   /** `/console` while the console has not been built (no index.html in its directory). */
   CONSOLE_NOT_BUILT: 'CONSOLE_NOT_BUILT',
@@ -117,6 +121,8 @@ export function statusOf(code: ApiErrorCode): number {
     case ErrorCode.PORTAL_SESSION_EXPIRED:
       return 401;
     case ErrorCode.FORBIDDEN:
+    case ErrorCode.TEST_SEND_NOT_ALLOWED:
+    case ErrorCode.OPERATOR_ONLY:
       return 403;
     case ErrorCode.NOT_FOUND:
     case ErrorCode.CONSOLE_NOT_BUILT:

@@ -49,6 +49,8 @@ export interface DeliveryTargetRow {
   /** The endpoint's `updated_at` as text, the version a worker's cache keys it by. */
   readonly version: string;
   readonly secrets: readonly Pick<EndpointSecretEntity, 'secretEnc' | 'createdAt' | 'expiresAt'>[];
+  /** The organization's own outbound allowance (`organizations.outbound_allow`). */
+  readonly outboundAllow: readonly string[];
 }
 
 /** An endpoint's state after a batch of tries, for {@link EndpointRepository.writeStates}. */
@@ -71,6 +73,7 @@ interface TargetRow {
   include_previous_data: boolean;
   version: string;
   secrets: { secretEnc: string; createdAt: string; expiresAt: string | null }[];
+  outbound_allow: string[];
 }
 
 /** Endpoint rows and their secrets. Every method takes the organization first. */
@@ -126,8 +129,10 @@ export class EndpointRepository {
          e.updated_at::text AS version,
          coalesce((SELECT json_agg(json_build_object('secretEnc', s.secret_enc, 'createdAt', s.created_at,
              'expiresAt', s.expires_at) ORDER BY s.created_at DESC, s.id DESC)
-           FROM endpoint_secrets s WHERE s.endpoint_id = e.id), '[]'::json) AS secrets
-       FROM endpoints e WHERE e.id = ANY($1::char(24)[])`,
+           FROM endpoint_secrets s WHERE s.endpoint_id = e.id), '[]'::json) AS secrets,
+         o.outbound_allow
+       FROM endpoints e JOIN organizations o ON o.id = e.organization_id
+       WHERE e.id = ANY($1::char(24)[])`,
       [ids],
     );
     return rows.map((row) => ({
@@ -150,6 +155,7 @@ export class EndpointRepository {
         createdAt: new Date(secret.createdAt),
         expiresAt: secret.expiresAt === null ? null : new Date(secret.expiresAt),
       })),
+      outboundAllow: row.outbound_allow,
     }));
   }
 
