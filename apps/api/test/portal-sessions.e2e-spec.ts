@@ -469,7 +469,12 @@ describe('tenant-portal sessions', () => {
       const hy = new Hookyard({ apiKey: keyA, baseUrl: t.baseUrl });
       expect(
         await hy.organization.update({ portalAllowedOrigins: ['https://a.example.com'] }),
-      ).toEqual({ id: orgA, name: 'tenant-a', portalAllowedOrigins: ['https://a.example.com'] });
+      ).toEqual({
+        id: orgA,
+        name: 'tenant-a',
+        portalAllowedOrigins: ['https://a.example.com'],
+        outboundAllow: [],
+      });
       expect((await hy.organization.get()).portalAllowedOrigins).toEqual(['https://a.example.com']);
       await hy.organization.update({ portalAllowedOrigins: [] });
       const session = await hy.portalSessions.create({

@@ -203,7 +203,8 @@ function answerShown(result: OutboundResult): boolean {
   return result.kind === 'error' || result.publicAddress;
 }
 
-function resultOf(result: OutboundResult): TestSendResult {
+/** What a test send answers: the receiver's headers and body only from a public address. */
+export function resultOf(result: OutboundResult): TestSendResult {
   const durationMs = Math.round(result.durationMs);
   if (result.kind === 'error')
     return {
