@@ -54,7 +54,8 @@ describe('delivery log, test sends, retry and recover', () => {
         trigger: 'test',
         statusCode: 200,
         errorClass: null,
-        responseExcerpt: 'ok',
+        // The receiver is on 127.0.0.1, reached through the allow-list: a test send keeps no excerpt.
+        responseExcerpt: null,
         eventId: null,
       });
       expect(page.body.nextCursor).toEqual(expect.any(String));
@@ -97,19 +98,17 @@ describe('delivery log, test sends, retry and recover', () => {
   });
 
   describe('test sends', () => {
-    it('answer with the receiver’s outcome, success or not', async () => {
+    it('answer with the receiver’s outcome, success or not; status and timing only from an allow-listed address', async () => {
       const ok = await endpoint('/ok?test-ok');
       const failing = await endpoint('/status/503?test-fail');
-      expect((await testSend(ok.id)).body).toMatchObject({
+      expect((await testSend(ok.id)).body).toEqual({
         success: true,
         status: 200,
-        body: 'ok',
-        headers: expect.any(Object),
         durationMs: expect.any(Number),
       });
       const failed = await testSend(failing.id);
       expect(failed.status).toBe(200);
-      expect(failed.body).toMatchObject({ success: false, status: 503, body: 'status 503' });
+      expect(failed.body).toEqual({ success: false, status: 503, durationMs: expect.any(Number) });
       const received = receiver.receipts('/ok?test-ok')[0];
       expect(JSON.parse(received.body)).toMatchObject({ type: 'webhook.test' });
     });

@@ -173,7 +173,12 @@ describe('tenant-portal sessions', () => {
     it('reads the organization and the topic catalogue', async () => {
       const organization = await t.request('GET', '/v1/organization', { key: session.token });
       expect(organization.status).toBe(200);
-      expect(organization.body).toEqual({ id: orgA, name: 'tenant-a', portalAllowedOrigins: [] });
+      expect(organization.body).toEqual({
+        id: orgA,
+        name: 'tenant-a',
+        portalAllowedOrigins: [],
+        outboundAllow: [],
+      });
       expect((await t.request('GET', '/v1/topics', { key: session.token })).status).toBe(200);
     });
   });
@@ -464,7 +469,12 @@ describe('tenant-portal sessions', () => {
       const hy = new Hookyard({ apiKey: keyA, baseUrl: t.baseUrl });
       expect(
         await hy.organization.update({ portalAllowedOrigins: ['https://a.example.com'] }),
-      ).toEqual({ id: orgA, name: 'tenant-a', portalAllowedOrigins: ['https://a.example.com'] });
+      ).toEqual({
+        id: orgA,
+        name: 'tenant-a',
+        portalAllowedOrigins: ['https://a.example.com'],
+        outboundAllow: [],
+      });
       expect((await hy.organization.get()).portalAllowedOrigins).toEqual(['https://a.example.com']);
       await hy.organization.update({ portalAllowedOrigins: [] });
       const session = await hy.portalSessions.create({
@@ -500,7 +510,12 @@ describe('tenant-portal sessions', () => {
         body: { portalAllowedOrigins: origins },
       });
       expect(updated.status).toBe(200);
-      expect(updated.body).toEqual({ id: orgA, name: 'tenant-a', portalAllowedOrigins: origins });
+      expect(updated.body).toEqual({
+        id: orgA,
+        name: 'tenant-a',
+        portalAllowedOrigins: origins,
+        outboundAllow: [],
+      });
       expect((await t.request('GET', '/v1/organization', { key: keyA })).body).toEqual(
         updated.body,
       );

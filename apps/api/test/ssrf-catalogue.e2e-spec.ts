@@ -4,6 +4,7 @@ import { type AddressInfo } from 'node:net';
 import { loadConfig } from '@hookyard/config';
 import { SecretCipher } from '@hookyard/data-access';
 import { createDeliveryWorker, type DeliveryRuntime } from '@hookyard/delivery';
+import { describeDenyReason } from '@hookyard/webhook-core';
 import {
   SSRF_DNS,
   SSRF_LITERALS,
@@ -176,7 +177,10 @@ const PLATFORM: Dialect = {
 function refusalOf(row: SsrfLiteralRow): { code: RefusalCode; detail: string } {
   return row.parsed === null
     ? { code: 'URL_INVALID', detail: 'not a valid URL' }
-    : { code: 'TARGET_NOT_ALLOWED', detail: `not allowed (${row.expect})` };
+    : {
+        code: 'TARGET_NOT_ALLOWED',
+        detail: `not allowed (${row.expect && describeDenyReason(row.expect)})`,
+      };
 }
 
 const REFUSED = SSRF_LITERALS.filter((row) => row.expect !== null);
@@ -458,6 +462,22 @@ describeDialect(NATIVE, (app) => {
       });
       expect(wrong).toEqual([]);
       expect(loopback.connections).toBe(0);
+    });
+
+    it('X5 names the rule of a refused DNS answer in the attempt, never the address it resolved to', async () => {
+      const ids = dnsRefused.map((row) => expected.find((e) => e.label === row.name)?.id);
+      const rows: { endpoint_id: string; error_message: string }[] = await app().t.dataSource.query(
+        `SELECT endpoint_id, error_message FROM attempts WHERE endpoint_id = ANY($1::char(24)[])`,
+        [ids],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(dnsRefused.length);
+      const leaks = rows.flatMap((row) => {
+        const answers = dnsRefused[ids.indexOf(row.endpoint_id)]?.answers.flat() ?? [];
+        const leaked = answers.filter((address) => row.error_message.includes(address));
+        return leaked.length > 0 ? [{ message: row.error_message, leaked }] : [];
+      });
+      expect(leaks).toEqual([]);
+      expect(rows.every((row) => row.error_message.includes('is not allowed: '))).toBe(true);
     });
 
     it('S4 connects a name to the address it checked, never to what a second lookup says', () => {

@@ -14,6 +14,7 @@ import { AddPortalSessions1764300000000 } from './migrations/1764300000000-AddPo
 import { AddEventTopicIndex1764400000000 } from './migrations/1764400000000-AddEventTopicIndex';
 import { AddTenantForeignKeys1765000000000 } from './migrations/1765000000000-AddTenantForeignKeys';
 import { AddPortalSessionTopicCeilings1765000000001 } from './migrations/1765000000001-AddPortalSessionTopicCeilings';
+import { AddOrganizationOutboundAllow1765100000000 } from './migrations/1765100000000-AddOrganizationOutboundAllow';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   AddEventTopicIndex1764400000000,
   AddTenantForeignKeys1765000000000,
   AddPortalSessionTopicCeilings1765000000001,
+  AddOrganizationOutboundAllow1765100000000,
 ];
 
 export interface DataSourceOptions {

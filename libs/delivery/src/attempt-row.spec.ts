@@ -19,6 +19,7 @@ function response(status: number) {
     bodyBytes: 4,
     truncated: false,
     durationMs: 12.6,
+    publicAddress: true,
   };
 }
 

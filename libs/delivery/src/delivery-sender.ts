@@ -13,7 +13,10 @@ import {
   deliveryFormat,
   type EndpointSecret,
   type FormatSettings,
+  EMPTY_POLICY,
   type OutboundMessage,
+  type OutboundPolicy,
+  parseOutboundAllow,
   signPayload,
 } from '@hookyard/webhook-core';
 import { type OutboundClient, type OutboundResult } from './outbound-client';
@@ -28,6 +31,8 @@ export interface SendTarget {
   readonly secrets: readonly EndpointSecret[];
   /** The basic-auth password or the API key, decrypted. */
   readonly authSecret: string | null;
+  /** The endpoint's organization's own outbound allowance, let through beside the global one. */
+  readonly allow: OutboundPolicy;
   /** Set when a secret could not be decrypted: every try is then an `internal` failure. */
   readonly unusable?: string;
 }
@@ -60,8 +65,9 @@ export class DeliverySender {
   }
 
   /**
-   * Decrypts what the endpoint needs, each value bound to its row; a value that does not decrypt (one
-   * copied from another row or organization among them) makes the target `unusable`.
+   * Decrypts what the endpoint needs, each value bound to its row, and reads its organization's
+   * `outboundAllow`; a value that does not decrypt (one copied from another row or organization among
+   * them) or does not parse makes the target `unusable`.
    */
   target(
     endpoint: DeliveryTargetEndpoint,
@@ -69,10 +75,12 @@ export class DeliverySender {
       EndpointSecretEntity,
       'id' | 'organizationId' | 'secretEnc' | 'createdAt' | 'expiresAt'
     >[],
+    outboundAllow: readonly string[] = [],
   ): SendTarget {
     const { organizationId, authSecretEnc } = endpoint;
     try {
       return {
+        allow: parseOutboundAllow(outboundAllow),
         endpoint,
         secrets: secretRows.map((row) => ({
           secret: this.cipher.decrypt(
@@ -94,26 +102,37 @@ export class DeliverySender {
         endpoint,
         secrets: [],
         authSecret: null,
+        allow: EMPTY_POLICY,
         unusable: error instanceof Error ? error.message : String(error),
       };
     }
   }
 
-  /** Decrypts and sends (test sends, which read the endpoint afresh each time). */
-  send(
+  /**
+   * Decrypts and sends a test send (which reads the endpoint afresh each time): the request carries
+   * the `X-Hookyard-Test: true` marker.
+   */
+  sendTest(
     endpoint: EndpointEntity,
     secretRows: readonly EndpointSecretEntity[],
+    outboundAllow: readonly string[],
     message: OutboundMessage,
     now: Date,
   ): Promise<SendOutcome> {
-    return this.sendTo(this.target(endpoint, secretRows), message, now);
+    const target = this.target(endpoint, secretRows, outboundAllow);
+    return this.sendTo(target, message, now, { test: true });
   }
 
-  async sendTo(target: SendTarget, message: OutboundMessage, now: Date): Promise<SendOutcome> {
+  async sendTo(
+    target: SendTarget,
+    message: OutboundMessage,
+    now: Date,
+    { test = false }: { test?: boolean } = {},
+  ): Promise<SendOutcome> {
     let prepared: { headers: Record<string, string>; body: Buffer };
     try {
       if (target.unusable !== undefined) throw new Error(target.unusable);
-      prepared = this.prepare(target, message, now);
+      prepared = this.prepare(target, message, now, test);
     } catch (error) {
       // Nothing was sent: the try is recorded as `internal` and retried on the schedule.
       const reason = error instanceof Error ? error.message : String(error);
@@ -133,6 +152,7 @@ export class DeliverySender {
       headers: prepared.headers,
       body: prepared.body,
       timeoutMs: endpoint.timeoutMs,
+      allow: target.allow,
     });
     return { result, requestHeaders: redactRequestHeaders(prepared.headers, endpoint) };
   }
@@ -141,6 +161,7 @@ export class DeliverySender {
     { endpoint, secrets: all, authSecret }: SendTarget,
     message: OutboundMessage,
     now: Date,
+    test: boolean,
   ): { headers: Record<string, string>; body: Buffer } {
     const secrets = activeSecrets(all, now);
     const format = this.formats[endpoint.dialect];
@@ -150,6 +171,6 @@ export class DeliverySender {
       ...signPayload({ id: message.id, timestamp, body, secrets }),
       ...format.extraSignatureHeaders({ body, secrets, timestamp: String(timestamp) }),
     };
-    return { headers: deliveryHeaders(endpoint, authSecret, signature), body };
+    return { headers: deliveryHeaders(endpoint, authSecret, signature, test), body };
   }
 }

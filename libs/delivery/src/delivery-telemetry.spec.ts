@@ -20,6 +20,7 @@ const response = (status: number) =>
     bodyBytes: 0,
     truncated: false,
     durationMs: 12.4,
+    publicAddress: true,
   }) as const;
 
 describe('delivery log lines and spans', () => {

@@ -36,7 +36,7 @@ export class EndpointCache {
       for (const row of rows) {
         this.entries.set(row.endpoint.id, {
           version: row.version,
-          target: this.sender.target(row.endpoint, row.secrets),
+          target: this.sender.target(row.endpoint, row.secrets, row.outboundAllow),
         });
       }
     }

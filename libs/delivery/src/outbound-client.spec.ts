@@ -511,8 +511,28 @@ describe('OutboundClient', () => {
         lookup: answer('93.184.216.34', '127.0.0.1'),
       });
       const result = await outbound.send(post(`http://mixed.test:${receiver.port}/`));
-      expect(expectError(result, 'ssrf_blocked').message).toContain('127.0.0.1');
+      const { message } = expectError(result, 'ssrf_blocked');
+      expect(message).toBe('the destination address is not allowed: loopback');
+      expect(message).not.toContain('127.0.0.1');
       expect(receiver.connections).toBe(0);
+    });
+
+    it('X5 lets a request through on its own allowance, beside the client policy, marked not public', async () => {
+      const receiver = await startHttp((_req, res) => res.end('inside'));
+      const outbound = client({ policy: EMPTY_POLICY });
+      const url = `http://127.0.0.1:${receiver.port}/`;
+      expectError(await outbound.send(post(url)), 'ssrf_blocked');
+      expectError(
+        await outbound.send(post(url, { allow: parseOutboundAllow(['10.0.0.0/8']) })),
+        'ssrf_blocked',
+      );
+      const allowed = await outbound.send(post(url, { allow: parseOutboundAllow(['127.0.0.1']) }));
+      expect(expectResponse(allowed)).toMatchObject({
+        status: 200,
+        bodyExcerpt: 'inside',
+        publicAddress: false,
+      });
+      expect(receiver.hits).toBe(1);
     });
 
     it('connects to the checked address only, keeping the original Host (rebind.test)', async () => {

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import { type OutboundPolicy } from '@hookyard/webhook-core';
+import { classifyAddress, combinePolicies, type OutboundPolicy } from '@hookyard/webhook-core';
 import {
   describe,
   errorCode,
@@ -22,6 +22,8 @@ export interface OutboundRequest {
   body: Buffer;
   /** Total deadline for DNS, connect, headers and body together. */
   timeoutMs: number;
+  /** The sending organization's own allowance, let through beside the client's policy. */
+  allow?: OutboundPolicy;
 }
 
 /**
@@ -40,6 +42,8 @@ export type OutboundResult =
       bodyBytes: number;
       truncated: boolean;
       durationMs: number;
+      /** Whether the address connected to is public (not one an allow-list entry let through). */
+      publicAddress: boolean;
     }
   | { kind: 'error'; errorClass: OutboundErrorClass; message: string; durationMs: number };
 
@@ -119,7 +123,8 @@ export class OutboundClient {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), clampTimeout(request.timeoutMs));
     try {
-      const resolved = await resolveTarget(target, this.resolveHost, this.policy, deadline.signal);
+      const policy = request.allow ? combinePolicies(this.policy, request.allow) : this.policy;
+      const resolved = await resolveTarget(target, this.resolveHost, policy, deadline.signal);
       if (deadline.signal.aborted) return failure('timeout', timeoutMessage(request.timeoutMs));
       if ('errorClass' in resolved) return failure(resolved.errorClass, resolved.message);
       return await new Promise<OutboundResult>((resolve) => {
@@ -166,6 +171,7 @@ export class OutboundClient {
     };
     const fail = (errorClass: OutboundErrorClass, message: string): void =>
       settle({ kind: 'error', errorClass, message, durationMs: elapsed() });
+    const publicAddress = classifyAddress(pinned.address) === null;
     const onDeadline = (): void => {
       fail('timeout', timeoutMessage(request.timeoutMs));
       res?.destroy();
@@ -209,7 +215,7 @@ export class OutboundClient {
     });
     req.on('response', (response) => {
       res = response;
-      this.readBody(response, elapsed, settle, fail);
+      this.readBody(response, elapsed, publicAddress, settle, fail);
     });
     req.end(request.body);
   }
@@ -217,6 +223,7 @@ export class OutboundClient {
   private readBody(
     response: http.IncomingMessage,
     elapsed: () => number,
+    publicAddress: boolean,
     settle: Settle,
     fail: (errorClass: OutboundErrorClass, message: string) => void,
   ): void {
@@ -235,6 +242,7 @@ export class OutboundClient {
         bodyBytes,
         truncated,
         durationMs: elapsed(),
+        publicAddress,
       });
 
     response.on('data', (chunk: Buffer) => {

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
-import { checkAddress, type OutboundPolicy } from '@hookyard/webhook-core';
+import { checkAddress, describeDenyReason, type OutboundPolicy } from '@hookyard/webhook-core';
 import { type OutboundErrorClass } from './outbound-client';
 
 /*
@@ -27,7 +27,9 @@ export interface Target {
 
 /**
  * Resolves the target and checks every address. A single denied address refuses the whole target
- * (Hook0 policy), so a mixed public + private answer cannot be used to reach the private one.
+ * (Hook0 policy), so a mixed public + private answer cannot be used to reach the private one. The
+ * refusal names the rule, never the address: it reaches the tenant (API answers, attempt records),
+ * and must not tell what a name resolves to inside the network.
  */
 export async function resolveTarget(
   target: Target,
@@ -56,7 +58,7 @@ export async function resolveTarget(
     if (!verdict.allowed) {
       return {
         errorClass: 'ssrf_blocked',
-        message: `destination ${address} is not allowed: ${verdict.reason}`,
+        message: `the destination address is not allowed: ${describeDenyReason(verdict.reason)}`,
       };
     }
   }

@@ -44,7 +44,13 @@ function nextStep(_result: TryResult, outcome: Outcome): NextStep {
 }
 
 function response(status: number): OutboundResult {
-  const body = { headers: {}, bodyExcerpt: '', bodyBytes: 0, truncated: false };
+  const body = {
+    headers: {},
+    bodyExcerpt: '',
+    bodyBytes: 0,
+    truncated: false,
+    publicAddress: true,
+  };
   return { kind: 'response', status, durationMs: 12, ...body };
 }
 

@@ -187,7 +187,7 @@ export class PlatformWebhooksService {
     organizationId: string,
     body: PlatformCreateWebhookDto,
   ): Promise<PlatformConnectionResultDto> {
-    const { endpoint, secrets } = this.endpoints.draft(
+    const { endpoint, secrets } = await this.endpoints.draft(
       organizationId,
       createInputOf(body),
       PLATFORM_RULES,

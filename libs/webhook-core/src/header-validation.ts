@@ -41,10 +41,20 @@ export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
   'proxy-authorization',
   'cookie',
 ]);
-/** Signature headers of the Featurebase style (the Standard Webhooks ones are all `webhook-*`). */
+/**
+ * The header every test send carries (`X-Hookyard-Test: true`) and no real delivery does, so a
+ * receiver can tell a test from a real event. Reserved: no custom header can set or hide it.
+ */
+export const TEST_SEND_HEADER = 'x-hookyard-test';
+
+/**
+ * Signature headers of the Featurebase style (the Standard Webhooks ones are all `webhook-*`), and
+ * the test-send marker.
+ */
 const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'x-webhook-signature',
   'x-webhook-timestamp',
+  TEST_SEND_HEADER,
 ]);
 const RESERVED_HEADER_PREFIX = 'webhook-';
 
@@ -145,7 +155,7 @@ function checkHeader(
     return violation(
       at,
       ValidationCode.HEADER_RESERVED,
-      `header "${name}" is reserved for signing`,
+      `header "${name}" is reserved for signing and test sends`,
     );
   }
   if (typeof value !== 'string') {

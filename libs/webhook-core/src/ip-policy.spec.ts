@@ -4,7 +4,9 @@ import {
   checkAddress,
   checkUrlHost,
   classifyAddress,
+  combinePolicies,
   type DenyReason,
+  describeDenyReason,
   EMPTY_POLICY,
   parseOutboundAllow,
 } from './ip-policy';
@@ -399,5 +401,53 @@ describe('allowsEverything', () => {
 
   it('is false for the empty policy', () => {
     expect(allowsEverything(EMPTY_POLICY)).toBe(false);
+  });
+});
+
+describe('X5 combinePolicies', () => {
+  const global = parseOutboundAllow(['10.0.0.0/8', 'hooks.internal']);
+  const own = parseOutboundAllow(['127.0.0.1', 'hooks.internal', 'other.internal']);
+
+  it('lets through what either list allows', () => {
+    const both = combinePolicies(global, own);
+    expect(checkAddress('10.1.2.3', both)).toEqual({ allowed: true });
+    expect(checkAddress('127.0.0.1', both)).toEqual({ allowed: true });
+    expect(checkAddress('127.0.0.2', both)).toEqual({ allowed: false, reason: 'loopback' });
+    expect(both.hosts).toEqual(['hooks.internal', 'other.internal']);
+  });
+
+  it('is the global policy itself when the organization has no allowance', () => {
+    expect(combinePolicies(global, EMPTY_POLICY)).toBe(global);
+    expect(checkAddress('127.0.0.1', combinePolicies(EMPTY_POLICY, EMPTY_POLICY))).toEqual({
+      allowed: false,
+      reason: 'loopback',
+    });
+  });
+
+  it('never lets metadata or link-local through, whatever the allowance', () => {
+    const open = combinePolicies(EMPTY_POLICY, parseOutboundAllow(['169.254.0.0/16']));
+    expect(checkAddress('169.254.169.254', open)).toEqual({ allowed: false, reason: 'metadata' });
+  });
+});
+
+describe('X5 describeDenyReason', () => {
+  const reasons: DenyReason[] = [
+    'loopback',
+    'private',
+    'link_local',
+    'metadata',
+    'cgnat',
+    'unspecified',
+    'multicast',
+    'reserved',
+    'invalid',
+  ];
+
+  it('names each rule in words, with no address in them', () => {
+    const texts = reasons.map(describeDenyReason);
+    expect(new Set(texts).size).toBe(reasons.length);
+    expect(describeDenyReason('private')).toBe('private (RFC 1918 / unique-local)');
+    expect(describeDenyReason('metadata')).toBe('link-local / cloud metadata');
+    for (const text of texts) expect(text).not.toMatch(/\d+\.\d+|::/);
   });
 });

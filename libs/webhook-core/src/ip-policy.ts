@@ -47,6 +47,46 @@ export const EMPTY_POLICY: OutboundPolicy = Object.freeze({
 const ALLOWED: AddressVerdict = Object.freeze({ allowed: true });
 
 /**
+ * The rule that refused an address, as an error message or an attempt record says it. It never
+ * names the address itself: a refusal must not tell a tenant what a name resolves to inside the
+ * network.
+ */
+export function describeDenyReason(reason: DenyReason): string {
+  switch (reason) {
+    case 'loopback':
+      return 'loopback';
+    case 'private':
+      return 'private (RFC 1918 / unique-local)';
+    case 'link_local':
+      return 'link-local';
+    case 'metadata':
+      return 'link-local / cloud metadata';
+    case 'cgnat':
+      return 'shared address space (RFC 6598)';
+    case 'unspecified':
+      return 'unspecified (this host)';
+    case 'multicast':
+      return 'multicast';
+    case 'reserved':
+      return 'reserved (special-purpose)';
+    case 'invalid':
+      return 'not a valid address';
+  }
+}
+
+/**
+ * Both allow-lists as one: the operator's (`HOOKYARD_OUTBOUND_ALLOW`) and an organization's own
+ * allowance, which lets that organization alone through.
+ */
+export function combinePolicies(global: OutboundPolicy, own: OutboundPolicy): OutboundPolicy {
+  if (own.cidrs.length === 0 && own.hosts.length === 0) return global;
+  return {
+    cidrs: [...global.cidrs, ...own.cidrs],
+    hosts: [...new Set([...global.hosts, ...own.hosts])],
+  };
+}
+
+/**
  * Reasons no allow-list entry can override: cloud metadata, the unspecified addresses (0.0.0.0/8 and
  * `::` reach the local host) and link-local (169.254.0.0/16 is where metadata services live).
  */

@@ -473,6 +473,12 @@ describe('validateHeaders', () => {
       ValidationCode.HEADER_RESERVED,
     ],
     [
+      'X-Hookyard-Test, the test-send marker',
+      { 'X-Hookyard-Test': 'false' },
+      'requestConfig.headers.X-Hookyard-Test',
+      ValidationCode.HEADER_RESERVED,
+    ],
+    [
       'a space in the name (§5 #12)',
       { 'Bad Name': 'x' },
       'requestConfig.headers.Bad Name',
@@ -671,6 +677,7 @@ describe('outbound authentication fields', () => {
     ['Host (§5 #20)', 'Host'],
     ['Content-Length', 'content-length'],
     ['a signature header', 'webhook-signature'],
+    ['the test-send marker', 'X-Hookyard-Test'],
     ['Proxy-Authorization', 'Proxy-Authorization'],
     ['Cookie', 'Cookie'],
     ['empty', ''],

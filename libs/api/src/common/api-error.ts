@@ -22,6 +22,10 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   /** An endpoint-scoped portal session widening a subscription beyond what it was minted with. */
   PORTAL_SCOPE_EXCEEDED: 'PORTAL_SCOPE_EXCEEDED',
+  /** A field only an operator key may set, sent by a tenant key (field-level too). */
+  OPERATOR_ONLY: 'OPERATOR_ONLY',
+  /** A test send choosing its topic or data without EVENT.PUBLISH (field-level too). */
+  TEST_SEND_NOT_ALLOWED: 'TEST_SEND_NOT_ALLOWED',
   NOT_FOUND: 'NOT_FOUND',
   /** `/console` while the console has not been built (no index.html in its directory). */
   CONSOLE_NOT_BUILT: 'CONSOLE_NOT_BUILT',
@@ -121,6 +125,8 @@ export function statusOf(code: ApiErrorCode): number {
       return 401;
     case ErrorCode.FORBIDDEN:
     case ErrorCode.PORTAL_SCOPE_EXCEEDED:
+    case ErrorCode.TEST_SEND_NOT_ALLOWED:
+    case ErrorCode.OPERATOR_ONLY:
       return 403;
     case ErrorCode.NOT_FOUND:
     case ErrorCode.CONSOLE_NOT_BUILT:

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -8,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { PortalAccessible, RequirePermission } from '../auth/guards';
+import { grants } from '../auth/permissions';
 import { pageLimit } from '../common/keyset-cursor';
 import { ObjectIdPipe } from '../common/validation';
 import { DeliveryLogService } from './delivery-log.service';
@@ -148,16 +150,26 @@ export class DeliveryLogController {
   @PortalAccessible()
   @ApiOperation({
     summary:
-      'Send a test message now and return what the receiver answered (never counts toward health)',
+      'Send a test message now and return what the receiver answered (never counts toward health); it carries `X-Hookyard-Test: true`',
   })
   @ApiOkResponse({ type: TestSendResultDto })
+  @ApiForbiddenResponse({
+    description:
+      '`TEST_SEND_NOT_ALLOWED`: another topic than `webhook.test`, or any `data`, without EVENT.PUBLISH.',
+  })
   test(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
     @Param('id', ObjectIdPipe) id: string,
     @Body() body: TestSendDto,
   ): Promise<TestSendResult> {
-    return this.tests.send(org, id, body, scopeOf(auth));
+    return this.tests.send(
+      org,
+      id,
+      body,
+      scopeOf(auth),
+      grants(auth?.permissions ?? [], 'EVENT.PUBLISH'),
+    );
   }
 
   @Post('endpoints/:id/recover')

@@ -31,8 +31,9 @@ export type TestSendResult =
       success: boolean;
       status: number;
       durationMs: number;
-      headers: Record<string, string>;
-      body: string;
+      /** Absent when the receiver's address is not public (reached through an allow-list). */
+      headers?: Record<string, string>;
+      body?: string;
     }
   | { success: false; durationMs: number; error: { class: string; message: string } };
 
@@ -69,14 +70,18 @@ export class TestSendService implements OnApplicationShutdown {
 
   /**
    * Sends a test message to a stored endpoint and logs the attempt. An endpoint outside `scope` (a
-   * portal session's endpoints; `null`, every endpoint of the organization) is not found.
+   * portal session's endpoints; `null`, every endpoint of the organization) is not found. Only a
+   * caller who `mayPublish` (EVENT.PUBLISH) chooses the topic or the data; anyone else sends the
+   * test topic with the product's own payload.
    */
   async send(
     organizationId: string,
     endpointId: string,
     input: { topic?: string; data?: unknown },
     scope: EndpointScope = null,
+    mayPublish = false,
   ): Promise<TestSendResult> {
+    if (!mayPublish) assertDefaultContent(input);
     const topic = input.topic ?? TEST_TOPIC;
     if (!this.catalogue.has(topic)) {
       throw ApiError.validation(
@@ -94,20 +99,21 @@ export class TestSendService implements OnApplicationShutdown {
         topic,
         input.data,
       );
+      const row = attemptRow(
+        {
+          id: this.ids.next(new Date()),
+          endpointId,
+          deliveryId: null,
+          eventId: null,
+          trigger: 'test',
+          createdAt: new Date(),
+        },
+        result,
+        requestHeaders,
+      );
       await this.attempts.insert(
         organizationId,
-        attemptRow(
-          {
-            id: this.ids.next(new Date()),
-            endpointId,
-            deliveryId: null,
-            eventId: null,
-            trigger: 'test',
-            createdAt: new Date(),
-          },
-          result,
-          requestHeaders,
-        ),
+        answerShown(result) ? row : { ...row, responseExcerpt: null },
       );
       return resultOf(result);
     });
@@ -127,12 +133,14 @@ export class TestSendService implements OnApplicationShutdown {
     );
   }
 
-  private sendMessage(
+  /** Signs and sends through the SSRF guard, with the global allow-list and the organization's own. */
+  private async sendMessage(
     endpoint: EndpointEntity,
     secrets: readonly EndpointSecretEntity[],
     topic: string,
     data: unknown,
-  ): ReturnType<DeliverySender['send']> {
+  ): ReturnType<DeliverySender['sendTest']> {
+    const allow = await this.endpoints.outboundAllowOf(endpoint.organizationId);
     const now = new Date();
     const message = {
       id: this.ids.next(now),
@@ -141,7 +149,7 @@ export class TestSendService implements OnApplicationShutdown {
       previousData: null,
       createdAt: now,
     };
-    return this.sender.send(endpoint, secrets, message, now);
+    return this.sender.sendTest(endpoint, secrets, allow, message, now);
   }
 
   /** Runs `work` unless the organization already has as many test sends in flight as allowed. */
@@ -168,7 +176,35 @@ export class TestSendService implements OnApplicationShutdown {
   }
 }
 
-function resultOf(result: OutboundResult): TestSendResult {
+/**
+ * A test send signed like a real delivery must not pass for one: without EVENT.PUBLISH it keeps the
+ * test topic and the product's own data (TEST_SEND_NOT_ALLOWED, 403, on each field chosen).
+ */
+function assertDefaultContent(input: { topic?: string; data?: unknown }): void {
+  const chosen = [
+    ...(input.topic !== undefined && input.topic !== TEST_TOPIC ? ['topic'] : []),
+    ...(input.data !== undefined ? ['data'] : []),
+  ];
+  if (chosen.length === 0) return;
+  const errors = chosen.map((path) => ({
+    path,
+    message: `choosing the ${path} of a test send needs EVENT.PUBLISH`,
+    code: ErrorCode.TEST_SEND_NOT_ALLOWED,
+  }));
+  throw ApiError.validation(errors, ErrorCode.TEST_SEND_NOT_ALLOWED);
+}
+
+/**
+ * Whether the caller may see the receiver's headers and body: only from a public address. An address
+ * an allow-list (or local mode) lets through is inside the network, and a test send must not become a
+ * way to read it; such an answer shows its status and timing only.
+ */
+function answerShown(result: OutboundResult): boolean {
+  return result.kind === 'error' || result.publicAddress;
+}
+
+/** What a test send answers: the receiver's headers and body only from a public address. */
+export function resultOf(result: OutboundResult): TestSendResult {
   const durationMs = Math.round(result.durationMs);
   if (result.kind === 'error')
     return {
@@ -176,8 +212,10 @@ function resultOf(result: OutboundResult): TestSendResult {
       durationMs,
       error: { class: result.errorClass, message: result.message },
     };
+  const success = result.status >= 200 && result.status < 300;
+  if (!answerShown(result)) return { success, status: result.status, durationMs };
   return {
-    success: result.status >= 200 && result.status < 300,
+    success,
     status: result.status,
     durationMs,
     headers: result.headers,

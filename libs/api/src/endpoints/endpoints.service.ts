@@ -14,11 +14,13 @@ import {
 } from '@hookyard/data-access';
 import {
   checkUrlHost,
+  combinePolicies,
   type OutboundPolicy,
   parseOutboundAllow,
   collectViolations,
   credentialsLeftBehind,
   deliveryFormat,
+  describeDenyReason,
   type FieldViolation,
   type RuleResult,
   generateSecretFor,
@@ -100,11 +102,11 @@ export class EndpointsService {
    * An endpoint as `create` would make it, validated (the SSRF guard included) but not stored: for
    * testing a configuration before creating it.
    */
-  draft(
+  async draft(
     organizationId: string,
     input: EndpointInput,
     rules: DialectRules,
-  ): { endpoint: EndpointEntity; secrets: EndpointSecretEntity[] } {
+  ): Promise<{ endpoint: EndpointEntity; secrets: EndpointSecretEntity[] }> {
     const secret = input.secret ?? generateSecretFor(input.signingProtocol ?? 'HmacSHA256');
     this.assertValid([
       validateUrl(input.url, { allowHttp: this.allowHttp(rules) }),
@@ -124,7 +126,7 @@ export class EndpointsService {
       input.authentication === undefined ? null : validateAuthentication(input.authentication),
     ]);
     if (input.secret !== undefined) this.secretKeeper.assertValid(input.secret);
-    this.assertTargetAllowed(input.url);
+    await this.assertTargetAllowed(organizationId, input.url);
     const now = new Date();
     const endpoint = new EndpointEntity();
     Object.assign(endpoint, {
@@ -169,7 +171,7 @@ export class EndpointsService {
     input: EndpointInput,
     rules: DialectRules,
   ): Promise<EndpointEntity> {
-    const { endpoint, secrets } = this.draft(organizationId, input, rules);
+    const { endpoint, secrets } = await this.draft(organizationId, input, rules);
     await this.dataSource.transaction(async (manager) => {
       await this.lockOrganizationWithin(manager, organizationId);
       const repository = this.endpoints.withManager(manager);
@@ -243,7 +245,7 @@ export class EndpointsService {
       patch.headers === undefined ? null : validateHeaders(patch.headers),
       patch.authentication === undefined ? null : validateAuthentication(patch.authentication),
     ]);
-    if (patch.url !== undefined) this.assertTargetAllowed(patch.url);
+    if (patch.url !== undefined) await this.assertTargetAllowed(organizationId, patch.url);
     return this.dataSource.transaction(async (manager) => {
       const repository = this.endpoints.withManager(manager);
       const endpoint = await repository.findByIdForUpdate(organizationId, id);
@@ -405,15 +407,30 @@ export class EndpointsService {
     throw new ApiError(first.code, `${first.field}: ${first.message}`, errors);
   }
 
-  /** The write-time SSRF check: IP literals and localhost names the outbound policy refuses. */
-  private assertTargetAllowed(url: string): void {
-    const verdict = checkUrlHost(new URL(url), this.outbound);
+  /**
+   * The organization's own outbound allowance (`outboundAllow`, set by an operator): it lets that
+   * organization alone through the SSRF guard, beside `HOOKYARD_OUTBOUND_ALLOW`.
+   */
+  async outboundAllowOf(organizationId: string): Promise<string[]> {
+    const organization = await this.dataSource.manager.findOneBy(OrganizationEntity, {
+      id: organizationId,
+    });
+    return organization?.outboundAllow ?? [];
+  }
+
+  /**
+   * The write-time SSRF check: IP literals and localhost names that neither the outbound policy nor
+   * the organization's own allowance lets through.
+   */
+  private async assertTargetAllowed(organizationId: string, url: string): Promise<void> {
+    const own = parseOutboundAllow(await this.outboundAllowOf(organizationId));
+    const verdict = checkUrlHost(new URL(url), combinePolicies(this.outbound, own));
     if (verdict && !verdict.allowed) {
       throw ApiError.validation(
         [
           {
             path: 'url',
-            message: `the target address is not allowed (${verdict.reason})`,
+            message: `the target address is not allowed (${describeDenyReason(verdict.reason)})`,
             code: ErrorCode.TARGET_NOT_ALLOWED,
           },
         ],

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Patch } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OrgId } from '../auth/auth-context';
+import { ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { OrganizationDto, toOrganizationDto, UpdateOrganizationDto } from './dto/organization.dto';
 import { OrganizationsService } from './organizations.service';
@@ -22,14 +22,19 @@ export class OrganizationsController {
 
   @Patch()
   @RequirePermission('ORGANIZATION.MANAGE')
-  @ApiOperation({ summary: 'Change the organization’s settings (the portal’s allowed origins)' })
+  @ApiOperation({
+    summary:
+      'Change the organization’s settings (the portal’s allowed origins; its outbound allowance, operator keys only)',
+  })
   @ApiOkResponse({ type: OrganizationDto })
+  @ApiForbiddenResponse({ description: '`OPERATOR_ONLY`: a tenant key sent `outboundAllow`.' })
   async update(
     @OrgId() organizationId: string,
+    @Auth() auth: AuthContext | undefined,
     @Body() body: UpdateOrganizationDto,
   ): Promise<OrganizationDto> {
     return toOrganizationDto(
-      await this.organizations.setPortalAllowedOrigins(organizationId, body.portalAllowedOrigins),
+      await this.organizations.update(organizationId, body, auth?.operator === true),
     );
   }
 }

@@ -8,7 +8,8 @@ import {
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ApiKeyService, hashApiKey } from '../auth/api-key.service';
 import { ALL_PERMISSIONS } from '../auth/permissions';
-import { ApiError } from '../common/api-error';
+import { ApiError, ErrorCode } from '../common/api-error';
+import { outboundAllowErrors } from './outbound-allow.util';
 import { portalOriginErrors } from './portal-origins.util';
 
 export const DEFAULT_ORGANIZATION_NAME = 'default';
@@ -34,6 +35,7 @@ export class OrganizationsService {
         endpointLimit: null,
         featurebaseVersion: null,
         portalAllowedOrigins: [],
+        outboundAllow: [],
         createdAt: now,
       });
       await new OrganizationRepository(manager).insert(organization);
@@ -58,16 +60,41 @@ export class OrganizationsService {
     return organization;
   }
 
-  /** Replaces the origins that may embed the tenant portal (each checked: they go into a CSP header). */
-  async setPortalAllowedOrigins(
+  /**
+   * Changes the settings given: the origins that may embed the tenant portal (each checked: they go
+   * into a CSP header) and the organization's own outbound allowance, which only an `operator` may
+   * set (a tenant could otherwise open its deployment's internal network to itself).
+   */
+  async update(
     organizationId: string,
-    origins: readonly string[],
+    patch: { portalAllowedOrigins?: readonly string[]; outboundAllow?: readonly string[] },
+    operator: boolean,
   ): Promise<OrganizationEntity> {
-    const errors = portalOriginErrors(origins);
+    const { portalAllowedOrigins: origins, outboundAllow } = patch;
+    if (outboundAllow !== undefined && !operator) {
+      const message = 'only an operator key may set the outbound allowance';
+      throw ApiError.validation(
+        [{ path: 'outboundAllow', message, code: ErrorCode.OPERATOR_ONLY }],
+        ErrorCode.OPERATOR_ONLY,
+      );
+    }
+    const errors = [
+      ...(origins === undefined ? [] : portalOriginErrors(origins)),
+      ...(outboundAllow === undefined ? [] : outboundAllowErrors(outboundAllow)),
+    ];
     if (errors.length > 0) throw ApiError.validation(errors);
-    const repository = new OrganizationRepository(this.dataSource.manager);
-    if (!(await repository.setPortalAllowedOrigins(organizationId, origins)))
-      throw ApiError.notFound('organization');
+    const found = await this.dataSource.transaction(async (manager) => {
+      const repository = new OrganizationRepository(manager);
+      if (!(await repository.findById(organizationId))) return false;
+      if (origins !== undefined) await repository.setPortalAllowedOrigins(organizationId, origins);
+      if (outboundAllow !== undefined)
+        await repository.setOutboundAllow(
+          organizationId,
+          outboundAllow.map((entry) => entry.trim()),
+        );
+      return true;
+    });
+    if (!found) throw ApiError.notFound('organization');
     return this.get(organizationId);
   }
 

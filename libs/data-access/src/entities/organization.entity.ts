@@ -20,6 +20,13 @@ export class OrganizationEntity {
   @Column({ name: 'portal_allowed_origins', type: 'text', array: true, default: () => "'{}'" })
   portalAllowedOrigins!: string[];
 
+  /**
+   * Outbound allow-list entries (the syntax of `HOOKYARD_OUTBOUND_ALLOW`) that let this organization
+   * alone reach addresses the SSRF guard refuses; set by an operator only.
+   */
+  @Column({ name: 'outbound_allow', type: 'text', array: true, default: () => "'{}'" })
+  outboundAllow!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -52,6 +52,8 @@ export interface DeliveryTargetRow {
     EndpointSecretEntity,
     'id' | 'organizationId' | 'secretEnc' | 'createdAt' | 'expiresAt'
   >[];
+  /** The organization's own outbound allowance (`organizations.outbound_allow`). */
+  readonly outboundAllow: readonly string[];
 }
 
 /** An endpoint's state after a batch of tries, for {@link EndpointRepository.writeStates}. */
@@ -74,6 +76,7 @@ interface TargetRow {
   include_previous_data: boolean;
   version: string;
   secrets: { id: string; secretEnc: string; createdAt: string; expiresAt: string | null }[];
+  outbound_allow: string[];
 }
 
 /** Endpoint rows and their secrets. Every method takes the organization first. */
@@ -130,8 +133,10 @@ export class EndpointRepository {
          coalesce((SELECT json_agg(json_build_object('id', s.id, 'secretEnc', s.secret_enc,
              'createdAt', s.created_at, 'expiresAt', s.expires_at) ORDER BY s.created_at DESC, s.id DESC)
            FROM endpoint_secrets s WHERE s.organization_id = e.organization_id AND s.endpoint_id = e.id),
-           '[]'::json) AS secrets
-       FROM endpoints e WHERE e.id = ANY($1::char(24)[])`,
+           '[]'::json) AS secrets,
+         o.outbound_allow
+       FROM endpoints e JOIN organizations o ON o.id = e.organization_id
+       WHERE e.id = ANY($1::char(24)[])`,
       [ids],
     );
     return rows.map((row) => ({
@@ -156,6 +161,7 @@ export class EndpointRepository {
         createdAt: new Date(secret.createdAt),
         expiresAt: secret.expiresAt === null ? null : new Date(secret.expiresAt),
       })),
+      outboundAllow: row.outbound_allow,
     }));
   }
 

@@ -374,7 +374,7 @@ export const deliveryLogControllerStats = <ThrowOnError extends boolean = false>
   });
 
 /**
- * Send a test message now and return what the receiver answered (never counts toward health)
+ * Send a test message now and return what the receiver answered (never counts toward health); it carries `X-Hookyard-Test: true`
  */
 export const deliveryLogControllerTest = <ThrowOnError extends boolean = false>(
   options: Options<DeliveryLogControllerTestData, ThrowOnError>,
@@ -639,7 +639,7 @@ export const organizationsControllerGet = <ThrowOnError extends boolean = false>
   });
 
 /**
- * Change the organization’s settings (the portal’s allowed origins)
+ * Change the organization’s settings (the portal’s allowed origins; its outbound allowance, operator keys only)
  */
 export const organizationsControllerUpdate = <ThrowOnError extends boolean = false>(
   options: Options<OrganizationsControllerUpdateData, ThrowOnError>,

@@ -10,6 +10,10 @@ export type UpdateOrganizationDto = {
    * Origins that may embed the tenant portal in an iframe, at most 20: each `https://host[:port]` (http only for localhost, 127.0.0.1 or [::1]), as a browser writes it. Replaces the list.
    */
   portalAllowedOrigins: Array<string>;
+  /**
+   * Outbound allow-list entries for this organization alone, beside the deployment’s `HOOKYARD_OUTBOUND_ALLOW` and in its syntax (a CIDR, an IP address or a host name): deliveries and test sends of this organization may reach those addresses. At most 50; replaces the list. Operator keys only (403 `OPERATOR_ONLY` for a tenant key).
+   */
+  outboundAllow?: Array<string>;
 };
 
 export type OrganizationDto = {
@@ -25,6 +29,10 @@ export type OrganizationDto = {
    * Origins that may embed the tenant portal in an iframe (its `frame-ancestors`); empty = none.
    */
   portalAllowedOrigins: Array<string>;
+  /**
+   * Outbound allow-list entries for this organization alone, beside the deployment’s `HOOKYARD_OUTBOUND_ALLOW` and in its syntax (a CIDR, an IP address or a host name): deliveries and test sends of this organization may reach those addresses.
+   */
+  outboundAllow: Array<string>;
 };
 
 export type WhoamiDto = {
@@ -356,13 +364,13 @@ export type TestSendResultDto = {
    */
   durationMs: number;
   /**
-   * The receiver’s response headers.
+   * The receiver’s response headers; absent when its address is not public (reached through an outbound allow-list or local mode).
    */
   headers?: {
     [key: string]: string;
   };
   /**
-   * The start of the receiver’s body.
+   * The start of the receiver’s body; absent when its address is not public (reached through an outbound allow-list or local mode).
    */
   body?: string;
   /**
@@ -375,11 +383,11 @@ export type TestSendResultDto = {
 
 export type TestSendDto = {
   /**
-   * Topic of the test message (default `webhook.test`).
+   * Topic of the test message (default `webhook.test`); another topic needs EVENT.PUBLISH.
    */
   topic?: string;
   /**
-   * Data of the test message (default a short greeting).
+   * Data of the test message (default a short greeting); needs EVENT.PUBLISH.
    */
   data?: {
     [key: string]: unknown;
@@ -1589,6 +1597,8 @@ export type DeliveryLogControllerTestErrors = {
    */
   401: unknown;
   /**
+   * `TEST_SEND_NOT_ALLOWED`: another topic than `webhook.test`, or any `data`, without EVENT.PUBLISH.
+   *
    * The key lacks WEBHOOK.UPDATE.
    */
   403: unknown;
@@ -1978,6 +1988,8 @@ export type OrganizationsControllerUpdateErrors = {
    */
   401: unknown;
   /**
+   * `OPERATOR_ONLY`: a tenant key sent `outboundAllow`.
+   *
    * The key lacks ORGANIZATION.MANAGE.
    */
   403: unknown;

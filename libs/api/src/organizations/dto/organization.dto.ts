@@ -1,7 +1,18 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { type OrganizationEntity } from '@hookyard/data-access';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsString, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
+import { MAX_OUTBOUND_ALLOW } from '../outbound-allow.util';
 import { MAX_PORTAL_ORIGINS } from '../portal-origins.util';
+
+const OUTBOUND_ALLOW_DESCRIPTION =
+  'Outbound allow-list entries for this organization alone, beside the deployment’s `HOOKYARD_OUTBOUND_ALLOW` and in its syntax (a CIDR, an IP address or a host name): deliveries and test sends of this organization may reach those addresses.';
 
 export class OrganizationDto {
   @ApiProperty({ description: '24-hex id.' }) id!: string;
@@ -12,6 +23,8 @@ export class OrganizationDto {
     type: [String],
   })
   portalAllowedOrigins!: string[];
+  @ApiProperty({ description: OUTBOUND_ALLOW_DESCRIPTION, type: [String] })
+  outboundAllow!: string[];
 }
 
 export class UpdateOrganizationDto {
@@ -20,12 +33,26 @@ export class UpdateOrganizationDto {
     type: [String],
     example: ['https://app.example.com'],
   })
+  @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_PORTAL_ORIGINS)
   @ArrayUnique()
   @IsString({ each: true })
   @MaxLength(300, { each: true })
-  portalAllowedOrigins!: string[];
+  portalAllowedOrigins?: string[];
+
+  @ApiPropertyOptional({
+    description: `${OUTBOUND_ALLOW_DESCRIPTION} At most ${MAX_OUTBOUND_ALLOW}; replaces the list. Operator keys only (403 \`OPERATOR_ONLY\` for a tenant key).`,
+    type: [String],
+    example: ['10.1.0.0/16', 'hooks.internal'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_OUTBOUND_ALLOW)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(300, { each: true })
+  outboundAllow?: string[];
 }
 
 export function toOrganizationDto(entity: OrganizationEntity): OrganizationDto {
@@ -33,5 +60,6 @@ export function toOrganizationDto(entity: OrganizationEntity): OrganizationDto {
     id: entity.id,
     name: entity.name,
     portalAllowedOrigins: [...entity.portalAllowedOrigins],
+    outboundAllow: [...entity.outboundAllow],
   };
 }
