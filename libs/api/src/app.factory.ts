@@ -47,6 +47,12 @@ export async function createApp(
     bodyParser: false,
     abortOnError: false,
   });
+  // `request.ip` (the per-address rate limit, the request log) believes X-Forwarded-For only from
+  // the proxies HOOKYARD_TRUST_PROXY names; by default, no one's.
+  app.set(
+    'trust proxy',
+    typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy],
+  );
   app.use(httpMetricsMiddleware(app.get(Metrics)));
   // Larger bodies answer 413 and deeper ones 400 `JSON_TOO_DEEP`, both before the JSON is parsed.
   // Nest types `verify` out because its `rawBody` option sets one; this app does not use that option.
