@@ -80,15 +80,22 @@ export class ApiKeyGuard implements CanActivate {
       this.rateLimit.beforeLookup(request, response);
       lookups += 1;
     };
+    const giveBack = () => {
+      for (let i = 0; i < lookups; i += 1) this.rateLimit.lookupSucceeded(request);
+    };
     const auth = await beforeLookups(beforeLookup, () => this.authenticate(request, context)).catch(
       (error: unknown) => {
-        // A failure that queried nothing (no key, a key known to be wrong) still costs its address.
-        if (lookups === 0 && error instanceof ApiError && AUTHENTICATION_FAILURES.has(error.code))
+        const code = error instanceof ApiError ? error.code : null;
+        // A failure that queried nothing (no key, a key known to be wrong) still costs its address;
+        // a valid portal token on a route closed to the portal costs nothing. Anything else (a 429,
+        // a database error) keeps what its lookups took.
+        if (code !== null && AUTHENTICATION_FAILURES.has(code) && lookups === 0)
           this.rateLimit.failedAuthentication(request, response);
+        if (code === ErrorCode.FORBIDDEN) giveBack();
         throw error;
       },
     );
-    for (let i = 0; i < lookups; i += 1) this.rateLimit.lookupSucceeded(request);
+    giveBack();
     this.rateLimit.take(auth, bucketOf(this.reflector, context), response);
     request.auth = auth;
     return true;
