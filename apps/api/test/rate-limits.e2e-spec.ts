@@ -178,10 +178,11 @@ describe('X6 X7 separate buckets', () => {
     expect(refused?.headers.get('ratelimit-limit')).toBe(String(BURST * 2));
   });
 
-  it("X7 refuses an address past its failed authentications in each dialect's 429 shape", async () => {
+  it("X7 refuses an address past its failed authentications in each dialect's 429 shape, without a lookup", async () => {
     const { apiKey } = await t.createOrganization();
     expect((await send(t, 'GET', '/v1/endpoints', apiKey)).status).toBe(200);
     expectRefusal(await untilRefused(() => send(t, 'GET', '/v1/endpoints', guessedKey())));
+    const lookups = jest.spyOn(ApiKeyRepository.prototype, 'findActiveByHash');
     const featurebase = await send(t, 'GET', '/featurebase/v2/webhooks', guessedKey());
     expect(featurebase.status).toBe(429);
     expect(featurebase.body).toMatchObject({ error: { type: 'rate_limit', code: 'rate_limited' } });
@@ -192,6 +193,9 @@ describe('X6 X7 separate buckets', () => {
     expect(Number(platform.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // No key at all is a failed authentication too.
     expectRefusal(await send(t, 'GET', '/v1/endpoints', null));
+    // Refused before the database: none of these guesses was looked up.
+    expect(lookups).not.toHaveBeenCalled();
+    lookups.mockRestore();
   });
 });
 
