@@ -260,8 +260,9 @@ async function run(options, limits, runDir, cleanups) {
     HOOKYARD_OUTBOUND_ALLOW: '127.0.0.1/32',
     HOOKYARD_ENDPOINT_LIMIT: '50',
     HOOKYARD_DATA_DIR: join(runDir, 'data'),
-    // The publishers share one key and measure the ceiling: the per-key rate limit would be it.
+    // The publishers share one key and measure the ceiling: the per-key rate limits would be it.
     HOOKYARD_RATE_LIMIT_PER_SECOND: '0',
+    HOOKYARD_PUBLISH_RATE_LIMIT_PER_SECOND: '0',
   };
   let profileDir = null;
   if (options.cpuProf) {

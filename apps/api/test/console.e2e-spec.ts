@@ -160,6 +160,29 @@ describe('the console at /console', () => {
       expect(revoked.response.headers.get('x-frame-options')).toBe('DENY');
     });
 
+    it('X13 gives the organization’s frame-ancestors to /console/portal alone, never to an admin screen below it', async () => {
+      await t.request('PATCH', '/v1/organization', {
+        key,
+        body: { portalAllowedOrigins: ['https://app.example.com'] },
+      });
+      const session = await t.request('POST', '/v1/portal-sessions', {
+        key,
+        body: { permissions: ['WEBHOOK.READ'] },
+      });
+      expect(session.status).toBe(201);
+      const id = session.body.id as string;
+      expect(frameAncestors((await get(t, `/console/portal?session=${id}`)).response)).toBe(
+        'https://app.example.com',
+      );
+      for (const path of ['portal/api-keys', 'portal/endpoints/new', 'portal/']) {
+        const { response, text } = await get(t, `/console/${path}?session=${id}`);
+        expect(response.status).toBe(200);
+        expect(text).toBe(INDEX); // the SPA, which would route to an admin screen
+        expect(response.headers.get('content-security-policy')).toBe(NO_FRAMING);
+        expect(response.headers.get('x-frame-options')).toBe('DENY');
+      }
+    });
+
     it('may not be framed for an unknown, malformed or expired session, or an organization that allows none', async () => {
       const other = await t.createOrganization();
       const session = await t.request('POST', '/v1/portal-sessions', {

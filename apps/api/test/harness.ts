@@ -32,6 +32,16 @@ export const DELIVERY_ENV: Record<string, string> = {
   HOOKYARD_ENDPOINT_LIMIT: '1000',
 };
 
+/**
+ * Every rate limit off: suites fire hundreds of requests with one key, and failed authentications,
+ * from one address. admin-limits.e2e-spec.ts and rate-limits.e2e-spec.ts turn them on.
+ */
+export const NO_RATE_LIMITS: Readonly<Record<string, string>> = {
+  HOOKYARD_RATE_LIMIT_PER_SECOND: '0',
+  HOOKYARD_PUBLISH_RATE_LIMIT_PER_SECOND: '0',
+  HOOKYARD_AUTH_FAILURE_RATE_LIMIT_PER_SECOND: '0',
+};
+
 export interface TestApp {
   readonly baseUrl: string;
   readonly app: INestApplication;
@@ -73,8 +83,7 @@ export async function startTestApp(
   const config = loadConfig({
     HOOKYARD_ENCRYPTION_KEY: key.toString('base64'),
     HOOKYARD_REQUIRE_HTTPS: 'true',
-    // Suites fire hundreds of requests with one key; admin-limits.e2e-spec.ts turns the limit on.
-    HOOKYARD_RATE_LIMIT_PER_SECOND: '0',
+    ...NO_RATE_LIMITS,
     ...env,
   });
   const { app } = await createApp(

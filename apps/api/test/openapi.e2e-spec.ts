@@ -22,6 +22,43 @@ describe('API documentation', () => {
     expect(await response.text()).toContain('swagger');
   });
 
+  it('X13 serves /docs under a CSP that allows only its own scripts, and every asset the page names loads', async () => {
+    const page = await fetch(`${t.baseUrl}/docs`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const directives = new Map(
+      csp.split(';').map((d) => {
+        const [name = '', ...values] = d.trim().split(/\s+/);
+        return [name, values.join(' ')] as const;
+      }),
+    );
+    expect(directives.get('default-src')).toBe("'none'");
+    expect(directives.get('script-src')).toBe("'self'");
+    expect(directives.get('frame-ancestors')).toBe("'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const html = await page.text();
+    // Renders under script-src 'self': no inline script, no script or style from elsewhere.
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThanOrEqual(3);
+    for (const [, attributes = '', body = ''] of scripts) {
+      expect(attributes).toMatch(/\bsrc=/);
+      expect(body.trim()).toBe('');
+    }
+    const assets = [...html.matchAll(/(?:src|href)=["']([^"']+)["']/g)].map((m) => m[1] ?? '');
+    expect(assets.length).toBeGreaterThanOrEqual(4);
+    for (const asset of assets) {
+      const url = new URL(asset, page.url);
+      expect(url.origin).toBe(t.baseUrl);
+      const response = await fetch(url);
+      expect([asset, response.status]).toEqual([asset, 200]);
+      expect(response.headers.get('content-security-policy')).toBe(csp);
+      await response.arrayBuffer();
+    }
+    // The init script runs the UI on the document it carries (no fetch of another origin, no eval).
+    const init = await (await fetch(`${t.baseUrl}/docs/swagger-ui-init.js`)).text();
+    expect(init).toContain('SwaggerUIBundle(');
+    expect(init).not.toMatch(/\beval\(|new Function\(/);
+  });
+
   it('serves the committed OpenAPI document (run `npm run openapi:write` after changing the API)', async () => {
     const served = (await t.request('GET', '/openapi.json')).body;
     expect(served.paths['/v1/endpoints']).toBeDefined();

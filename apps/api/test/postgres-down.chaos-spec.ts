@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EmbeddedPostgres, freePort, startEmbeddedPostgres } from '@hookyard/data-access';
-import { DELIVERY_ENV, endpointBody, eventually } from './harness';
+import { DELIVERY_ENV, endpointBody, eventually, NO_RATE_LIMITS } from './harness';
 import { type ChildOutput, collectApart } from './json-logs';
 import { Receiver } from './receiver';
 import { exited, MAIN, printFigures, stopChild } from './worker-process';
@@ -75,7 +75,7 @@ describe('P1 PostgreSQL down at start and for a while mid-run', () => {
         DATABASE_URL: databaseUrl(),
         HOOKYARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         HOOKYARD_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
-        HOOKYARD_RATE_LIMIT_PER_SECOND: '0',
+        ...NO_RATE_LIMITS,
         HOOKYARD_SHUTDOWN_GRACE_SECONDS: '5',
         ...env,
       },

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { NO_RATE_LIMITS } from './harness';
 import { MAIN } from './worker-process';
 
 /** `npm start`'s entry point (the built server) running in a directory of its own. */
@@ -22,6 +23,7 @@ export function serverEnv(port: number): Record<string, string> {
     HOOKYARD_REQUIRE_HTTPS: 'false',
     HOOKYARD_OUTBOUND_ALLOW: '127.0.0.1/32',
     HOOKYARD_POLL_INTERVAL_MS: '50',
+    ...NO_RATE_LIMITS,
   };
 }
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@hookyard/data-access';
-import { DELIVERY_ENV, eventually, type TestApp } from './harness';
+import { DELIVERY_ENV, eventually, NO_RATE_LIMITS, type TestApp } from './harness';
 import { type ChildOutput, collectApart } from './json-logs';
 import { type Receiver } from './receiver';
 
@@ -52,6 +52,7 @@ export function spawnApi(t: TestApp, env: Record<string, string>): ChildProcess 
     env: {
       PATH: process.env['PATH'] ?? '',
       ...DELIVERY_ENV,
+      ...NO_RATE_LIMITS,
       HOOKYARD_ROLE: 'api',
       HOST: '127.0.0.1',
       DATABASE_URL: t.database.url,

@@ -6,6 +6,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { type NextFunction, type Request, type Response } from 'express';
 import { ApiModule, type ProcessObservability } from './api.module';
 import { type DialectRegistration } from './common/api-dialect';
+import { DOCS_SECURITY_HEADERS } from './common/docs-headers.util';
 import { httpMetricsMiddleware } from './common/http-metrics.middleware';
 import { MAX_JSON_DEPTH, verifyJsonDepth } from './common/json-depth.util';
 import { JSON_MEDIA_TYPES, requireJsonBody } from './common/json-content-type.middleware';
@@ -47,6 +48,12 @@ export async function createApp(
     bodyParser: false,
     abortOnError: false,
   });
+  // `request.ip` (the per-address rate limit, the request log) believes X-Forwarded-For only from
+  // the proxies HOOKYARD_TRUST_PROXY names; by default, no one's.
+  app.set(
+    'trust proxy',
+    typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy],
+  );
   app.use(httpMetricsMiddleware(app.get(Metrics)));
   // Larger bodies answer 413 and deeper ones 400 `JSON_TOO_DEEP`, both before the JSON is parsed.
   // Nest types `verify` out because its `rawBody` option sets one; this app does not use that option.
@@ -66,6 +73,10 @@ export async function createApp(
   app.useGlobalFilters(new ProblemFilter(dialects.map((d) => d.dialect)));
   // No enableShutdownHooks: main.ts owns SIGTERM (the worker must drain before the process ends).
   const document = buildOpenApiDocument(app);
+  app.use('/docs', (_request: Request, response: Response, next: NextFunction) => {
+    response.set(DOCS_SECURITY_HEADERS);
+    next();
+  });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   if (config.bootstrapApiKey)
     await app.get(OrganizationsService).ensureBootstrapKey(config.bootstrapApiKey);

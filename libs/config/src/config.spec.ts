@@ -24,10 +24,12 @@ describe('configuration', () => {
   it('limits the admin API and times out database statements by default, each configurable', () => {
     const defaults = loadConfig({});
     expect(defaults.limits).toEqual({
-      ratePerSecond: 1000,
-      rateBurst: 2000,
+      management: { perSecond: 100, burst: 200 },
+      publishing: { perSecond: 300, burst: 600 },
+      authFailures: { perSecond: 10, burst: 20 },
       maxBodyBytes: 1_048_576,
     });
+    expect(defaults.trustProxy).toBe(0);
     expect(defaults.database).toMatchObject({
       poolSize: 10,
       workerPoolSize: 10,
@@ -37,13 +39,22 @@ describe('configuration', () => {
     const set = loadConfig({
       HOOKYARD_RATE_LIMIT_PER_SECOND: '0',
       HOOKYARD_RATE_LIMIT_BURST: '5',
+      HOOKYARD_PUBLISH_RATE_LIMIT_PER_SECOND: '7',
+      HOOKYARD_PUBLISH_RATE_LIMIT_BURST: '8',
+      HOOKYARD_AUTH_FAILURE_RATE_LIMIT_PER_SECOND: '0',
+      HOOKYARD_AUTH_FAILURE_RATE_LIMIT_BURST: '9',
       HOOKYARD_MAX_BODY_BYTES: '2048',
       HOOKYARD_DB_POOL_SIZE: '3',
       HOOKYARD_WORKER_DB_POOL_SIZE: '4',
       HOOKYARD_DB_STATEMENT_TIMEOUT_MS: '1500',
       HOOKYARD_DB_LOCK_TIMEOUT_MS: '250',
     });
-    expect(set.limits).toEqual({ ratePerSecond: 0, rateBurst: 5, maxBodyBytes: 2048 });
+    expect(set.limits).toEqual({
+      management: { perSecond: 0, burst: 5 },
+      publishing: { perSecond: 7, burst: 8 },
+      authFailures: { perSecond: 0, burst: 9 },
+      maxBodyBytes: 2048,
+    });
     expect(set.database).toMatchObject({
       poolSize: 3,
       workerPoolSize: 4,
@@ -117,6 +128,73 @@ describe('configuration', () => {
     expect(() => loadConfig({ HOOKYARD_LOCAL: 'true', NODE_ENV: 'production' })).toThrow(
       /HOOKYARD_LOCAL: local mode is refused with NODE_ENV=production/,
     );
+  });
+
+  it('X7 reads HOOKYARD_TRUST_PROXY as a hop count or a list of proxy addresses, none by default', () => {
+    expect(loadConfig({}).trustProxy).toBe(0);
+    expect(loadConfig({ HOOKYARD_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(
+      loadConfig({ HOOKYARD_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1/128' }).trustProxy,
+    ).toEqual(['10.0.0.0/8', '127.0.0.1', '::1/128']);
+    expect(() => loadConfig({ HOOKYARD_TRUST_PROXY: 'all' })).toThrow(
+      /HOOKYARD_TRUST_PROXY: must be a hop count or a comma list of IP addresses or CIDRs/,
+    );
+  });
+
+  describe('X13 with NODE_ENV=production', () => {
+    const PRODUCTION = {
+      NODE_ENV: 'production',
+      HOOKYARD_PUBLIC_URL: 'https://hooks.example.com/',
+      HOOKYARD_METRICS_TOKEN: 'a-metrics-token-of-32-characters',
+    };
+    const problemsOf = (env: NodeJS.ProcessEnv): readonly string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+    };
+
+    it('starts with a public URL and a metrics token', () => {
+      expect(loadConfig(PRODUCTION)).toMatchObject({
+        publicUrl: 'https://hooks.example.com',
+        metricsToken: PRODUCTION.HOOKYARD_METRICS_TOKEN,
+      });
+    });
+
+    it('X13 refuses to start an API without HOOKYARD_PUBLIC_URL, so no Host header picks the portal link', () => {
+      for (const role of ['all', 'api']) {
+        expect(problemsOf({ ...PRODUCTION, HOOKYARD_ROLE: role, HOOKYARD_PUBLIC_URL: '' })).toEqual(
+          [expect.stringMatching(/^HOOKYARD_PUBLIC_URL: required with NODE_ENV=production/)],
+        );
+      }
+      // A worker hands out no links.
+      expect(
+        problemsOf({ ...PRODUCTION, HOOKYARD_ROLE: 'worker', HOOKYARD_PUBLIC_URL: '' }),
+      ).toEqual([]);
+      // Outside production the request's origin still serves (local trials, tests).
+      expect(loadConfig({}).publicUrl).toBeNull();
+    });
+
+    it('X13 refuses to start without a metrics token unless /metrics is made public on purpose', () => {
+      const { HOOKYARD_METRICS_TOKEN: _, ...withoutToken } = PRODUCTION;
+      expect(problemsOf(withoutToken)).toEqual([
+        expect.stringMatching(
+          /^HOOKYARD_METRICS_TOKEN: required with NODE_ENV=production .*HOOKYARD_METRICS_PUBLIC=true/,
+        ),
+      ]);
+      expect(loadConfig({ ...withoutToken, HOOKYARD_METRICS_PUBLIC: 'true' })).toMatchObject({
+        metricsToken: null,
+        metricsPublic: true,
+      });
+      // A bad token is reported once, as bad, not also as missing.
+      expect(problemsOf({ ...PRODUCTION, HOOKYARD_METRICS_TOKEN: 'short' })).toEqual([
+        'HOOKYARD_METRICS_TOKEN: must be at least 16 characters',
+      ]);
+      expect(loadConfig({}).metricsToken).toBeNull();
+    });
   });
 
   it('reads the state machine thresholds so tests can run them in seconds', () => {

@@ -14,7 +14,16 @@ import {
   parseRetrySchedule,
   type StateThresholds,
 } from '@hookyard/webhook-core';
-import { atLeast16, bool, environmentName, httpBaseUrl, int, oneOf, postgresUrl } from './readers';
+import {
+  atLeast16,
+  bool,
+  environmentName,
+  httpBaseUrl,
+  int,
+  oneOf,
+  postgresUrl,
+  trustProxy,
+} from './readers';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -68,14 +77,21 @@ export interface HookyardConfig {
   readonly tracing: { readonly endpoint: string | null; readonly serviceName: string | null };
   readonly retention: { readonly days: number; readonly intervalMs: number };
   /**
-   * What keeps the admin API answering: a token bucket per API key or portal session, in this
-   * process's memory (`perSecond` 0 = off), and the largest request body.
+   * What keeps the admin API answering: token buckets in this process's memory (`perSecond` 0 =
+   * off), one per API key or portal session for management and one for publishing, one per client
+   * address for credential lookups and failed authentications; and the largest request body.
    */
   readonly limits: {
-    readonly ratePerSecond: number;
-    readonly rateBurst: number;
+    readonly management: RateRule;
+    readonly publishing: RateRule;
+    readonly authFailures: RateRule;
     readonly maxBodyBytes: number;
   };
+  /**
+   * Express's `trust proxy`: how many proxy hops, or which proxy addresses, to believe about the
+   * client address in `X-Forwarded-For`; 0 = none (the connection's address).
+   */
+  readonly trustProxy: number | readonly string[];
   /** Synchronous test sends in flight at once per organization; more answer 429. */
   readonly testSendConcurrency: number;
   /** How often the time-based state rules (pause, suspension) are applied to silent failing endpoints. */
@@ -84,8 +100,13 @@ export interface HookyardConfig {
   readonly publicUrl: string | null;
   /** The built console served at `/console`; null = `apps/console/dist` of this checkout. */
   readonly consoleDir: string | null;
-  /** When set, `GET /metrics` wants `Authorization: Bearer <token>`. */
+  /**
+   * When set, `GET /metrics` wants `Authorization: Bearer <token>`. Production requires one unless
+   * `HOOKYARD_METRICS_PUBLIC` says otherwise.
+   */
   readonly metricsToken: string | null;
+  /** Production serves `/metrics` without a token only when this says so. */
+  readonly metricsPublic: boolean;
   /** Adds an `organization_id` label to the per-event and per-delivery metrics (tenant data in labels). */
   readonly metricsPerOrg: boolean;
   /** How often a worker moves secrets on an older encryption key to the current one. */
@@ -98,6 +119,12 @@ export interface HookyardConfig {
     readonly shutdownGraceMs: number;
     readonly responseBodyLimit: number;
   };
+}
+
+/** A token bucket: `perSecond` requests a second on average, `burst` at once; `perSecond` 0 = no limit. */
+export interface RateRule {
+  readonly perSecond: number;
+  readonly burst: number;
 }
 
 /** A 32-byte key and the version stored values name it by (`v<version>.` prefix). */
@@ -153,6 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       'HOOKYARD_ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes, base64 or hex)',
     );
   }
+  const rateRule = (prefix: string, fallback: RateRule): RateRule => ({
+    perSecond: read(`${prefix}_PER_SECOND`, int(0, 1_000_000), fallback.perSecond),
+    burst: read(`${prefix}_BURST`, int(1, 1_000_000), fallback.burst),
+  });
   const localMode = read('HOOKYARD_LOCAL', bool, false);
   if (localMode && env['NODE_ENV'] === 'production')
     problems.push('HOOKYARD_LOCAL: local mode is refused with NODE_ENV=production');
@@ -172,10 +203,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       connectTimeoutSeconds: read('HOOKYARD_DB_CONNECT_TIMEOUT_SECONDS', int(0, 86_400), 60),
     },
     limits: {
-      ratePerSecond: read('HOOKYARD_RATE_LIMIT_PER_SECOND', int(0, 1_000_000), 1000),
-      rateBurst: read('HOOKYARD_RATE_LIMIT_BURST', int(1, 1_000_000), 2000),
+      // 100/s per key is well above what a person or a deploy script does, far below what one API
+      // process serves, so one key cannot take a process's management capacity from the others.
+      management: rateRule('HOOKYARD_RATE_LIMIT', { perSecond: 100, burst: 200 }),
+      // `npm start` ingests about 256 events/s on a 2-core machine: 300/s lets one key use a whole
+      // process's ingest and no more, and the burst of 600 absorbs two seconds of a backlog flush.
+      publishing: rateRule('HOOKYARD_PUBLISH_RATE_LIMIT', { perSecond: 300, burst: 600 }),
+      // Lookups of unknown credentials per address: a person mistyping, a script misconfigured, never
+      // a key-guessing run.
+      authFailures: rateRule('HOOKYARD_AUTH_FAILURE_RATE_LIMIT', { perSecond: 10, burst: 20 }),
       maxBodyBytes: read('HOOKYARD_MAX_BODY_BYTES', int(1024, 100 * 1024 * 1024), 1_048_576),
     },
+    trustProxy: read('HOOKYARD_TRUST_PROXY', trustProxy, 0),
     bootstrapApiKey: read('HOOKYARD_BOOTSTRAP_API_KEY', atLeast16, null),
     encryptionKey,
     previousEncryptionKeys,
@@ -264,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     publicUrl: read('HOOKYARD_PUBLIC_URL', httpBaseUrl, null),
     consoleDir: read('HOOKYARD_CONSOLE_DIR', (raw) => resolve(raw), null),
     metricsToken: read('HOOKYARD_METRICS_TOKEN', atLeast16, null),
+    metricsPublic: read('HOOKYARD_METRICS_PUBLIC', bool, false),
     metricsPerOrg: read('HOOKYARD_METRICS_PER_ORG', bool, false),
     reencryptMs: read('HOOKYARD_REENCRYPT_INTERVAL_SECONDS', int(10, 86400), 600) * 1000,
     testSendConcurrency: read('HOOKYARD_TEST_SEND_CONCURRENCY', int(1, 1000), 5),
@@ -276,8 +316,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
       responseBodyLimit: read('HOOKYARD_RESPONSE_BODY_LIMIT', int(1024, 10 * 1024 * 1024), 65536),
     },
   };
+  if (env['NODE_ENV'] === 'production') problems.push(...productionProblems(config, problems));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * What production refuses to guess: the origin of the portal links the API hands out (else a
+ * request's Host header picks it), and whether anyone may read `/metrics` (with per-organization
+ * labels it lists tenants and their volumes).
+ */
+function productionProblems(config: HookyardConfig, earlier: readonly string[]): string[] {
+  const problems: string[] = [];
+  const reported = (name: string) => earlier.some((p) => p.startsWith(`${name}:`));
+  if (config.role !== 'worker' && config.publicUrl === null && !reported('HOOKYARD_PUBLIC_URL'))
+    problems.push(
+      'HOOKYARD_PUBLIC_URL: required with NODE_ENV=production, as the base of the portal links the API hands out (e.g. https://hooks.example.com)',
+    );
+  if (config.metricsToken === null && !config.metricsPublic && !reported('HOOKYARD_METRICS_TOKEN'))
+    problems.push(
+      'HOOKYARD_METRICS_TOKEN: required with NODE_ENV=production (16 characters or more), or set HOOKYARD_METRICS_PUBLIC=true to serve /metrics to anyone',
+    );
+  return problems;
 }
 
 /** `<key>` (version 1) or `<version>:<key>`, the version from 1 to 9999. */

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The small value readers `loadConfig` applies to one trimmed, non-empty variable each. A reader
  * returns the parsed value or throws an Error whose message completes "<NAME>: ..." in the one
@@ -52,4 +54,25 @@ export const postgresUrl = (raw: string): string => {
 export const httpBaseUrl = (raw: string): string => {
   if (!/^https?:\/\/[^/\s]+/.test(raw)) throw new Error('must be an http:// or https:// URL');
   return raw.replace(/\/+$/, '');
+};
+
+/**
+ * Express's `trust proxy`: a hop count (0 = none), or a comma list of IP addresses and CIDRs of the
+ * proxies whose `X-Forwarded-For` is believed.
+ */
+export const trustProxy = (raw: string): number | string[] => {
+  if (/^\d+$/.test(raw)) return int(0, 100)(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const validPrefix =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !validPrefix || rest.length > 0)
+      throw new Error(
+        `must be a hop count or a comma list of IP addresses or CIDRs; ${JSON.stringify(entry)} is neither`,
+      );
+  }
+  return entries;
 };

@@ -149,8 +149,12 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_METRICS_TOKEN: {
     description:
-      'When set, GET /metrics answers only to Authorization: Bearer <token> (16 characters or more).',
+      'When set, GET /metrics answers only to Authorization: Bearer <token> (16 characters or more); required with NODE_ENV=production unless HOOKYARD_METRICS_PUBLIC is true.',
     sensitive: true,
+  },
+  HOOKYARD_METRICS_PUBLIC: {
+    description:
+      'Serves /metrics without a token with NODE_ENV=production (default false: production needs HOOKYARD_METRICS_TOKEN).',
   },
   HOOKYARD_METRICS_PER_ORG: {
     description:
@@ -165,10 +169,30 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_RATE_LIMIT_PER_SECOND: {
     description:
-      'Requests per second each API key or portal session may make, per process (default 1000; 0 = no limit); above it 429 RATE_LIMITED with Retry-After.',
+      'Management requests (everything but publishing) per second each API key or portal session may make, per process (default 100; 0 = no limit); above it 429 RATE_LIMITED with Retry-After.',
   },
   HOOKYARD_RATE_LIMIT_BURST: {
-    description: 'Requests a key may make at once above the per-second rate (default 2000).',
+    description:
+      'Management requests a key may make at once above the per-second rate (default 200).',
+  },
+  HOOKYARD_PUBLISH_RATE_LIMIT_PER_SECOND: {
+    description:
+      'Publishing requests (POST /v1/events and /v1/events/batch) per second each API key or portal session may make, per process, in a bucket apart from management (default 300; 0 = no limit).',
+  },
+  HOOKYARD_PUBLISH_RATE_LIMIT_BURST: {
+    description: 'Publishing requests a key may make at once above its rate (default 600).',
+  },
+  HOOKYARD_AUTH_FAILURE_RATE_LIMIT_PER_SECOND: {
+    description:
+      'Credential lookups and failed authentications per second per client address, per process (default 10; 0 = no limit); an address past it gets 429 before any database lookup.',
+  },
+  HOOKYARD_AUTH_FAILURE_RATE_LIMIT_BURST: {
+    description:
+      'Credential lookups and failed authentications an address may make at once (default 20).',
+  },
+  HOOKYARD_TRUST_PROXY: {
+    description:
+      'Which proxies in front of the API to believe about the client address (X-Forwarded-For): a hop count, or a comma list of IP addresses or CIDRs (default none: the address of the connection).',
   },
   HOOKYARD_MAX_BODY_BYTES: {
     description:
@@ -176,13 +200,14 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_PUBLIC_URL: {
     description:
-      'The base URL users reach the API at, for the links it hands out (portal session URLs); unset = the origin of the request that asks for one.',
+      'The base URL users reach the API at, for the links it hands out (portal session URLs); required with NODE_ENV=production for the API; unset elsewhere = the origin of the request that asks for one.',
   },
   HOOKYARD_CONSOLE_DIR: {
     description:
       'The built web console served at /console (default: apps/console/dist of this checkout).',
   },
   NODE_ENV: {
-    description: 'production refuses an outbound allow-list that lets every address through.',
+    description:
+      'production refuses an outbound allow-list that lets every address through and local mode, and requires HOOKYARD_PUBLIC_URL (API) and HOOKYARD_METRICS_TOKEN (or HOOKYARD_METRICS_PUBLIC).',
   },
 };

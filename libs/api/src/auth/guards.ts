@@ -23,7 +23,8 @@ import { ApiKeyService } from './api-key.service';
 import { type Response } from 'express';
 import { type AuthContext, type AuthenticatedRequest } from './auth-context';
 import { grants, type Permission } from './permissions';
-import { RequestRateLimit } from './request-rate-limit';
+import { beforeLookups } from './lookup-cache';
+import { type RateBucket, RequestRateLimit } from './request-rate-limit';
 
 export const PERMISSION_METADATA = 'hookyard:permission';
 export const PUBLIC_METADATA = 'hookyard:public';
@@ -57,7 +58,10 @@ const AUTHENTICATION_FAILURES = new Set<string>([
  * Authenticates the caller: an API key, or a tenant-portal token (`hkp_`). The organization of an
  * operator key comes from `x-platform-id`. A portal token passes only on routes marked
  * {@link PortalAccessible}; an ended session answers 401 `PORTAL_SESSION_EXPIRED` with its
- * `refreshUrl`. Then the caller's rate limit ({@link RequestRateLimit}): 429 `RATE_LIMITED` above it.
+ * `refreshUrl`. Every credential lookup that goes to the database first takes a token of the
+ * client address, so a run of guessed keys meets 429 before it meets the database. Then the
+ * caller's rate limit ({@link RequestRateLimit}): publishing (`EVENT.PUBLISH` routes) and everything
+ * else count apart; 429 `RATE_LIMITED` above either.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -71,12 +75,28 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const response = context.switchToHttp().getResponse<Response>();
-    const auth = await this.authenticate(request, context).catch((error: unknown) => {
-      if (error instanceof ApiError && AUTHENTICATION_FAILURES.has(error.code))
-        this.rateLimit.failedAuthentication(request, response);
-      throw error;
-    });
-    this.rateLimit.take(auth, response);
+    let lookups = 0;
+    const beforeLookup = () => {
+      this.rateLimit.beforeLookup(request, response);
+      lookups += 1;
+    };
+    const giveBack = () => {
+      for (let i = 0; i < lookups; i += 1) this.rateLimit.lookupSucceeded(request);
+    };
+    const auth = await beforeLookups(beforeLookup, () => this.authenticate(request, context)).catch(
+      (error: unknown) => {
+        const code = error instanceof ApiError ? error.code : null;
+        // A failure that queried nothing (no key, a key known to be wrong) still costs its address;
+        // a valid portal token on a route closed to the portal costs nothing. Anything else (a 429,
+        // a database error) keeps what its lookups took.
+        if (code !== null && AUTHENTICATION_FAILURES.has(code) && lookups === 0)
+          this.rateLimit.failedAuthentication(request, response);
+        if (code === ErrorCode.FORBIDDEN) giveBack();
+        throw error;
+      },
+    );
+    giveBack();
+    this.rateLimit.take(auth, bucketOf(this.reflector, context), response);
     request.auth = auth;
     return true;
   }
@@ -109,6 +129,15 @@ export class ApiKeyGuard implements CanActivate {
     const platformId = request.headers['x-platform-id'];
     return { ...auth, organizationId: isObjectId(platformId) ? platformId : null };
   }
+}
+
+/** Publishing routes spend the caller's publishing bucket; every other route its management one. */
+function bucketOf(reflector: Reflector, context: ExecutionContext): RateBucket {
+  const permission = reflector.get<Permission | undefined>(
+    PERMISSION_METADATA,
+    context.getHandler(),
+  );
+  return permission === 'EVENT.PUBLISH' ? 'publishing' : 'management';
 }
 
 /** Checks the permission the route declares, then an endpoint-scoped session's endpoint. */

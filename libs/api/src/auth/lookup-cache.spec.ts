@@ -1,4 +1,4 @@
-import { LookupCache } from './lookup-cache';
+import { beforeLookups, LookupCache } from './lookup-cache';
 
 describe('LookupCache', () => {
   const at = (ms: number) => new Date(ms);
@@ -39,5 +39,37 @@ describe('LookupCache', () => {
     for (const n of [1, 2, 3]) await cache.get(`k${n}`, at(0), () => Promise.resolve(n));
     expect(await cache.get('k3', at(1), () => Promise.resolve(-1))).toBe(3);
     expect(await cache.get('k1', at(1), () => Promise.resolve(-1))).toBe(-1);
+  });
+
+  it('X7 evicts the least recently used entry one at a time: a flood of unknown keys keeps a key in use', async () => {
+    const cache = new LookupCache<string | null>(60_000, 100);
+    await cache.get('valid', at(0), () => Promise.resolve('ctx'));
+    for (let i = 0; i < 10_000; i += 1) {
+      await cache.get(`guess-${i}`, at(1), () => Promise.resolve(null));
+      if (i % 50 === 0) await cache.get('valid', at(1), () => Promise.resolve('reloaded'));
+    }
+    expect(await cache.get('valid', at(2), () => Promise.resolve('reloaded'))).toBe('ctx');
+    // The newest guesses are kept, the oldest gone: bounded, never cleared wholesale.
+    expect(await cache.get('guess-9999', at(2), () => Promise.resolve('reloaded'))).toBeNull();
+    expect(await cache.get('guess-0', at(2), () => Promise.resolve('reloaded'))).toBe('reloaded');
+  });
+
+  it('X7 runs the gate of beforeLookups before each lookup that misses, and a throwing gate stops it', async () => {
+    const cache = new LookupCache<string>(1_000);
+    const gate = jest.fn();
+    const load = jest.fn().mockResolvedValue('v');
+    await beforeLookups(gate, () => cache.get('k', at(0), load));
+    await beforeLookups(gate, () => cache.get('k', at(1), load)); // a hit: no gate, no load
+    expect(gate).toHaveBeenCalledTimes(1);
+    expect(load).toHaveBeenCalledTimes(1);
+    const refusing = () => {
+      throw new Error('429');
+    };
+    await expect(beforeLookups(refusing, () => cache.get('other', at(1), load))).rejects.toThrow(
+      '429',
+    );
+    expect(load).toHaveBeenCalledTimes(1);
+    // Outside beforeLookups nothing gates.
+    expect(await cache.get('other', at(1), load)).toBe('v');
   });
 });

@@ -1,50 +1,75 @@
 import { type Request, type Response } from 'express';
-import { type HookyardConfig } from '@hookyard/config';
+import { type HookyardConfig, type RateRule } from '@hookyard/config';
 import { ApiError, ErrorCode } from '../common/api-error';
 import { type RateDecision, RateLimiter } from '../common/rate-limiter';
 import { type AuthContext } from './auth-context';
 
+/** Which of a caller's buckets a route spends: publishing events, or everything else. */
+export type RateBucket = 'management' | 'publishing';
+
 /**
- * The admin API's rate limit, which the {@link ApiKeyGuard} applies to every authenticated route of
- * every dialect: one token bucket per API key or portal session, in this process's memory (each API
- * process allows the rate; Svix's default limiter works the same way). Requests that fail to
- * authenticate spend the bucket of their client address, so guessing keys gets 429s. An
- * authenticated answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a
- * refusal is 429 `RATE_LIMITED` with `Retry-After`.
+ * The admin API's rate limits, which the {@link ApiKeyGuard} applies to every authenticated route of
+ * every dialect, in this process's memory (each API process allows the rates; Svix's default limiter
+ * works the same way):
+ * - each API key or portal session has two token buckets, one for management routes and one for
+ *   publishing, so neither kind of traffic can starve the other;
+ * - each client address (`request.ip`, which `HOOKYARD_TRUST_PROXY` lets a proxy name) has one for
+ *   credential lookups and failed authentications: a lookup takes a token before it queries the
+ *   database (and gives it back when the credential is valid), a failure without a lookup (no key,
+ *   a key already known to be wrong) takes one too. Guessing keys gets 429s, not queries.
+ *
+ * An authenticated answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` of
+ * the bucket it spent; a refusal is 429 `RATE_LIMITED` with `Retry-After`.
  */
 export class RequestRateLimit {
-  private readonly limiter: RateLimiter | null;
+  private readonly callers: Readonly<Record<RateBucket, RateLimiter | null>>;
+  private readonly addresses: RateLimiter | null;
 
   constructor(
-    limits: Pick<HookyardConfig['limits'], 'ratePerSecond' | 'rateBurst'>,
+    limits: Pick<HookyardConfig['limits'], RateBucket | 'authFailures'>,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.limiter =
-      limits.ratePerSecond > 0
-        ? new RateLimiter({ perSecond: limits.ratePerSecond, burst: limits.rateBurst })
-        : null;
+    this.callers = {
+      management: limiterOf(limits.management),
+      publishing: limiterOf(limits.publishing),
+    };
+    this.addresses = limiterOf(limits.authFailures);
+  }
+
+  /** Before a credential is looked up in the database: takes a token of the address, or throws 429. */
+  beforeLookup(request: Request, response: Response): void {
+    if (!this.addresses) return;
+    const decision = this.addresses.take(addressKey(request), this.now());
+    if (!decision.allowed) refuse(response, decision);
+  }
+
+  /** The lookup found a valid credential: valid keys do not spend their address's bucket. */
+  lookupSucceeded(request: Request): void {
+    this.addresses?.giveBack(addressKey(request), this.now());
   }
 
   /**
-   * A failed authentication takes a token from its client address's bucket; throws 429 (in place of
-   * the 401) once it is empty. Valid credentials never spend or wait on it: behind a proxy, every
-   * client shares the proxy's address.
+   * A failed authentication that looked nothing up takes a token of its address; throws 429 (in
+   * place of the 401) once there is none.
    */
   failedAuthentication(request: Request, response: Response): void {
-    if (!this.limiter) return;
-    const decision = this.limiter.take(addressKey(request), this.now());
-    if (!decision.allowed) refuse(response, decision);
+    this.beforeLookup(request, response);
   }
 
   /** An authenticated request takes a token from its caller's bucket; throws 429 when there is none. */
-  take(auth: AuthContext, response: Response): void {
-    if (!this.limiter) return;
-    const key =
+  take(auth: AuthContext, bucket: RateBucket, response: Response): void {
+    const limiter = this.callers[bucket];
+    if (!limiter) return;
+    const caller =
       auth.portalSessionId !== null ? `portal:${auth.portalSessionId}` : `key:${auth.keyId}`;
-    const decision = this.limiter.take(key, this.now());
+    const decision = limiter.take(caller, this.now());
     setRateHeaders(response, decision);
     if (!decision.allowed) refuse(response, decision);
   }
+}
+
+function limiterOf(rule: RateRule): RateLimiter | null {
+  return rule.perSecond > 0 ? new RateLimiter(rule) : null;
 }
 
 function addressKey(request: Request): string {

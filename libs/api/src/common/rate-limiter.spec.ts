@@ -68,6 +68,19 @@ describe('RateLimiter', () => {
     expect(limiter.take('a', 4_000).allowed).toBe(false);
   });
 
+  it('X7 takes back a token it gave, never above the burst', () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 2 });
+    limiter.take('a', 0);
+    limiter.take('a', 0);
+    expect(limiter.peek('a', 0).allowed).toBe(false);
+    limiter.giveBack('a', 0);
+    expect(limiter.peek('a', 0).remaining).toBe(1);
+    limiter.giveBack('a', 0);
+    limiter.giveBack('a', 0);
+    expect(limiter.peek('a', 0).remaining).toBe(2);
+    expect(limiter.size).toBe(0);
+  });
+
   it('refuses a rule that never refills', () => {
     expect(() => new RateLimiter({ perSecond: 0, burst: 10 })).toThrow();
     expect(() => new RateLimiter({ perSecond: 1, burst: 0 })).toThrow();

@@ -1,8 +1,4 @@
-/** How a token bucket refills: `perSecond` tokens a second, up to `burst`. */
-export interface RateLimit {
-  readonly perSecond: number;
-  readonly burst: number;
-}
+import { type RateRule } from '@hookyard/config';
 
 /** The answer for one request, and what the `RateLimit-*` and `Retry-After` headers say. */
 export interface RateDecision {
@@ -36,7 +32,7 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
-    private readonly rule: RateLimit,
+    private readonly rule: RateRule,
     private readonly maxKeys = DEFAULT_MAX_KEYS,
   ) {
     if (!(rule.perSecond > 0) || !(rule.burst >= 1))
@@ -51,6 +47,19 @@ export class RateLimiter {
   /** What `take` would answer, without taking a token. */
   peek(key: string, nowMs: number): RateDecision {
     return this.decide(key, nowMs, false);
+  }
+
+  /**
+   * Returns a token `take` took for something that turned out not to count (a credential lookup
+   * that found a valid key), never above the burst.
+   */
+  giveBack(key: string, nowMs: number): void {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return; // refilled and forgotten: already full
+    const elapsedSeconds = Math.max(0, nowMs - bucket.at) / 1000;
+    const tokens = bucket.tokens + elapsedSeconds * this.rule.perSecond + 1;
+    if (tokens >= this.rule.burst) this.buckets.delete(key);
+    else this.buckets.set(key, { tokens, at: Math.max(nowMs, bucket.at) });
   }
 
   /** Keys remembered now (for tests of the memory bound). */

@@ -30,9 +30,10 @@ describe('consoleCacheControl', () => {
 });
 
 describe('isPortalPage', () => {
-  it('is the portal page and the pages below it only', () => {
+  it('X13 is the page a portal link opens and no other, so no admin screen takes its frame-ancestors', () => {
     expect(isPortalPage('portal')).toBe(true);
-    expect(isPortalPage('portal/endpoints')).toBe(true);
+    expect(isPortalPage('portal/endpoints')).toBe(false);
+    expect(isPortalPage('portal/api-keys')).toBe(false);
     expect(isPortalPage('portals')).toBe(false);
     expect(isPortalPage('endpoints')).toBe(false);
   });

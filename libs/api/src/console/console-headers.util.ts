@@ -29,7 +29,12 @@ export function consoleCacheControl(relativePath: string): string {
   return relativePath.startsWith('assets/') ? IMMUTABLE : NO_CACHE;
 }
 
-/** Whether a console path is the portal's page, whose embedding the session's organization decides. */
+/**
+ * Whether a console path is the portal's page, whose embedding the session's organization decides:
+ * `/console/portal` alone, the one page a portal link opens (the portal's screens after it are
+ * client-side navigations of that page). Any other path, `portal/…` included, keeps
+ * `frame-ancestors 'none'`, so no admin screen can be loaded into a frame through it.
+ */
 export function isPortalPage(relativePath: string): boolean {
-  return relativePath === 'portal' || relativePath.startsWith('portal/');
+  return relativePath === 'portal';
 }
