@@ -12,6 +12,7 @@ import { AddDeliveryTrigger1764100000000 } from './migrations/1764100000000-AddD
 import { AddPlatformFields1764200000000 } from './migrations/1764200000000-AddPlatformFields';
 import { AddPortalSessions1764300000000 } from './migrations/1764300000000-AddPortalSessions';
 import { AddEventTopicIndex1764400000000 } from './migrations/1764400000000-AddEventTopicIndex';
+import { AddBootstrapKeyAndSessionCreatorIndex1765200000000 } from './migrations/1765200000000-AddBootstrapKeyAndSessionCreatorIndex';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   AddPlatformFields1764200000000,
   AddPortalSessions1764300000000,
   AddEventTopicIndex1764400000000,
+  AddBootstrapKeyAndSessionCreatorIndex1765200000000,
 ];
 
 export interface DataSourceOptions {

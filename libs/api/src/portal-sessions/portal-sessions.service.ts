@@ -20,6 +20,7 @@ import { LookupCache } from '../auth/lookup-cache';
 import { type PortalPermission } from '../auth/permissions';
 import { ApiError, ErrorCode, type FieldError } from '../common/api-error';
 import { HOOKYARD_CONFIG } from '../common/config.module';
+import { decodeCursor, toPage } from '../common/keyset-cursor';
 import {
   PORTAL_SESSION_DEFAULT_SECONDS,
   PORTAL_TOKEN_PREFIX,
@@ -29,8 +30,8 @@ import {
 
 /**
  * How long a looked-up session is kept without asking the database again. Its expiry is checked on
- * every request all the same, and a revocation through this process drops it at once; one through
- * another process takes effect within this long.
+ * every request all the same, and a revocation through this process (of the session, or of the key
+ * that made it) drops it at once; one through another process takes effect within this long.
  */
 export const PORTAL_SESSION_CACHE_MS = 5_000;
 
@@ -74,6 +75,7 @@ export class PortalSessionsService {
   ) {
     this.sessions = new PortalSessionRepository(dataSource.manager);
     this.endpoints = new EndpointRepository(dataSource.manager);
+    apiKeys.onKeyRevoked((keyId) => this.cache.forget((s) => s?.createdByKeyId === keyId));
   }
 
   /** Null for a token no session has; a session past its expiry or revoked answers `ended`. */
@@ -136,6 +138,20 @@ export class PortalSessionsService {
     const session = await this.sessions.findById(organizationId, id);
     if (!session) throw ApiError.notFound('portal session');
     return session;
+  }
+
+  /** The organization's sessions neither expired nor revoked at `now`, newest first. */
+  async listLive(
+    organizationId: string,
+    now: Date,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ data: PortalSessionEntity[]; nextCursor: string | null }> {
+    const rows = await this.sessions.pageLive(organizationId, now, {
+      limit,
+      after: decodeCursor(cursor),
+    });
+    return toPage(rows, limit);
   }
 
   /** The session behind a request; null for an API key. */
