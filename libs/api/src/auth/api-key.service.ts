@@ -30,6 +30,15 @@ export interface CreatedApiKey {
   readonly key: string;
 }
 
+export interface NewKeyOptions {
+  /** Where to insert it (a transaction's); default the service's own. */
+  readonly repository?: ApiKeyRepository;
+  /** The key itself, for `HOOKYARD_BOOTSTRAP_API_KEY`; default a generated one. */
+  readonly key?: string;
+  /** Marks the key `HOOKYARD_BOOTSTRAP_API_KEY` holds (at most one live key carries the mark). */
+  readonly bootstrap?: boolean;
+}
+
 /** Told the id of each key revoked through this process, once the revocation is committed. */
 export type KeyRevokedListener = (keyId: string) => void;
 
@@ -69,15 +78,15 @@ export class ApiKeyService {
     });
   }
 
-  /** Issues a key; `key` may be given (bootstrap), else one is generated. */
+  /** Issues a key; the bootstrap key is given (`options.key`), any other is generated. */
   async create(
     organizationId: string | null,
     name: string,
     permissions: readonly PermissionGrant[],
     now: Date,
-    repository: ApiKeyRepository = this.keys,
-    key: string = generateApiKey(),
+    options: NewKeyOptions = {},
   ): Promise<CreatedApiKey> {
+    const { repository = this.keys, key = generateApiKey(), bootstrap = false } = options;
     const entity = Object.assign(new ApiKeyEntity(), {
       id: this.ids.next(now),
       organizationId,
@@ -87,7 +96,7 @@ export class ApiKeyService {
       prefix: key.slice(0, Math.min(KEY_PREFIX.length + 6, Math.floor(key.length / 4))),
       keyHash: hashApiKey(key),
       permissions: [...permissions],
-      bootstrap: false,
+      bootstrap,
       createdAt: now,
       expiresAt: null,
       revokedAt: null,

@@ -227,6 +227,10 @@ export type ApiKeyDto = {
    */
   permissions: Array<string>;
   /**
+   * The key `HOOKYARD_BOOTSTRAP_API_KEY` holds: a new value of the variable replaces (revokes) it.
+   */
+  bootstrap: boolean;
+  /**
    * Creation time.
    */
   createdAt: string;
@@ -249,6 +253,10 @@ export type CreatedApiKeyDto = {
    * Permissions granted; `*` for all.
    */
   permissions: Array<string>;
+  /**
+   * The key `HOOKYARD_BOOTSTRAP_API_KEY` holds: a new value of the variable replaces (revokes) it.
+   */
+  bootstrap: boolean;
   /**
    * Creation time.
    */
