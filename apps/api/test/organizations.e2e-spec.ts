@@ -168,8 +168,12 @@ describe('rotating the bootstrap key', () => {
       const child = spawnApi(t, { PORT: String(port), HOOKYARD_BOOTSTRAP_API_KEY: NEW });
       replicas.push({ child, output: collectApart(child), base: `http://127.0.0.1:${port}` });
     }
-    for (const replica of replicas)
-      await eventually(() => expect(replica.output.stdout()).toContain('API docs:'), 30_000);
+    for (const { output } of replicas)
+      // on failure, shows what the replica wrote
+      await eventually(
+        () => expect(output.stdout() + output.stderr()).toContain('API docs:'),
+        30_000,
+      );
 
     for (const { base } of replicas) {
       expect((await call(base, '/v1/whoami', OLD)).status).toBe(401);
@@ -191,5 +195,5 @@ describe('rotating the bootstrap key', () => {
       ['ci', false],
       ['default admin', true],
     ]);
-  });
+  }, 90_000);
 });
