@@ -32,13 +32,20 @@ describe('portal sessions end with the key that made them', () => {
     return response.body as { id: string; key: string };
   };
 
-  const mint = async (key: string): Promise<Session> => {
-    const response = await t.request('POST', '/v1/portal-sessions', {
-      key,
-      body: { permissions: ['WEBHOOK.READ'] },
+  /** `POST /v1/portal-sessions` with `key`, on this process or the other one. */
+  const post = async (key: string, base = t.baseUrl) => {
+    const response = await fetch(`${base}/v1/portal-sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ permissions: ['WEBHOOK.READ'] }),
     });
+    return { status: response.status, body: (await response.json()) as Session };
+  };
+
+  const mint = async (key: string, base = t.baseUrl): Promise<Session> => {
+    const response = await post(key, base);
     expect(response.status).toBe(201);
-    return response.body as Session;
+    return response.body;
   };
 
   /** `GET /v1/endpoints` with `token`, on this process or the other one. */
@@ -60,26 +67,30 @@ describe('portal sessions end with the key that made them', () => {
     await t?.close();
   });
 
-  it('X3 revoking a key answers 401 to its sessions at once here and within 5 s in another API process; the list shows live sessions without tokens, and another key’s session survives', async () => {
+  it('X3 revoking a key answers 401 to its sessions at once here and within 5 s in another API process, where it can mint no more; the list shows live sessions without tokens, and another key’s session survives', async () => {
     const revoked = await issueKey('revoked');
     const kept = await issueKey('kept');
     const ofRevoked = await mint(revoked.key);
     const ofKept = await mint(kept.key);
     const ofAdmin = await mint(admin);
+    // Made on the other process, which now holds the key in its cache too.
+    const ofRevokedThere = await mint(revoked.key, otherBase);
     for (const base of [t.baseUrl, otherBase]) {
-      // Both processes now hold the session in their caches.
+      // Both processes now hold the sessions in their caches.
       expect(await statusOf(ofRevoked.token, base)).toBe(200);
+      expect(await statusOf(ofRevokedThere.token, base)).toBe(200);
       expect(await statusOf(ofKept.token, base)).toBe(200);
     }
 
     const listed = await t.request('GET', '/v1/portal-sessions', { key: admin });
     expect(listed.status).toBe(200);
     expect(listed.body.data.map((s: { id: string }) => s.id)).toEqual([
+      ofRevokedThere.id,
       ofAdmin.id,
       ofKept.id,
       ofRevoked.id,
     ]);
-    expect(listed.body.data[2]).toEqual({
+    expect(listed.body.data[3]).toEqual({
       id: ofRevoked.id,
       endpointIds: null,
       permissions: ['WEBHOOK.READ'],
@@ -87,7 +98,7 @@ describe('portal sessions end with the key that made them', () => {
       createdAt: expect.any(String),
       expiresAt: ofRevoked.expiresAt,
     });
-    for (const session of [ofRevoked, ofKept, ofAdmin])
+    for (const session of [ofRevoked, ofRevokedThere, ofKept, ofAdmin])
       expect(listed.text).not.toContain(session.token);
 
     const revocation = await t.request('DELETE', `/v1/api-keys/${revoked.id}`, { key: admin });
@@ -95,7 +106,13 @@ describe('portal sessions end with the key that made them', () => {
     const here = await t.request('GET', '/v1/endpoints', { key: ofRevoked.token });
     expect(here.status).toBe(401);
     expect(here.body.code).toBe('PORTAL_SESSION_EXPIRED');
-    await eventually(async () => expect(await statusOf(ofRevoked.token, otherBase)).toBe(401));
+    // The other process may still take the key from its cache, but it can no longer mint with it.
+    expect((await post(revoked.key, otherBase)).status).toBe(401);
+    await eventually(async () => {
+      for (const session of [ofRevoked, ofRevokedThere])
+        expect(await statusOf(session.token, otherBase)).toBe(401);
+    });
+    expect(await statusOf(ofRevokedThere.token)).toBe(401);
 
     for (const base of [t.baseUrl, otherBase]) expect(await statusOf(ofKept.token, base)).toBe(200);
     const after = await t.request('GET', '/v1/portal-sessions', { key: admin });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  ApiKeyRepository,
   EndpointRepository,
   PortalSessionEntity,
   PortalSessionRepository,
@@ -68,7 +69,7 @@ export class PortalSessionsService {
   private readonly cache = new LookupCache<PortalSessionEntity | null>(PORTAL_SESSION_CACHE_MS);
 
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(HOOKYARD_CONFIG) private readonly config: HookyardConfig,
     @Inject(ApiKeyService) private readonly apiKeys: ApiKeyService,
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
@@ -128,7 +129,16 @@ export class PortalSessionsService {
       expiresAt: new Date(now.getTime() + seconds * 1000),
       revokedAt: null,
     });
-    await this.sessions.insert(entity);
+    await this.dataSource.transaction(async (manager) => {
+      // The caller's key may be revoked since this process cached it: a session it made now would
+      // outlive it. Holding the key's row also makes a revocation under way wait for this insert.
+      if (
+        caller.keyId !== null &&
+        !(await new ApiKeyRepository(manager).holdLive(caller.keyId, now))
+      )
+        throw new ApiError(ErrorCode.UNAUTHENTICATED, 'missing or invalid API key');
+      await new PortalSessionRepository(manager).insert(entity);
+    });
     this.logger.log(`portal session ${entity.id} created for organization ${organizationId}`);
     return { entity, token, url: portalUrl(baseUrl, entity.id, token) };
   }

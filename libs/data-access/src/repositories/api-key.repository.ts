@@ -39,6 +39,19 @@ export class ApiKeyRepository {
     return this.manager.findOneBy(ApiKeyEntity, { organizationId, id, revokedAt: IsNull() });
   }
 
+  /**
+   * Whether the key is live (neither revoked nor expired), holding its row until the transaction
+   * ends, so a revocation waits for what the key does in it. Unscoped: an operator key has no
+   * organization.
+   */
+  async holdLive(id: string, now: Date): Promise<boolean> {
+    const rows = await this.manager.query<unknown[]>(
+      `SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2) FOR SHARE`,
+      [id, now],
+    );
+    return rows.length > 0;
+  }
+
   async insert(key: ApiKeyEntity): Promise<void> {
     await this.manager.insert(ApiKeyEntity, key);
   }
