@@ -1,8 +1,11 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { OrganizationsService } from '@hookyard/api';
-import { endpointBody, startTestApp, type TestApp } from './harness';
+import { freePort } from '@hookyard/data-access';
+import { endpointBody, eventually, startTestApp, type TestApp } from './harness';
+import { type ChildOutput, collectApart } from './json-logs';
+import { spawnApi, stopChild } from './worker-process';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
@@ -119,4 +122,78 @@ describe('tenants', () => {
     expect(stderr).toContain('HOOKYARD_ROLE: must be one of all, api, worker');
     expect(stderr).toContain('HOOKYARD_ENCRYPTION_KEY: required when DATABASE_URL is set');
   });
+});
+
+/**
+ * A new `HOOKYARD_BOOTSTRAP_API_KEY` replaces the old one on the same organization. The restart is
+ * two built API processes started at once on the first app's database with the new value, as in a
+ * rolling deploy of two replicas: they must make one replacement between them, not two.
+ */
+describe('rotating the bootstrap key', () => {
+  const OLD = 'hk_bootstrap_before_rotation_0123456789';
+  const NEW = 'hk_bootstrap_after_rotation_9876543210';
+  let t: TestApp;
+  const replicas: { child: ChildProcess; output: ChildOutput; base: string }[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ HOOKYARD_BOOTSTRAP_API_KEY: OLD });
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => stopChild(r.child)));
+    await t?.close();
+  });
+
+  const call = async (base: string, path: string, key: string) => {
+    const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('X8 a new HOOKYARD_BOOTSTRAP_API_KEY replaces the old key on the same organization, leaves its other keys, and makes no second organization', async () => {
+    const before = await t.request('GET', '/v1/whoami', { key: OLD });
+    expect(before.status).toBe(200);
+    const organizationId = before.body.organizationId as string;
+    const other = await t.request('POST', '/v1/api-keys', {
+      key: OLD,
+      body: { name: 'ci', permissions: ['WEBHOOK.READ'] },
+    });
+    expect(other.status).toBe(201);
+    const session = await t.request('POST', '/v1/portal-sessions', {
+      key: OLD,
+      body: { permissions: ['WEBHOOK.READ'] },
+    });
+    expect(session.status).toBe(201);
+
+    for (const port of await Promise.all([freePort(), freePort()])) {
+      const child = spawnApi(t, { PORT: String(port), HOOKYARD_BOOTSTRAP_API_KEY: NEW });
+      replicas.push({ child, output: collectApart(child), base: `http://127.0.0.1:${port}` });
+    }
+    for (const { output } of replicas)
+      // on failure, shows what the replica wrote
+      await eventually(
+        () => expect(output.stdout() + output.stderr()).toContain('API docs:'),
+        30_000,
+      );
+
+    for (const { base } of replicas) {
+      expect((await call(base, '/v1/whoami', OLD)).status).toBe(401);
+      expect((await call(base, '/v1/endpoints', session.body.token)).status).toBe(401);
+      const now = await call(base, '/v1/whoami', NEW);
+      expect(now.status).toBe(200);
+      expect(now.body['organizationId']).toBe(organizationId);
+      const kept = await call(base, '/v1/whoami', other.body.key);
+      expect(kept.status).toBe(200);
+      expect(kept.body['organizationId']).toBe(organizationId);
+    }
+    const organizations = await t.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM organizations`,
+    );
+    expect(organizations.map((o) => o.id)).toEqual([organizationId]);
+    const listed = await call(replicas[0].base, '/v1/api-keys', NEW);
+    const keys = listed.body['data'] as { name: string; bootstrap: boolean; prefix: string }[];
+    expect(keys.map((k) => [k.name, k.bootstrap])).toEqual([
+      ['ci', false],
+      ['default admin', true],
+    ]);
+  }, 90_000);
 });

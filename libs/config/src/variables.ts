@@ -51,7 +51,8 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   HOOKYARD_ROLE: { description: 'all | api | worker (default all).' },
   HOOKYARD_BOOTSTRAP_API_KEY: {
-    description: 'Ensures a default organization holding this key (all permissions).',
+    description:
+      'Ensures a default organization holding this key (all permissions); a new value replaces the old key.',
     sensitive: true,
   },
   HOOKYARD_ENCRYPTION_KEY: {

@@ -15,6 +15,7 @@ import { AddEventTopicIndex1764400000000 } from './migrations/1764400000000-AddE
 import { AddTenantForeignKeys1765000000000 } from './migrations/1765000000000-AddTenantForeignKeys';
 import { AddPortalSessionTopicCeilings1765000000001 } from './migrations/1765000000001-AddPortalSessionTopicCeilings';
 import { AddOrganizationOutboundAllow1765100000000 } from './migrations/1765100000000-AddOrganizationOutboundAllow';
+import { AddBootstrapKeyAndSessionCreatorIndex1765200000000 } from './migrations/1765200000000-AddBootstrapKeyAndSessionCreatorIndex';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   AddTenantForeignKeys1765000000000,
   AddPortalSessionTopicCeilings1765000000001,
   AddOrganizationOutboundAllow1765100000000,
+  AddBootstrapKeyAndSessionCreatorIndex1765200000000,
 ];
 
 export interface DataSourceOptions {

@@ -34,6 +34,9 @@ export type Whoami = api.WhoamiDto;
 export type WhoamiPortal = api.WhoamiPortalDto;
 export type CreatePortalSession = api.CreatePortalSessionDto;
 export type CreatedPortalSession = api.CreatedPortalSessionDto;
+/** A live session as listed: never its token. */
+export type PortalSession = api.PortalSessionDto;
+export type ListPortalSessionsQuery = NonNullable<api.PortalSessionsControllerListData['query']>;
 export type PortalPermission = CreatePortalSession['permissions'][number];
 export type PortalTheme = api.PortalThemeResponseDto;
 export type Organization = api.OrganizationDto;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ApiKeyEntity, ApiKeyRepository } from '@hookyard/data-access';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ApiKeyEntity, ApiKeyRepository, PortalSessionRepository } from '@hookyard/data-access';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ApiError, ErrorCode } from '../common/api-error';
 import { type AuthContext } from './auth-context';
@@ -30,17 +30,35 @@ export interface CreatedApiKey {
   readonly key: string;
 }
 
+export interface NewKeyOptions {
+  /** Where to insert it (a transaction's); default the service's own. */
+  readonly repository?: ApiKeyRepository;
+  /** The key itself, for `HOOKYARD_BOOTSTRAP_API_KEY`; default a generated one. */
+  readonly key?: string;
+  /** Marks the key `HOOKYARD_BOOTSTRAP_API_KEY` holds (at most one live key carries the mark). */
+  readonly bootstrap?: boolean;
+}
+
+/** Told the id of each key revoked through this process, once the revocation is committed. */
+export type KeyRevokedListener = (keyId: string) => void;
+
 /** Issues, lists, revokes and checks API keys; keys are stored as a prefix plus a SHA-256 hash. */
 @Injectable()
 export class ApiKeyService {
   private readonly keys: ApiKeyRepository;
   private readonly cache = new LookupCache<AuthContext | null>(API_KEY_CACHE_MS);
+  private readonly revokedListeners: KeyRevokedListener[] = [];
 
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
   ) {
     this.keys = new ApiKeyRepository(dataSource.manager);
+  }
+
+  /** The portal sessions' cache listens here: a key's sessions end with it (see {@link revoke}). */
+  onKeyRevoked(listener: KeyRevokedListener): void {
+    this.revokedListeners.push(listener);
   }
 
   async authenticate(key: string, now: Date): Promise<AuthContext | null> {
@@ -60,15 +78,15 @@ export class ApiKeyService {
     });
   }
 
-  /** Issues a key; `key` may be given (bootstrap), else one is generated. */
+  /** Issues a key; the bootstrap key is given (`options.key`), any other is generated. */
   async create(
     organizationId: string | null,
     name: string,
     permissions: readonly PermissionGrant[],
     now: Date,
-    repository: ApiKeyRepository = this.keys,
-    key: string = generateApiKey(),
+    options: NewKeyOptions = {},
   ): Promise<CreatedApiKey> {
+    const { repository = this.keys, key = generateApiKey(), bootstrap = false } = options;
     const entity = Object.assign(new ApiKeyEntity(), {
       id: this.ids.next(now),
       organizationId,
@@ -78,6 +96,7 @@ export class ApiKeyService {
       prefix: key.slice(0, Math.min(KEY_PREFIX.length + 6, Math.floor(key.length / 4))),
       keyHash: hashApiKey(key),
       permissions: [...permissions],
+      bootstrap,
       createdAt: now,
       expiresAt: null,
       revokedAt: null,
@@ -102,12 +121,43 @@ export class ApiKeyService {
     return this.keys.list(organizationId);
   }
 
-  /** Revokes a key of the caller's organization whose permissions the caller could grant itself. */
+  /**
+   * Revokes a key of the caller's organization whose permissions the caller could grant itself, and
+   * with it, in the same transaction, every portal session the key made.
+   */
   async revoke(caller: AuthContext, organizationId: string, id: string, now: Date): Promise<void> {
     const target = await this.keys.findActiveById(organizationId, id);
     if (!target) throw ApiError.notFound('API key');
     this.assertCanGrant(caller, target.permissions as PermissionGrant[]);
-    if (!(await this.keys.revoke(organizationId, id, now))) throw ApiError.notFound('API key');
-    this.cache.forget((context) => context?.keyId === id);
+    const revoked = await this.dataSource.transaction((manager) =>
+      this.revokeWithSessions(manager, organizationId, id, now),
+    );
+    if (!revoked) throw ApiError.notFound('API key');
+    this.forgetRevoked(id);
+  }
+
+  /**
+   * Revokes the key and the portal sessions it made through `manager` (the caller's transaction);
+   * false when the key was revoked already. Call {@link forgetRevoked} once the transaction commits.
+   */
+  async revokeWithSessions(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    now: Date,
+  ): Promise<boolean> {
+    if (!(await new ApiKeyRepository(manager).revoke(organizationId, id, now))) return false;
+    await new PortalSessionRepository(manager).revokeCreatedBy(id, now);
+    return true;
+  }
+
+  /**
+   * Stops this process honouring a revoked key and its portal sessions at once; other processes
+   * reread both within their caches' time ({@link API_KEY_CACHE_MS}). After the commit: a lookup
+   * made before it would read the key as live and cache it.
+   */
+  forgetRevoked(keyId: string): void {
+    this.cache.forget((context) => context?.keyId === keyId);
+    for (const listener of this.revokedListeners) listener(keyId);
   }
 }

@@ -1,12 +1,17 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { type HookyardConfig } from '@hookyard/config';
 import { HOOKYARD_CONFIG } from '../common/config.module';
 import { PortalSessionsService } from '../portal-sessions/portal-sessions.service';
 import { ApiKeyService } from './api-key.service';
+import { DenyByDefaultGuard } from './deny-by-default.guard';
 import { ApiKeyGuard, PermissionGuard } from './guards';
 import { RequestRateLimit } from './request-rate-limit';
 
-/** API keys, tenant-portal sessions, the rate limit and the guards every dialect's routes use. */
+/**
+ * API keys, tenant-portal sessions, the rate limit and the guards every dialect's routes use, and
+ * the global guard that refuses a route declaring no access ({@link DenyByDefaultGuard}).
+ */
 @Global()
 @Module({
   providers: [
@@ -14,6 +19,7 @@ import { RequestRateLimit } from './request-rate-limit';
     PortalSessionsService,
     ApiKeyGuard,
     PermissionGuard,
+    { provide: APP_GUARD, useClass: DenyByDefaultGuard },
     {
       provide: RequestRateLimit,
       useFactory: (config: HookyardConfig) => new RequestRateLimit(config.limits),

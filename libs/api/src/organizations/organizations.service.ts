@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   ApiKeyRepository,
   OrganizationEntity,
@@ -26,29 +26,8 @@ export class OrganizationsService {
   ) {}
 
   /** Makes an organization with one all-permission key; returns the key (shown once). */
-  async create(name: string, key?: string): Promise<{ organizationId: string; apiKey: string }> {
-    return this.dataSource.transaction(async (manager) => {
-      const now = new Date();
-      const organization = Object.assign(new OrganizationEntity(), {
-        id: this.ids.next(now),
-        name,
-        endpointLimit: null,
-        featurebaseVersion: null,
-        portalAllowedOrigins: [],
-        outboundAllow: [],
-        createdAt: now,
-      });
-      await new OrganizationRepository(manager).insert(organization);
-      const created = await this.apiKeys.create(
-        organization.id,
-        `${name} admin`,
-        [ALL_PERMISSIONS],
-        now,
-        new ApiKeyRepository(manager),
-        key,
-      );
-      return { organizationId: organization.id, apiKey: created.key };
-    });
+  async create(name: string): Promise<{ organizationId: string; apiKey: string }> {
+    return this.dataSource.transaction((manager) => this.insert(manager, name, new Date()));
   }
 
   /** The organization; 404 when it does not exist (an operator key naming an unknown one). */
@@ -98,13 +77,84 @@ export class OrganizationsService {
     return this.get(organizationId);
   }
 
-  /** Ensures a default organization holds `key`; does nothing when the key already exists. */
+  /**
+   * Makes `key` the bootstrap key: the first one makes the `default` organization; a new value
+   * replaces the bootstrap key on that organization (the old key and its portal sessions are
+   * revoked, the organization's other keys stay). A key that exists already is left as it is.
+   * Processes starting together take turns (an advisory lock), so they make one organization.
+   */
   async ensureBootstrapKey(key: string): Promise<void> {
-    const existing = await new ApiKeyRepository(this.dataSource.manager).findByHash(
-      hashApiKey(key),
+    const now = new Date();
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('hookyard.bootstrap-key'))`);
+      const keys = new ApiKeyRepository(manager);
+      const existing = await keys.findByHash(hashApiKey(key));
+      if (existing) return { kind: 'kept' as const, revoked: existing.revokedAt !== null };
+      const previous = await keys.findBootstrap();
+      if (!previous?.organizationId) {
+        const created = await this.insert(manager, DEFAULT_ORGANIZATION_NAME, now, key);
+        return { kind: 'created' as const, organizationId: created.organizationId };
+      }
+      const revoked =
+        previous.revokedAt === null &&
+        (await this.apiKeys.revokeWithSessions(manager, previous.organizationId, previous.id, now));
+      await this.apiKeys.create(previous.organizationId, previous.name, [ALL_PERMISSIONS], now, {
+        repository: keys,
+        key,
+        bootstrap: true,
+      });
+      return {
+        kind: 'replaced' as const,
+        organizationId: previous.organizationId,
+        revokedKeyId: revoked ? previous.id : null,
+      };
+    });
+    switch (outcome.kind) {
+      case 'kept':
+        if (outcome.revoked)
+          this.logger.warn('HOOKYARD_BOOTSTRAP_API_KEY is a revoked key: it stays revoked');
+        return;
+      case 'created':
+        this.logger.log(
+          `bootstrap organization ${outcome.organizationId} created with the configured API key`,
+        );
+        return;
+      case 'replaced':
+        if (outcome.revokedKeyId) this.apiKeys.forgetRevoked(outcome.revokedKeyId);
+        this.logger.log(
+          `bootstrap key of organization ${outcome.organizationId} replaced by the configured API key`,
+        );
+    }
+  }
+
+  /** An organization and its all-permission key, the bootstrap key when `key` is given. */
+  private async insert(
+    manager: EntityManager,
+    name: string,
+    now: Date,
+    key?: string,
+  ): Promise<{ organizationId: string; apiKey: string }> {
+    const organization = Object.assign(new OrganizationEntity(), {
+      id: this.ids.next(now),
+      name,
+      endpointLimit: null,
+      featurebaseVersion: null,
+      portalAllowedOrigins: [],
+      outboundAllow: [],
+      createdAt: now,
+    });
+    await new OrganizationRepository(manager).insert(organization);
+    const created = await this.apiKeys.create(
+      organization.id,
+      `${name} admin`,
+      [ALL_PERMISSIONS],
+      now,
+      {
+        repository: new ApiKeyRepository(manager),
+        key,
+        bootstrap: key !== undefined,
+      },
     );
-    if (existing) return;
-    const { organizationId } = await this.create(DEFAULT_ORGANIZATION_NAME, key);
-    this.logger.log(`bootstrap organization ${organizationId} created with the configured API key`);
+    return { organizationId: organization.id, apiKey: created.key };
   }
 }

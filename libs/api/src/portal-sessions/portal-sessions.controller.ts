@@ -1,7 +1,19 @@
-import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -11,13 +23,19 @@ import { type HookyardConfig } from '@hookyard/config';
 import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
 import { HOOKYARD_CONFIG } from '../common/config.module';
+import { pageLimit } from '../common/keyset-cursor';
 import { ObjectIdPipe } from '../common/validation';
+import { PageQueryDto } from '../delivery-log/dto/delivery-log.dto';
 import {
   CreatedPortalSessionDto,
   CreatePortalSessionDto,
+  PortalSessionPageDto,
   toCreatedPortalSessionDto,
+  toPortalSessionDto,
 } from './dto/portal-session.dto';
 import { PortalSessionsService } from './portal-sessions.service';
+
+const MAX_PAGE = 200;
 
 /** `/v1/portal-sessions`: links into the tenant portal that a SaaS hands its customers. */
 @ApiTags('portal sessions')
@@ -49,6 +67,27 @@ export class PortalSessionsController {
     const baseUrl = this.config.publicUrl ?? `${request.protocol}://${request.get('host') ?? ''}`;
     const created = await this.sessions.create(caller, organizationId, body, baseUrl, new Date());
     return toCreatedPortalSessionDto(created.entity, created.token, created.url);
+  }
+
+  /**
+   * PORTAL.CREATE, not WEBHOOK.READ: whoever can read webhooks need not see who was handed the
+   * portal; whoever mints and revokes sessions needs the list to revoke them.
+   */
+  @Get()
+  @RequirePermission('PORTAL.CREATE')
+  @ApiOperation({
+    summary: 'List the live tenant-portal sessions, newest first (limit default 50, max 200)',
+    description:
+      'Sessions neither expired nor revoked, with the key that made each; never their tokens.',
+  })
+  @ApiOkResponse({ type: PortalSessionPageDto })
+  async list(
+    @OrgId() organizationId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<PortalSessionPageDto> {
+    const limit = pageLimit(query.limit, MAX_PAGE);
+    const page = await this.sessions.listLive(organizationId, new Date(), limit, query.cursor);
+    return { data: page.data.map(toPortalSessionDto), nextCursor: page.nextCursor };
   }
 
   @Delete(':id')

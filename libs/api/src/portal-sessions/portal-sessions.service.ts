@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  ApiKeyRepository,
   EndpointRepository,
   PortalSessionEntity,
   PortalSessionRepository,
@@ -21,6 +22,7 @@ import { LookupCache } from '../auth/lookup-cache';
 import { type PortalPermission } from '../auth/permissions';
 import { ApiError, ErrorCode, type FieldError } from '../common/api-error';
 import { HOOKYARD_CONFIG } from '../common/config.module';
+import { decodeCursor, toPage } from '../common/keyset-cursor';
 import {
   PORTAL_SESSION_DEFAULT_SECONDS,
   PORTAL_TOKEN_PREFIX,
@@ -30,8 +32,8 @@ import {
 
 /**
  * How long a looked-up session is kept without asking the database again. Its expiry is checked on
- * every request all the same, and a revocation through this process drops it at once; one through
- * another process takes effect within this long.
+ * every request all the same, and a revocation through this process (of the session, or of the key
+ * that made it) drops it at once; one through another process takes effect within this long.
  */
 export const PORTAL_SESSION_CACHE_MS = 5_000;
 
@@ -68,13 +70,14 @@ export class PortalSessionsService {
   private readonly cache = new LookupCache<PortalSessionEntity | null>(PORTAL_SESSION_CACHE_MS);
 
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(HOOKYARD_CONFIG) private readonly config: HookyardConfig,
     @Inject(ApiKeyService) private readonly apiKeys: ApiKeyService,
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
   ) {
     this.sessions = new PortalSessionRepository(dataSource.manager);
     this.endpoints = new EndpointRepository(dataSource.manager);
+    apiKeys.onKeyRevoked((keyId) => this.cache.forget((s) => s?.createdByKeyId === keyId));
   }
 
   /** Null for a token no session has; a session past its expiry or revoked answers `ended`. */
@@ -128,7 +131,16 @@ export class PortalSessionsService {
       expiresAt: new Date(now.getTime() + seconds * 1000),
       revokedAt: null,
     });
-    await this.sessions.insert(entity);
+    await this.dataSource.transaction(async (manager) => {
+      // The caller's key may be revoked since this process cached it: a session it made now would
+      // outlive it. Holding the key's row also makes a revocation under way wait for this insert.
+      if (
+        caller.keyId !== null &&
+        !(await new ApiKeyRepository(manager).holdLive(caller.keyId, now))
+      )
+        throw new ApiError(ErrorCode.UNAUTHENTICATED, 'missing or invalid API key');
+      await new PortalSessionRepository(manager).insert(entity);
+    });
     this.logger.log(`portal session ${entity.id} created for organization ${organizationId}`);
     return { entity, token, url: portalUrl(baseUrl, entity.id, token) };
   }
@@ -138,6 +150,20 @@ export class PortalSessionsService {
     const session = await this.sessions.findById(organizationId, id);
     if (!session) throw ApiError.notFound('portal session');
     return session;
+  }
+
+  /** The organization's sessions neither expired nor revoked at `now`, newest first. */
+  async listLive(
+    organizationId: string,
+    now: Date,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ data: PortalSessionEntity[]; nextCursor: string | null }> {
+    const rows = await this.sessions.pageLive(organizationId, now, {
+      limit,
+      after: decodeCursor(cursor),
+    });
+    return toPage(rows, limit);
   }
 
   /** The session behind a request; null for an API key. */

@@ -23,6 +23,10 @@ export class ApiKeyEntity {
   @Column({ type: 'text', array: true })
   permissions!: string[];
 
+  /** The key `HOOKYARD_BOOTSTRAP_API_KEY` made; a new value of that variable replaces it. */
+  @Column({ type: 'boolean', default: false })
+  bootstrap!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,7 +1,10 @@
 import { type EntityManager, IsNull } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 
-/** API keys. Lookup by hash is the one unscoped read: it is how a request finds its organization. */
+/**
+ * API keys. Lookup by hash is unscoped (it is how a request finds its organization), and so is the
+ * start-up's lookup of the bootstrap key.
+ */
 export class ApiKeyRepository {
   constructor(private readonly manager: EntityManager) {}
 
@@ -14,6 +17,17 @@ export class ApiKeyRepository {
     return this.manager.findOneBy(ApiKeyEntity, { keyHash });
   }
 
+  /**
+   * The newest key `HOOKYARD_BOOTSTRAP_API_KEY` made, revoked or not: its organization is the one a
+   * new value of the variable goes to. Unscoped, as the start-up that asks has no organization yet.
+   */
+  findBootstrap(): Promise<ApiKeyEntity | null> {
+    return this.manager.findOne(ApiKeyEntity, {
+      where: { bootstrap: true },
+      order: { id: 'DESC' },
+    });
+  }
+
   list(organizationId: string): Promise<ApiKeyEntity[]> {
     return this.manager.find(ApiKeyEntity, {
       where: { organizationId, revokedAt: IsNull() },
@@ -23,6 +37,19 @@ export class ApiKeyRepository {
 
   findActiveById(organizationId: string, id: string): Promise<ApiKeyEntity | null> {
     return this.manager.findOneBy(ApiKeyEntity, { organizationId, id, revokedAt: IsNull() });
+  }
+
+  /**
+   * Whether the key is live (neither revoked nor expired), holding its row until the transaction
+   * ends, so a revocation waits for what the key does in it. Unscoped: an operator key has no
+   * organization.
+   */
+  async holdLive(id: string, now: Date): Promise<boolean> {
+    const rows = await this.manager.query<unknown[]>(
+      `SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2) FOR SHARE`,
+      [id, now],
+    );
+    return rows.length > 0;
   }
 
   async insert(key: ApiKeyEntity): Promise<void> {

@@ -77,6 +77,36 @@ describe('PortalSessionRepository', () => {
     expect((await sessions.findById(org, stored.id))?.topicCeilings).toEqual(topicCeilings);
   });
 
+  it("lists the organization's live sessions newest first, never another tenant's, a revoked or an expired one", async () => {
+    const a = await insertOrganization(dataSource, 'a');
+    const b = await insertOrganization(dataSource, 'b');
+    const now = new Date();
+    const older = session(a, { createdAt: new Date(now.getTime() - 2000) });
+    const newer = session(a, { createdAt: new Date(now.getTime() - 1000) });
+    const revoked = session(a, { revokedAt: now });
+    const expired = session(a, { expiresAt: now });
+    const ofB = session(b);
+    for (const s of [older, newer, revoked, expired, ofB]) await sessions.insert(s);
+    const ids = (rows: PortalSessionEntity[]) => rows.map((row) => row.id);
+    expect(ids(await sessions.pageLive(a, now, { limit: 10 }))).toEqual([newer.id, older.id]);
+    expect(ids(await sessions.pageLive(a, now, { limit: 1 }))).toEqual([newer.id, older.id]);
+    expect(ids(await sessions.pageLive(a, now, { limit: 10, after: newer }))).toEqual([older.id]);
+    expect(ids(await sessions.pageLive(b, now, { limit: 10 }))).toEqual([ofB.id]);
+  });
+
+  it('revokes the sessions one key made, and only those', async () => {
+    const org = await insertOrganization(dataSource);
+    const [key, otherKey] = [testIds.next(new Date()), testIds.next(new Date())];
+    const made = [session(org, { createdByKeyId: key }), session(org, { createdByKeyId: key })];
+    const other = session(org, { createdByKeyId: otherKey });
+    for (const s of [...made, other]) await sessions.insert(s);
+    const at = new Date();
+    expect(await sessions.revokeCreatedBy(key, at)).toBe(2);
+    for (const s of made) expect((await sessions.findById(org, s.id))?.revokedAt).toEqual(at);
+    expect((await sessions.findById(org, other.id))?.revokedAt).toBeNull();
+    expect(await sessions.revokeCreatedBy(key, new Date())).toBe(0);
+  });
+
   it('goes with its organization', async () => {
     const org = await insertOrganization(dataSource);
     const stored = session(org);

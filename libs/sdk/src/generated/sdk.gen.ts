@@ -76,6 +76,9 @@ import type {
   PortalSessionsControllerCreateData,
   PortalSessionsControllerCreateErrors,
   PortalSessionsControllerCreateResponses,
+  PortalSessionsControllerListData,
+  PortalSessionsControllerListErrors,
+  PortalSessionsControllerListResponses,
   PortalSessionsControllerRevokeData,
   PortalSessionsControllerRevokeErrors,
   PortalSessionsControllerRevokeResponses,
@@ -553,6 +556,27 @@ export const topicsControllerList = <ThrowOnError extends boolean = false>(
       { name: 'X-API-KEY', type: 'apiKey' },
     ],
     url: '/v1/topics',
+    ...options,
+  });
+
+/**
+ * List the live tenant-portal sessions, newest first (limit default 50, max 200)
+ *
+ * Sessions neither expired nor revoked, with the key that made each; never their tokens.
+ */
+export const portalSessionsControllerList = <ThrowOnError extends boolean = false>(
+  options?: Options<PortalSessionsControllerListData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<
+    PortalSessionsControllerListResponses,
+    PortalSessionsControllerListErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/portal-sessions',
     ...options,
   });
 

@@ -92,6 +92,52 @@ export type WhoamiPortalDto = {
   refreshUrl: string | null;
 };
 
+export type PortalSessionPageDto = {
+  /**
+   * Newest first.
+   */
+  data: Array<PortalSessionDto>;
+  /**
+   * Pass as `cursor` for the next page; null on the last page.
+   */
+  nextCursor: string | null;
+};
+
+export type PortalSessionDto = {
+  /**
+   * 24-hex id of the session.
+   */
+  id: string;
+  /**
+   * The only endpoints the session sees; null = every endpoint of the organization.
+   */
+  endpointIds: Array<string> | null;
+  /**
+   * What the session may do, by the API keys’ permission names.
+   */
+  permissions: Array<
+    | 'WEBHOOK.READ'
+    | 'WEBHOOK.VIEW'
+    | 'WEBHOOK.CREATE'
+    | 'WEBHOOK.UPDATE'
+    | 'WEBHOOK.DELETE'
+    | 'EVENT.PUBLISH'
+    | 'EVENT.READ'
+  >;
+  /**
+   * Id of the API key that made the session; revoking that key ends the session. Null for a session made without a key.
+   */
+  createdByKeyId: string | null;
+  /**
+   * Creation time (ISO 8601).
+   */
+  createdAt: string;
+  /**
+   * When the session ends (ISO 8601).
+   */
+  expiresAt: string;
+};
+
 export type CreatedPortalSessionDto = {
   /**
    * 24-hex id of the session (for `DELETE /v1/portal-sessions/{id}`).
@@ -189,6 +235,10 @@ export type ApiKeyDto = {
    */
   permissions: Array<string>;
   /**
+   * The key `HOOKYARD_BOOTSTRAP_API_KEY` holds: a new value of the variable replaces (revokes) it.
+   */
+  bootstrap: boolean;
+  /**
    * Creation time.
    */
   createdAt: string;
@@ -211,6 +261,10 @@ export type CreatedApiKeyDto = {
    * Permissions granted; `*` for all.
    */
   permissions: Array<string>;
+  /**
+   * The key `HOOKYARD_BOOTSTRAP_API_KEY` holds: a new value of the variable replaces (revokes) it.
+   */
+  bootstrap: boolean;
   /**
    * Creation time.
    */
@@ -1856,6 +1910,44 @@ export type TopicsControllerListResponses = {
 
 export type TopicsControllerListResponse =
   TopicsControllerListResponses[keyof TopicsControllerListResponses];
+
+export type PortalSessionsControllerListData = {
+  body?: never;
+  path?: never;
+  query?: {
+    /**
+     * Page size (1-200, default 50).
+     */
+    limit?: number;
+    /**
+     * The `nextCursor` of the previous page.
+     */
+    cursor?: string;
+  };
+  url: '/v1/portal-sessions';
+};
+
+export type PortalSessionsControllerListErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks PORTAL.CREATE.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type PortalSessionsControllerListResponses = {
+  200: PortalSessionPageDto;
+};
+
+export type PortalSessionsControllerListResponse =
+  PortalSessionsControllerListResponses[keyof PortalSessionsControllerListResponses];
 
 export type PortalSessionsControllerCreateData = {
   body: CreatePortalSessionDto;

@@ -19,6 +19,7 @@ export class ApiKeys {
     );
   }
 
+  /** Revokes the key and every portal session it made. */
   async revoke(id: string, options?: RequestOptions): Promise<void> {
     const o = this.transport.options(options);
     await this.transport.send(api.apiKeysControllerRevoke({ ...o, path: { id } }));

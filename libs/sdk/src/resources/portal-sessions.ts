@@ -1,6 +1,12 @@
 import * as api from '../generated';
+import { Paginated } from '../pagination';
 import { type RequestOptions, type Transport } from '../transport';
-import type { CreatedPortalSession, CreatePortalSession } from '../types';
+import type {
+  CreatedPortalSession,
+  CreatePortalSession,
+  ListPortalSessionsQuery,
+  PortalSession,
+} from '../types';
 
 /**
  * `/v1/portal-sessions`: links into the tenant portal for a SaaS's customers (needs `PORTAL.CREATE`).
@@ -13,6 +19,21 @@ export class PortalSessions {
   create(body: CreatePortalSession, options?: RequestOptions): Promise<CreatedPortalSession> {
     const o = this.transport.options(options);
     return this.transport.send(api.portalSessionsControllerCreate({ ...o, body }));
+  }
+
+  /** The sessions neither expired nor revoked, newest first, with the key that made each. */
+  list(query: ListPortalSessionsQuery & RequestOptions = {}): Paginated<PortalSession> {
+    const { signal, timeoutMs, cursor, ...page } = query;
+    return new Paginated(
+      (at) =>
+        this.transport.send(
+          api.portalSessionsControllerList({
+            ...this.transport.options({ signal, timeoutMs }),
+            query: { ...page, cursor: at },
+          }),
+        ),
+      cursor,
+    );
   }
 
   /** Ends a session at once: its token answers 401 `PORTAL_SESSION_EXPIRED` from then on. */

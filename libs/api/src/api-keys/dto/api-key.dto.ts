@@ -27,6 +27,12 @@ export class ApiKeyDto {
   prefix!: string;
   @ApiProperty({ type: [String], description: 'Permissions granted; `*` for all.' })
   permissions!: string[];
+  @ApiProperty({
+    description:
+      'The key `HOOKYARD_BOOTSTRAP_API_KEY` holds: a new value of the variable replaces (revokes) it.',
+  })
+  bootstrap!: boolean;
+
   @ApiProperty({ description: 'Creation time.' }) createdAt!: string;
 }
 
@@ -48,6 +54,7 @@ export function toApiKeyDto(entity: ApiKeyEntity): ApiKeyDto {
     name: entity.name,
     prefix: entity.prefix,
     permissions: entity.permissions,
+    bootstrap: entity.bootstrap,
     createdAt: entity.createdAt.toISOString(),
   };
 }

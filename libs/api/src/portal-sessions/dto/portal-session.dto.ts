@@ -133,3 +133,56 @@ export function toCreatedPortalSessionDto(
 ): CreatedPortalSessionDto {
   return { id: entity.id, url, token, expiresAt: entity.expiresAt.toISOString() };
 }
+
+/** A live session as listed: what it may do and who made it, never its token. */
+export class PortalSessionDto {
+  @ApiProperty({ description: '24-hex id of the session.' }) id!: string;
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'The only endpoints the session sees; null = every endpoint of the organization.',
+  })
+  endpointIds!: string[] | null;
+
+  @ApiProperty({
+    description: 'What the session may do, by the API keys’ permission names.',
+    enum: PORTAL_PERMISSIONS,
+    isArray: true,
+  })
+  permissions!: string[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Id of the API key that made the session; revoking that key ends the session. Null for a session made without a key.',
+  })
+  createdByKeyId!: string | null;
+
+  @ApiProperty({ description: 'Creation time (ISO 8601).' }) createdAt!: string;
+  @ApiProperty({ description: 'When the session ends (ISO 8601).' }) expiresAt!: string;
+}
+
+export class PortalSessionPageDto {
+  @ApiProperty({ type: [PortalSessionDto], description: 'Newest first.' })
+  data!: PortalSessionDto[];
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
+}
+
+export function toPortalSessionDto(entity: PortalSessionEntity): PortalSessionDto {
+  return {
+    id: entity.id,
+    endpointIds: entity.endpointIds,
+    permissions: entity.permissions,
+    createdByKeyId: entity.createdByKeyId,
+    createdAt: entity.createdAt.toISOString(),
+    expiresAt: entity.expiresAt.toISOString(),
+  };
+}
