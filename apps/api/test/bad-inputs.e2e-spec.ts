@@ -1,7 +1,7 @@
 import { endpointBody, startTestApp, type TestApp, type TestResponse } from './harness';
 
 /*
- * RELIABILITY.md §5, the 27 bad inputs of the admin API, walked in full: every row in each dialect it
+ * RELIABILITY.md §5, the 27 bad inputs of the admin API (and B28, B29 since), walked in full: every row in each dialect it
  * concerns (native /v1, /featurebase/v2/webhooks, /platform/v1/webhooks), or "n/a" with the reason.
  * Each request must be refused with the documented status, in the dialect's error shape, with its
  * machine-readable code and the field at fault; never a 500, never a stack trace; and the
@@ -285,11 +285,12 @@ const ROWS: readonly Row[] = [
     n: 9,
     title: 'B9 header values that inject',
     reliability: '400 HEADER_VALUE_INVALID',
+    ours: 'NUL is 400 UNSUPPORTED_TEXT, as in every field (B28, B29): text PostgreSQL cannot store is refused before any field rule runs',
     cells: (d) =>
       headerCells(d, [
         ['CR LF in a value', { 'X-A': 'v\r\nX-Injected: 1' }, 'HEADER_VALUE_INVALID', 'X-A'],
         ['LF in a value', { 'X-A': 'v\nX-Injected: 1' }, 'HEADER_VALUE_INVALID', 'X-A'],
-        ['NUL in a value', { 'X-A': 'v\u0000' }, 'HEADER_VALUE_INVALID', 'X-A'],
+        ['NUL in a value', { 'X-A': 'v\u0000' }, 'UNSUPPORTED_TEXT', 'X-A'],
       ]),
   },
   {
@@ -685,13 +686,13 @@ const ROWS: readonly Row[] = [
           return [
             list('limit=100000', invalid(400, 'PAGINATION_INVALID', 'limit')),
             list('limit=-1', invalid(400, 'PAGINATION_INVALID', 'limit')),
-            list('cursor=%00garbage', invalid(400, 'PAGINATION_INVALID', 'cursor')),
+            list('cursor=garbage', invalid(400, 'PAGINATION_INVALID', 'cursor')),
           ];
         case 'featurebase':
           return [
             list('limit=100000', invalid(400, 'VALIDATION_FAILED', 'limit')),
             list('limit=-1', invalid(400, 'VALIDATION_FAILED', 'limit')),
-            list('cursor=%00garbage', { status: 400, code: 'INVALID_CURSOR', field: 'cursor' }),
+            list('cursor=garbage', { status: 400, code: 'INVALID_CURSOR', field: 'cursor' }),
           ];
         case 'platform':
           return [
@@ -822,6 +823,110 @@ const ROWS: readonly Row[] = [
     reliability: '429 RATE_LIMITED with a Retry-After header',
     // Run against an app of its own with the limit on (the harness turns it off): see below.
     cells: () => [],
+  },
+  {
+    n: 28,
+    title: 'B28 a lone surrogate in event data, a webhook field, a header value or a JSON key',
+    reliability: '400 UNSUPPORTED_TEXT naming the field (PostgreSQL cannot store it)',
+    cells: (d) => {
+      const text = invalid(400, 'UNSUPPORTED_TEXT', 'name');
+      const cells: Cell[] = [
+        ...createAndPatch(d, 'a lone high surrogate in name', { name: 'x\ud800' }, text),
+        ...createAndPatch(d, 'a lone low surrogate in name', { name: '\udc00y' }, text),
+      ];
+      if (d === 'platform')
+        cells.push(
+          ...createAndPatch(
+            d,
+            'a lone surrogate in reference',
+            { reference: 'ref\ud800' },
+            invalid(400, 'UNSUPPORTED_TEXT', 'reference'),
+          ),
+        );
+      else
+        cells.push(
+          ...createAndPatch(
+            d,
+            'a lone surrogate in a header value',
+            { requestConfig: { headers: { 'X-A': 'v\udfff' } } },
+            invalid(400, 'UNSUPPORTED_TEXT', 'requestConfig.headers.X-A'),
+          ),
+        );
+      if (d === 'native') {
+        const publish = (path: string, body: unknown) => () => ({ method: 'POST', path, body });
+        cells.push(
+          {
+            label: 'POST /v1/events with a lone surrogate in data',
+            send: publish('/v1/events', { topic: 'post.created', data: { title: '\ud800' } }),
+            expect: invalid(400, 'UNSUPPORTED_TEXT', 'data.title'),
+          },
+          {
+            label: 'POST /v1/events with a lone surrogate in a key of data',
+            send: publish('/v1/events', { topic: 'post.created', data: { '\udc00k': 1 } }),
+            expect: invalid(400, 'UNSUPPORTED_TEXT', 'data.\ufffdk'),
+          },
+          {
+            label: 'POST /v1/events/batch with a lone surrogate in previousData',
+            send: publish('/v1/events/batch', {
+              events: [
+                { topic: 'post.created', data: { n: 1 } },
+                { topic: 'post.created', data: { n: 2 }, previousData: { n: ['\ud83d'] } },
+              ],
+            }),
+            expect: invalid(400, 'UNSUPPORTED_TEXT', 'events.1.previousData.n.0'),
+          },
+        );
+      }
+      return cells;
+    },
+  },
+  {
+    n: 29,
+    title: 'B29 NUL in an API key name, a webhook field, a JSON key or a query parameter',
+    reliability: '400 UNSUPPORTED_TEXT naming the field (PostgreSQL cannot store it)',
+    cells: (d) => {
+      const list = (query: string, field: string): Cell => ({
+        label: `GET ?${query}`,
+        send: () => ({ method: 'GET', path: `${PATHS[d]}?${query}` }),
+        expect: invalid(400, 'UNSUPPORTED_TEXT', field),
+      });
+      const cells: Cell[] = [
+        ...createAndPatch(
+          d,
+          'NUL in name',
+          { name: 'a\u0000b' },
+          invalid(400, 'UNSUPPORTED_TEXT', 'name'),
+        ),
+        d === 'platform' ? list('order_by=name%00', 'order_by') : list('cursor=a%00', 'cursor'),
+        {
+          label: 'GET an id holding NUL',
+          send: () => ({ method: 'GET', path: `${PATHS[d]}/${'%00'.repeat(24)}` }),
+          expect: invalid(400, 'UNSUPPORTED_TEXT', 'path'),
+        },
+      ];
+      if (d === 'native')
+        cells.push(
+          {
+            label: 'POST /v1/api-keys with NUL in name',
+            send: () => ({
+              method: 'POST',
+              path: '/v1/api-keys',
+              body: { name: 'ci\u0000', permissions: ['WEBHOOK.READ'] },
+            }),
+            expect: invalid(400, 'UNSUPPORTED_TEXT', 'name'),
+          },
+          {
+            label: 'POST /v1/events with NUL in a key of data',
+            send: () => ({
+              method: 'POST',
+              path: '/v1/events',
+              body: { topic: 'post.created', data: { nested: { 'a\u0000': true } } },
+            }),
+            expect: invalid(400, 'UNSUPPORTED_TEXT', 'data.nested.a\ufffd'),
+          },
+        );
+      return cells;
+    },
   },
 ];
 

@@ -142,7 +142,7 @@ describe('POST /v1/events/batch', () => {
       { topic: 'comment.created', data: { n: 2 }, idempotencyKey: '' },
       { topic: 'comment.created', data: { n: 3 }, idempotencyKey: 'x'.repeat(256) },
       { topic: 'comment.created', data: { n: 4 }, idempotencyKey: 'tab\there' },
-      { topic: 'comment.created', data: { text: 'nul \u0000 inside' } },
+      { topic: 'comment.created', data: { n: 5 }, idempotencyKey: 'new\nline' },
       { topic: 'comment.created', data: { n: 6 } },
     ]);
 
@@ -172,7 +172,11 @@ describe('POST /v1/events/batch', () => {
     }
     expect(results[5]).toMatchObject({
       index: 5,
-      error: { status: 400, code: 'VALIDATION_FAILED', errors: [{ path: 'events.5.data' }] },
+      error: {
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        errors: [{ path: 'events.5.idempotencyKey' }],
+      },
     });
 
     const stored = await t.dataSource.query<{ data: { n: number } }[]>(
@@ -188,6 +192,20 @@ describe('POST /v1/events/batch', () => {
         .map((r) => JSON.parse(r.body).data.n)
         .sort(),
     ).toEqual([0, 6]);
+  });
+
+  it('refuses a whole batch holding text PostgreSQL cannot store (NUL), naming the event field, and stores nothing', async () => {
+    const before = await count(`SELECT count(*)::int AS n FROM events`);
+    const response = await batch([
+      { topic: 'comment.created', data: { n: 0 } },
+      { topic: 'comment.created', data: { text: 'nul \u0000 inside' } },
+    ]);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      code: 'UNSUPPORTED_TEXT',
+      errors: [{ path: 'events.1.data.text' }],
+    });
+    expect(await count(`SELECT count(*)::int AS n FROM events`)).toBe(before);
   });
 
   it('answers an all-invalid batch 200 with every error and stores nothing', async () => {

@@ -8,11 +8,12 @@ import { ApiModule, type ProcessObservability } from './api.module';
 import { type DialectRegistration } from './common/api-dialect';
 import { DOCS_SECURITY_HEADERS } from './common/docs-headers.util';
 import { httpMetricsMiddleware } from './common/http-metrics.middleware';
-import { MAX_JSON_DEPTH, verifyJsonDepth } from './common/json-depth.util';
+import { MAX_JSON_DEPTH, verifyJsonBody } from './common/json-depth.util';
 import { JSON_MEDIA_TYPES, requireJsonBody } from './common/json-content-type.middleware';
 import { type CoreDependencies } from './common/core.module';
 import { ProblemFilter } from './common/problem.filter';
 import { assignRequestId, requestLogModule } from './common/request-log.module';
+import { refuseUnsupportedText } from './common/unsupported-text.util';
 import { createValidationPipe } from './common/validation';
 import { type HookyardConfig } from '@hookyard/config';
 import { Metrics } from '@hookyard/observability';
@@ -55,12 +56,13 @@ export async function createApp(
     typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy],
   );
   app.use(httpMetricsMiddleware(app.get(Metrics)));
-  // Larger bodies answer 413 and deeper ones 400 `JSON_TOO_DEEP`, both before the JSON is parsed.
+  // Larger bodies answer 413 and deeper ones 400 `JSON_TOO_DEEP`, both before the JSON is parsed;
+  // the same byte scan marks a body holding text PostgreSQL cannot store, which is refused once parsed.
   // Nest types `verify` out because its `rawBody` option sets one; this app does not use that option.
   const jsonOptions = {
     limit: config.limits.maxBodyBytes,
     type: JSON_MEDIA_TYPES,
-    verify: verifyJsonDepth(MAX_JSON_DEPTH),
+    verify: verifyJsonBody(MAX_JSON_DEPTH),
   };
   app.useBodyParser('json', jsonOptions);
   app.use((request: Request, response: Response, next: NextFunction) => {
@@ -68,6 +70,7 @@ export async function createApp(
     next();
   });
   app.use(requireJsonBody);
+  app.use(refuseUnsupportedText);
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(dialects.map((d) => d.dialect)));

@@ -11,6 +11,8 @@ export const ErrorCode = {
   /** A JSON body nesting arrays and objects deeper than 32 levels, refused before it is parsed. */
   JSON_TOO_DEEP: 'JSON_TOO_DEEP',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** U+0000 or an unpaired surrogate in a body field, key, query parameter or path: not storable. */
+  UNSUPPORTED_TEXT: 'UNSUPPORTED_TEXT',
   ID_INVALID: 'ID_INVALID',
   TARGET_NOT_ALLOWED: 'TARGET_NOT_ALLOWED',
   PAGINATION_INVALID: 'PAGINATION_INVALID',
@@ -112,6 +114,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ErrorCode.PROPERTY_NOT_ALLOWED:
     case ErrorCode.BODY_INVALID:
     case ErrorCode.JSON_TOO_DEEP:
+    case ErrorCode.UNSUPPORTED_TEXT:
     case ErrorCode.ID_INVALID:
     case ErrorCode.TARGET_NOT_ALLOWED:
     case ErrorCode.PAGINATION_INVALID:

@@ -1,8 +1,10 @@
 import {
   jsonDeeperThan,
+  JsonScan,
   JsonTooDeepError,
   MAX_JSON_DEPTH,
-  verifyJsonDepth,
+  scanJson,
+  verifyJsonBody,
 } from './json-depth.util';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
@@ -41,9 +43,9 @@ describe('jsonDeeperThan', () => {
   });
 });
 
-describe('verifyJsonDepth', () => {
+describe('verifyJsonBody', () => {
   it('throws the error toApiError maps to JSON_TOO_DEEP', () => {
-    const verify = verifyJsonDepth();
+    const verify = verifyJsonBody();
     expect(() => verify({}, {}, bytes(nested(MAX_JSON_DEPTH)), 'utf-8')).not.toThrow();
     expect(() => verify({}, {}, bytes(nested(MAX_JSON_DEPTH + 1)), 'utf-8')).toThrow(
       JsonTooDeepError,
@@ -51,10 +53,37 @@ describe('verifyJsonDepth', () => {
   });
 
   it('decodes other charsets before it counts', () => {
-    const verify = verifyJsonDepth(2);
+    const verify = verifyJsonBody(2);
     expect(() => verify({}, {}, Buffer.from(nested(3), 'utf16le'), 'utf-16le')).toThrow(
       JsonTooDeepError,
     );
     expect(() => verify({}, {}, Buffer.from(nested(2), 'utf16le'), 'utf-16le')).not.toThrow();
+  });
+});
+
+describe('scanJson', () => {
+  const scan = (value: unknown): JsonScan => scanJson(bytes(JSON.stringify(value)));
+
+  it('X12 finds the escape of NUL or of an unpaired surrogate, keys included', () => {
+    expect(scan({ data: { title: 'a\u0000b' } })).toBe(JsonScan.SUSPECT_TEXT);
+    expect(scan({ data: { title: '\ud800' } })).toBe(JsonScan.SUSPECT_TEXT);
+    expect(scan({ data: { title: 'x\udc00y' } })).toBe(JsonScan.SUSPECT_TEXT);
+    expect(scan({ data: { title: '\ud800\ud800\udc00' } })).toBe(JsonScan.SUSPECT_TEXT);
+    expect(scan({ 'k\u0000': 1 })).toBe(JsonScan.SUSPECT_TEXT);
+    expect(scanJson(bytes('["\\uD800x"]'))).toBe(JsonScan.SUSPECT_TEXT);
+  });
+
+  it('X12 passes clean text: escaped pairs, escaped backslashes, other escapes', () => {
+    expect(scanJson(bytes('{"emoji":"\\ud83d\\ude00","upper":"\\uD83D\\uDE00"}'))).toBe(
+      JsonScan.CLEAN,
+    );
+    expect(scan({ text: '\\u0000 is how NUL is written', tab: '\t', e: '\u00e9' })).toBe(
+      JsonScan.CLEAN,
+    );
+    expect(scan({ emoji: '😀', text: 'ünï€' })).toBe(JsonScan.CLEAN);
+  });
+
+  it('reports depth before suspect text', () => {
+    expect(scanJson(bytes(`["\\u0000",${nested(3)}]`), 2)).toBe(JsonScan.TOO_DEEP);
   });
 });

@@ -11,12 +11,24 @@ export function encodeCursor(row: KeysetCursor): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`, 'utf8').toString('base64url');
 }
 
-/** Reads a cursor this API handed out; anything else is a 400 naming `cursor`. */
+/** A time as `encodeCursor` writes it: `toISOString` of a four-digit year, which PostgreSQL holds. */
+const CURSOR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * Reads a cursor this API handed out; anything else is a 400 naming `cursor`, a time written in
+ * another form too (`-271821-04-20T00:00:00.000Z` is a JavaScript date but not a PostgreSQL one).
+ */
 export function decodeCursor(cursor: string | undefined): KeysetCursor | null {
   if (cursor === undefined) return null;
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(time ?? '');
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor) || Number.isNaN(createdAt.getTime()) || !isObjectId(id)) {
+  const [time = '', id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(time);
+  if (
+    !/^[A-Za-z0-9_-]+$/.test(cursor) ||
+    !CURSOR_TIME.test(time) ||
+    Number.isNaN(createdAt.getTime()) ||
+    createdAt.toISOString() !== time ||
+    !isObjectId(id)
+  ) {
     throw ApiError.validation(
       [{ path: 'cursor', message: 'not a cursor this API returned' }],
       ErrorCode.PAGINATION_INVALID,

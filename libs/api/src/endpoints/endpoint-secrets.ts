@@ -76,6 +76,9 @@ export class EndpointSecrets {
   }
 
   setOf(rows: readonly EndpointSecretEntity[], now: Date): SecretSet {
+    // Every endpoint holds a secret: none means it was deleted since it was read (a roll answered
+    // after a concurrent delete), which is a 404, not a broken endpoint.
+    if (rows.length === 0) throw ApiError.notFound('endpoint');
     const secrets = this.decrypt(rows);
     const current = secrets.find((s) => s.expiresAt === null);
     if (!current) throw new Error('endpoint has no current secret');

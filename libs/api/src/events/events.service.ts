@@ -44,21 +44,14 @@ export type BatchItemResult =
 
 const MAX_IDEMPOTENCY_KEY = 255;
 
-/** `\u0000` in serialised JSON that is an escape of its own (not the tail of an escaped backslash). */
-const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
-
 /** Where an event's fields are, for error paths: the body and header of one publish, or a batch item. */
 interface FieldPaths {
   readonly topic: string;
-  readonly data: string;
-  readonly previousData: string;
   readonly idempotencyKey: string;
 }
 
 const SINGLE_PATHS: FieldPaths = {
   topic: 'topic',
-  data: 'data',
-  previousData: 'previousData',
   idempotencyKey: 'Idempotency-Key',
 };
 
@@ -66,8 +59,6 @@ function batchPaths(index: number): FieldPaths {
   const at = `events.${index}`;
   return {
     topic: `${at}.topic`,
-    data: `${at}.data`,
-    previousData: `${at}.previousData`,
     idempotencyKey: `${at}.idempotencyKey`,
   };
 }
@@ -166,16 +157,6 @@ export class EventsService {
     const dataJson = JSON.stringify(input.data);
     const previousDataJson =
       input.previousData === undefined ? null : JSON.stringify(input.previousData);
-    for (const [path, json] of [
-      [paths.data, dataJson],
-      [paths.previousData, previousDataJson],
-    ] as const) {
-      if (json !== null && json.includes('\\u0000') && NUL_ESCAPE.test(json)) {
-        return ApiError.validation([
-          { path, message: 'must not contain the character U+0000 (it cannot be stored)' },
-        ]);
-      }
-    }
     // The hash of `[topic, data, previousData ?? null]` as before, built from the texts made above.
     const payloadHash = createHash('sha256')
       .update(`[${JSON.stringify(input.topic)},${dataJson},${previousDataJson ?? 'null'}]`)

@@ -248,6 +248,9 @@ export class PlatformRollSecretDto extends PlatformWebhookFieldsDto {
 export const ORDER_BY = ['created_at', 'name'] as const;
 export const ORDER_DIRECTIONS = ['asc', 'desc'] as const;
 
+/** The last page a list may ask for. */
+const MAX_PAGE = 2_147_483_647;
+
 export class PlatformListWebhooksQueryDto {
   @ApiPropertyOptional({ description: 'Page size (1-100, default 20).', example: 20 })
   @IsOptional()
@@ -257,11 +260,17 @@ export class PlatformListWebhooksQueryDto {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The page, counted from 1 (default 1).', example: 1 })
+  // At most 2^31 - 1, so that the offset of the page stays a number PostgreSQL takes.
+  @ApiPropertyOptional({
+    description: 'The page, counted from 1 (default 1).',
+    example: 1,
+    maximum: MAX_PAGE,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ description: 'Sort column (default created_at).', enum: ORDER_BY })
