@@ -119,7 +119,11 @@ export const BAD_INPUTS: readonly BadInput[] = [
   },
   { id: 'B7', request: 'url too long, empty, no host, with a space', expected: '400 URL_INVALID' },
   { id: 'B8', request: '11 custom headers', expected: '400 TOO_MANY_HEADERS' },
-  { id: 'B9', request: 'header value with CR, LF or NUL', expected: '400 HEADER_VALUE_INVALID' },
+  {
+    id: 'B9',
+    request: 'header value with CR, LF or NUL',
+    expected: '400 HEADER_VALUE_INVALID (NUL: UNSUPPORTED_TEXT)',
+  },
   {
     id: 'B10',
     request: 'Host, Content-Length, ... as custom header',
@@ -182,8 +186,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
     expected: '422 IDEMPOTENCY_KEY_REUSED',
   },
   { id: 'B27', request: 'over the rate limit', expected: '429 RATE_LIMITED + Retry-After' },
-  { id: 'B28', request: 'lone surrogate in event data', expected: '400 TEXT_UNSUPPORTED' },
-  { id: 'B29', request: 'NUL in an API key name', expected: '400 TEXT_UNSUPPORTED' },
+  { id: 'B28', request: 'lone surrogate in event data', expected: '400 UNSUPPORTED_TEXT' },
+  { id: 'B29', request: 'NUL in an API key name', expected: '400 UNSUPPORTED_TEXT' },
 ];
 
 /** Every id a test title may start with: the 63 rows, then the 29 bad inputs. */
