@@ -1,8 +1,9 @@
 import { endpointBody, startTestApp, type TestApp, type TestResponse } from './harness';
 
 /*
- * RELIABILITY.md §5, the 27 bad inputs of the admin API (and B28, B29 since), walked in full: every row in each dialect it
- * concerns (native /v1, /featurebase/v2/webhooks, /platform/v1/webhooks), or "n/a" with the reason.
+ * The bad inputs of the admin API (B1..B29 in tools/reliability/src/catalogue.ts), walked in
+ * full: every row in each dialect it concerns (native /v1, /featurebase/v2/webhooks,
+ * /platform/v1/webhooks), or "n/a" with the reason.
  * Each request must be refused with the documented status, in the dialect's error shape, with its
  * machine-readable code and the field at fault; never a 500, never a stack trace; and the
  * organization's endpoints, secrets, events and deliveries are byte for byte what they were.

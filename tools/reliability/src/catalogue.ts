@@ -1,7 +1,7 @@
 import { type Dirent, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The groups of RELIABILITY §4, by the letter their row ids start with. */
+/** The groups of the catalogue, by the letter their row ids start with. */
 export type CatalogueGroup =
   | 'delivery'
   | 'postgres'
@@ -13,7 +13,7 @@ export type CatalogueGroup =
   | 'admin-limits'
   | 'access';
 
-/** One row of RELIABILITY §4: what the automated tests must show. */
+/** One row of the catalogue: what the automated tests must show. */
 export interface CatalogueRow {
   readonly id: string;
   readonly group: CatalogueGroup;
@@ -28,7 +28,7 @@ export interface BadInput {
 }
 
 /**
- * The 50 rows of RELIABILITY §4, in its order, then the 13 access rows (X1..X13): the promises a
+ * The 50 reliability rows (D, P, S, G, K, T, R, A), then the 13 access rows (X1..X13): the promises a
  * credential, a scoped session and a limit keep when tried from outside (ADR 0016).
  */
 export const CATALOGUE: readonly CatalogueRow[] = [
@@ -101,7 +101,7 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   { id: 'X13', group: 'access', scenario: 'production defaults: URL, metrics, CSP' },
 ];
 
-/** The 27 bad inputs of RELIABILITY §5, in its order, then B28 and B29 (text PostgreSQL cannot store). */
+/** The 27 bad inputs of the admin API, then B28 and B29 (text PostgreSQL cannot store). */
 export const BAD_INPUTS: readonly BadInput[] = [
   { id: 'B1', request: 'url http:// in production mode', expected: '400 URL_MUST_BE_HTTPS' },
   {
