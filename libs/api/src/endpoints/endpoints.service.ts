@@ -13,33 +13,19 @@ import {
   SecretCipher,
 } from '@hookyard/data-access';
 import {
-  checkUrlHost,
   combinePolicies,
   type OutboundPolicy,
   parseOutboundAllow,
-  collectViolations,
   credentialsLeftBehind,
   deliveryFormat,
-  describeDenyReason,
-  type FieldViolation,
-  type RuleResult,
+  type Subscription,
   generateSecretFor,
   initialEndpointState,
-  type Subscription,
   ObjectIdGenerator,
   TopicCatalogue,
   transition,
-  validateAuthentication,
-  validateDescription,
-  validateHeaders,
-  validateName,
-  validateTimeoutMs,
-  validateTopics,
-  validateUrl,
-  ValidationCode,
-  widensBeyondAll,
 } from '@hookyard/webhook-core';
-import { ApiError, ErrorCode, type FieldError } from '../common/api-error';
+import { ApiError, ErrorCode } from '../common/api-error';
 import { HOOKYARD_CONFIG } from '../common/config.module';
 import { type HookyardConfig } from '@hookyard/config';
 import {
@@ -50,6 +36,12 @@ import {
   type SecretSet,
 } from './endpoint-input';
 import { EndpointSecrets } from './endpoint-secrets';
+import {
+  assertTargetAllowed,
+  assertValid,
+  assertWithinCeilings,
+  endpointFieldRules,
+} from './endpoint-write-rules';
 
 export interface EndpointPage {
   readonly data: EndpointEntity[];
@@ -108,23 +100,13 @@ export class EndpointsService {
     rules: DialectRules,
   ): Promise<{ endpoint: EndpointEntity; secrets: EndpointSecretEntity[] }> {
     const secret = input.secret ?? generateSecretFor(input.signingProtocol ?? 'HmacSHA256');
-    this.assertValid([
-      validateUrl(input.url, { allowHttp: this.allowHttp(rules) }),
-      input.name === undefined ? null : validateName(input.name),
-      input.description === undefined ? null : validateDescription(input.description),
-      validateTopics(input.topics, this.catalogue, { allowPatterns: rules.allowTopicPatterns }),
-      input.excludedTopics?.length
-        ? validateTopics(
-            input.excludedTopics,
-            this.catalogue,
-            { allowPatterns: rules.allowTopicPatterns },
-            'excludedTopics',
-          )
-        : null,
-      input.timeoutMs === undefined ? null : validateTimeoutMs(input.timeoutMs),
-      input.headers === undefined ? null : validateHeaders(input.headers),
-      input.authentication === undefined ? null : validateAuthentication(input.authentication),
-    ]);
+    assertValid(
+      endpointFieldRules(input, {
+        allowHttp: this.allowHttp(rules),
+        rules,
+        catalogue: this.catalogue,
+      }),
+    );
     if (input.secret !== undefined) this.secretKeeper.assertValid(input.secret);
     await this.assertTargetAllowed(organizationId, input.url);
     const now = new Date();
@@ -226,31 +208,19 @@ export class EndpointsService {
     roll: SecretRoll | null,
     ceilings: readonly Subscription[] | null,
   ): Promise<EndpointEntity> {
-    this.assertValid([
-      patch.url === undefined ? null : validateUrl(patch.url, { allowHttp: this.allowHttp(rules) }),
-      patch.name === undefined ? null : validateName(patch.name),
-      patch.description === undefined ? null : validateDescription(patch.description),
-      patch.topics === undefined
-        ? null
-        : validateTopics(patch.topics, this.catalogue, { allowPatterns: rules.allowTopicPatterns }),
-      patch.excludedTopics?.length
-        ? validateTopics(
-            patch.excludedTopics,
-            this.catalogue,
-            { allowPatterns: rules.allowTopicPatterns },
-            'excludedTopics',
-          )
-        : null,
-      patch.timeoutMs === undefined ? null : validateTimeoutMs(patch.timeoutMs),
-      patch.headers === undefined ? null : validateHeaders(patch.headers),
-      patch.authentication === undefined ? null : validateAuthentication(patch.authentication),
-    ]);
+    assertValid(
+      endpointFieldRules(patch, {
+        allowHttp: this.allowHttp(rules),
+        rules,
+        catalogue: this.catalogue,
+      }),
+    );
     if (patch.url !== undefined) await this.assertTargetAllowed(organizationId, patch.url);
     return this.dataSource.transaction(async (manager) => {
       const repository = this.endpoints.withManager(manager);
       const endpoint = await repository.findByIdForUpdate(organizationId, id);
       if (!endpoint) throw ApiError.notFound('endpoint');
-      this.assertValid([credentialsLeftBehind(endpoint, patch)]);
+      assertValid([credentialsLeftBehind(endpoint, patch)]);
       if (ceilings !== null) assertWithinCeilings(ceilings, endpoint, patch);
       const now = new Date();
       if (patch.url !== undefined) endpoint.url = patch.url;
@@ -395,18 +365,6 @@ export class EndpointsService {
     return organization?.endpointLimit ?? this.config.endpointLimit;
   }
 
-  private assertValid(results: readonly RuleResult[]): void {
-    const violations = collectViolations(...results);
-    if (violations.length === 0) return;
-    const errors: FieldError[] = violations.map((v: FieldViolation) => ({
-      path: v.field,
-      message: v.message,
-      code: v.code,
-    }));
-    const first = violations.find((v) => v.code !== ValidationCode.TOPIC_UNKNOWN) ?? violations[0];
-    throw new ApiError(first.code, `${first.field}: ${first.message}`, errors);
-  }
-
   /**
    * The organization's own outbound allowance (`outboundAllow`, set by an operator): it lets that
    * organization alone through the SSRF guard, beside `HOOKYARD_OUTBOUND_ALLOW`.
@@ -418,50 +376,9 @@ export class EndpointsService {
     return organization?.outboundAllow ?? [];
   }
 
-  /**
-   * The write-time SSRF check: IP literals and localhost names that neither the outbound policy nor
-   * the organization's own allowance lets through.
-   */
+  /** The write-time SSRF check, with the organization's own allowance beside the global one. */
   private async assertTargetAllowed(organizationId: string, url: string): Promise<void> {
     const own = parseOutboundAllow(await this.outboundAllowOf(organizationId));
-    const verdict = checkUrlHost(new URL(url), combinePolicies(this.outbound, own));
-    if (verdict && !verdict.allowed) {
-      throw ApiError.validation(
-        [
-          {
-            path: 'url',
-            message: `the target address is not allowed (${describeDenyReason(verdict.reason)})`,
-            code: ErrorCode.TARGET_NOT_ALLOWED,
-          },
-        ],
-        ErrorCode.TARGET_NOT_ALLOWED,
-      );
-    }
+    assertTargetAllowed(url, combinePolicies(this.outbound, own));
   }
-}
-
-/** 403 PORTAL_SCOPE_EXCEEDED, naming each field, when `patch` widens the endpoint's subscription. */
-function assertWithinCeilings(
-  ceilings: readonly Subscription[],
-  endpoint: EndpointEntity,
-  patch: EndpointPatch,
-): void {
-  if (patch.topics === undefined && patch.excludedTopics === undefined) return;
-  const current = { topics: endpoint.topics, excludedTopics: endpoint.excludedTopics };
-  const [first = current, ...rest] = ceilings;
-  const faults = widensBeyondAll([first, ...rest, current], {
-    topics: patch.topics ?? endpoint.topics,
-    excludedTopics: patch.excludedTopics ?? endpoint.excludedTopics,
-  });
-  const [fault] = faults;
-  if (fault === undefined) return;
-  throw new ApiError(
-    ErrorCode.PORTAL_SCOPE_EXCEEDED,
-    `${fault.field}: ${fault.message}; this portal session may narrow the subscription, not widen it`,
-    faults.map((f) => ({
-      path: f.field,
-      message: f.message,
-      code: ErrorCode.PORTAL_SCOPE_EXCEEDED,
-    })),
-  );
 }
