@@ -16,6 +16,7 @@ import { AddTenantForeignKeys1765000000000 } from './migrations/1765000000000-Ad
 import { AddPortalSessionTopicCeilings1765000000001 } from './migrations/1765000000001-AddPortalSessionTopicCeilings';
 import { AddOrganizationOutboundAllow1765100000000 } from './migrations/1765100000000-AddOrganizationOutboundAllow';
 import { AddBootstrapKeyAndSessionCreatorIndex1765200000000 } from './migrations/1765200000000-AddBootstrapKeyAndSessionCreatorIndex';
+import { AddOrganizationUidAndSettings1765300000000 } from './migrations/1765300000000-AddOrganizationUidAndSettings';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   AddPortalSessionTopicCeilings1765000000001,
   AddOrganizationOutboundAllow1765100000000,
   AddBootstrapKeyAndSessionCreatorIndex1765200000000,
+  AddOrganizationUidAndSettings1765300000000,
 ];
 
 export interface DataSourceOptions {

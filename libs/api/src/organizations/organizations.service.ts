@@ -141,6 +141,11 @@ export class OrganizationsService {
       featurebaseVersion: null,
       portalAllowedOrigins: [],
       outboundAllow: [],
+      uid: null,
+      rateLimits: null,
+      retryScheduleSeconds: null,
+      thresholds: null,
+      deletedAt: null,
       createdAt: now,
     });
     await new OrganizationRepository(manager).insert(organization);

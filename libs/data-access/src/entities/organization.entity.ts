@@ -27,6 +27,46 @@ export class OrganizationEntity {
   @Column({ name: 'outbound_allow', type: 'text', array: true, default: () => "'{}'" })
   outboundAllow!: string[];
 
+  /** The operator's own id for this tenant (its customer id); unique among live organizations. */
+  @Column({ type: 'text', nullable: true })
+  uid!: string | null;
+
+  /** Rate limits of this organization's keys and portal sessions; null = the installation's. */
+  @Column({ name: 'rate_limits', type: 'jsonb', nullable: true })
+  rateLimits!: OrganizationRateLimits | null;
+
+  /** Retry delays for every endpoint of the organization; null = each dialect's default. */
+  @Column({ name: 'retry_schedule_seconds', type: 'integer', array: true, nullable: true })
+  retryScheduleSeconds!: number[] | null;
+
+  /** Endpoint health thresholds set for this organization; a missing one is the installation's. */
+  @Column({ type: 'jsonb', nullable: true })
+  thresholds!: OrganizationThresholds | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Set by DELETE: the organization is stopped, and a background job purges its rows. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
+}
+
+/** A token bucket: `perSecond` refill (0 = unlimited) and `burst` capacity. */
+export interface OrganizationRateRule {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+export interface OrganizationRateLimits {
+  readonly management?: OrganizationRateRule;
+  readonly publishing?: OrganizationRateRule;
+}
+
+/** The installation's `HOOKYARD_PENALTY_AFTER` and siblings, set for one organization. */
+export interface OrganizationThresholds {
+  readonly penaltyAfter?: number;
+  readonly pauseAfter?: number;
+  readonly pauseAfterSeconds?: number;
+  readonly suspendAfterSeconds?: number;
+  readonly penaltyCooldownSeconds?: number;
 }

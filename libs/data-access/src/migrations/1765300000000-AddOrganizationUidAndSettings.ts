@@ -1,0 +1,47 @@
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
+
+/**
+ * Organizations become an API resource an operator drives:
+ * - `uid`: the operator's own id for the tenant (its customer id), unique among live organizations,
+ *   so a deleted organization's uid can be given to a new one;
+ * - `deleted_at`: a deleted organization stops at once and its rows are purged in the background;
+ * - per-organization settings that override the installation's defaults when set: `rate_limits`
+ *   (`{management?, publishing?}`, each `{perSecond, burst}`), `retry_schedule_seconds` and
+ *   `thresholds` (`{penaltyAfter?, pauseAfter?, pauseAfterSeconds?, suspendAfterSeconds?,
+ *   penaltyCooldownSeconds?}`).
+ */
+export class AddOrganizationUidAndSettings1765300000000 implements MigrationInterface {
+  name = 'AddOrganizationUidAndSettings1765300000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE organizations
+        ADD COLUMN uid text NULL CHECK (char_length(uid) BETWEEN 1 AND 128),
+        ADD COLUMN deleted_at timestamptz NULL,
+        ADD COLUMN rate_limits jsonb NULL,
+        ADD COLUMN retry_schedule_seconds integer[] NULL,
+        ADD COLUMN thresholds jsonb NULL`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX organizations_uid_live_idx ON organizations (uid) WHERE deleted_at IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX organizations_deleted_idx ON organizations (deleted_at) WHERE deleted_at IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX api_keys_operator_idx ON api_keys (id) WHERE organization_id IS NULL`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX api_keys_operator_idx`);
+    await queryRunner.query(`DROP INDEX organizations_deleted_idx`);
+    await queryRunner.query(`DROP INDEX organizations_uid_live_idx`);
+    await queryRunner.query(`
+      ALTER TABLE organizations
+        DROP COLUMN thresholds,
+        DROP COLUMN retry_schedule_seconds,
+        DROP COLUMN rate_limits,
+        DROP COLUMN deleted_at,
+        DROP COLUMN uid`);
+  }
+}
