@@ -98,7 +98,7 @@ function faultOf(route: RouteEntry): string | null {
       if (!AUTHENTICATED_ONLY.includes(route.name)) return 'authentication alone, no permission';
       return sameGuards(route.guards, [ApiKeyGuard]) ? null : 'not guarded by ApiKeyGuard alone';
     case 'permission':
-      if (!/^[A-Z]+\.[A-Z]+$/.test(route.access.permission)) return 'malformed permission';
+      if (!/^[A-Z_]+\.[A-Z]+$/.test(route.access.permission)) return 'malformed permission';
       return sameGuards(route.guards, [ApiKeyGuard, PermissionGuard])
         ? null
         : 'not guarded by ApiKeyGuard then PermissionGuard';

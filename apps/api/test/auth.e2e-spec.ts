@@ -1,5 +1,5 @@
 import { ApiKeyService } from '@hookyard/api';
-import { grants, type Permission, PERMISSIONS } from '@hookyard/api';
+import { grants, type Permission, TENANT_PERMISSIONS } from '@hookyard/api';
 import { endpointBody, startTestApp, type TestApp } from './harness';
 
 describe('authentication, permissions and tenant isolation', () => {
@@ -79,12 +79,12 @@ describe('authentication, permissions and tenant isolation', () => {
   });
 
   describe('operator keys', () => {
-    it('act for the organization named by x-platform-id, and never answer 500 for an unknown one', async () => {
+    it('act for the organization X-Hookyard-Organization names, and answer 404 for an unknown one', async () => {
       const operator = await t.app.get(ApiKeyService).create(null, 'operator', ['*'], new Date());
       const tenant = await t.createOrganization('operated');
-      const headers = (platformId: string) => ({
+      const headers = (organization: string) => ({
         authorization: `Bearer ${operator.key}`,
-        'x-platform-id': platformId,
+        'x-hookyard-organization': organization,
       });
       const created = await t.request('POST', '/v1/endpoints', {
         headers: headers(tenant.organizationId),
@@ -99,8 +99,20 @@ describe('authentication, permissions and tenant isolation', () => {
         headers: headers('ffffffffffffffffffffffff'),
         body: endpointBody(),
       });
-      expect(unknown.status).toBe(409);
-      expect(unknown.body.code).toBe('CONFLICT');
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('NOT_FOUND');
+      const byUnknownUid = await t.request('GET', '/v1/endpoints', {
+        headers: headers('cus_none'),
+      });
+      expect(byUnknownUid.status).toBe(404);
+      // The platform dialect's header means nothing to the native API.
+      const platformHeader = await t.request('GET', '/v1/endpoints', {
+        headers: {
+          authorization: `Bearer ${operator.key}`,
+          'x-platform-id': tenant.organizationId,
+        },
+      });
+      expect(platformHeader.status).toBe(403);
       const none = await t.request('GET', '/v1/endpoints', {
         headers: { authorization: `Bearer ${operator.key}` },
       });
@@ -208,7 +220,7 @@ describe('authentication, permissions and tenant isolation', () => {
     it.each(routes)('%s needs its permission', async (_, method, path, permission, body) => {
       // Every permission but the one asked for and its other names (WEBHOOK.VIEW is WEBHOOK.READ).
       const without = await issueKey(
-        PERMISSIONS.filter((p) => !grants([p], permission as Permission)),
+        TENANT_PERMISSIONS.filter((p) => !grants([p], permission as Permission)),
       );
       const denied = await t.request(method, path(endpointOfA), { key: without, body });
       expect(denied.status).toBe(403);
@@ -225,7 +237,7 @@ describe('authentication, permissions and tenant isolation', () => {
       body: { name: 'target', permissions: ['WEBHOOK.READ'] },
     });
     const without = await issueKey(
-      (PERMISSIONS as readonly string[]).filter((p) => p !== 'APIKEY.MANAGE'),
+      (TENANT_PERMISSIONS as readonly string[]).filter((p) => p !== 'APIKEY.MANAGE'),
     );
     const denied = await t.request('DELETE', `/v1/api-keys/${target.body.id}`, { key: without });
     expect(denied.status).toBe(403);

@@ -87,6 +87,29 @@ const MATRIX: Record<string, MatrixEntry> = {
   },
 };
 
+/**
+ * The routes only an operator key reaches (organizations and their keys, operator keys): a tenant key
+ * is answered 403 `OPERATOR_ONLY` on each, whatever it names (B's id or uid, in the path or a
+ * header), and a portal session 403. Filled with B's ids where they take one.
+ */
+const OPERATOR_ROUTES: Record<string, { readonly body?: () => unknown }> = {
+  'POST /v1/organizations': { body: () => ({ name: 'taken', uid: 'taken-by-a' }) },
+  'GET /v1/organizations': {},
+  'GET /v1/organizations/:organization': {},
+  'PUT /v1/organizations/:uid': { body: () => ({ name: 'taken' }) },
+  'PATCH /v1/organizations/:organization': { body: () => ({ name: 'taken' }) },
+  'GET /v1/organizations/:organization/api-keys': {},
+  'POST /v1/organizations/:organization/api-keys': {
+    body: () => ({ name: 'taken', permissions: ['*'] }),
+  },
+  'DELETE /v1/organizations/:organization/api-keys/:id': {},
+  'DELETE /v1/organizations/:organization': {},
+  'GET /v1/operator-keys': {},
+  'POST /v1/operator-keys': { body: () => ({ name: 'taken', permissions: ['*'] }) },
+  'DELETE /v1/operator-keys/:id': {},
+};
+const B_UID = 'tenant-b-uid';
+
 /** What the owner is answered where it is not 2xx, and why. */
 const OWNER_ANSWERS: Record<string, number> = {
   // 409: B's webhook is not in the penalty box (a success in the dialect's terms).
@@ -333,7 +356,7 @@ describe('T1 tenant isolation matrix', () => {
    * The id-bearing routes (of one dialect); deletions last, a sub-resource's before its resource's,
    * so that a leaking one hides nothing and the owner's own calls all find their resource.
    */
-  const idRoutes = () => routes.filter(namesResource);
+  const idRoutes = () => routes.filter((r) => namesResource(r) && !(r.key in OPERATOR_ROUTES));
   /** The id-bearing routes the matrix knows how to fill (the first test fails on any other). */
   const matrixRoutes = (dialect?: Dialect) =>
     idRoutes()
@@ -351,6 +374,11 @@ describe('T1 tenant isolation matrix', () => {
     routes = routeTable(t.app);
     a = await makeTenant('tenant-a');
     b = await makeTenant('tenant-b');
+    const named = await t.request('PATCH', `/v1/organizations/${b.organizationId}`, {
+      key: operatorKey,
+      body: { uid: B_UID },
+    });
+    if (named.status !== 200) throw new Error(`uid for B: ${named.status} ${named.text}`);
 
     const second = await created(
       'POST',
@@ -451,17 +479,16 @@ describe('T1 tenant isolation matrix', () => {
     }),
   };
 
-  /** The callers A acts as in a dialect: its key; for the platform, also an operator acting for A. */
+  /**
+   * The callers A acts as in a dialect: its key, and an operator key acting for A by the dialect's
+   * header (`x-platform-id` for the platform, `X-Hookyard-Organization` elsewhere).
+   */
   const callersOf = (dialect: Dialect): Record<string, Record<string, string>> => ({
     'tenant key': { authorization: `Bearer ${a.key}` },
-    ...(dialect === 'platform'
-      ? {
-          'operator key for A': {
-            authorization: `Bearer ${operatorKey}`,
-            'x-platform-id': a.organizationId,
-          },
-        }
-      : {}),
+    'operator key for A': {
+      authorization: `Bearer ${operatorKey}`,
+      [dialect === 'platform' ? 'x-platform-id' : 'x-hookyard-organization']: a.organizationId,
+    },
   });
 
   it.each(['native', 'featurebase', 'platform'] as const)(
@@ -532,6 +559,79 @@ describe('T1 tenant isolation matrix', () => {
         status: 200,
       });
     }
+  });
+
+  it('answers A’s key 403 OPERATOR_ONLY and A’s portal session 403 on every operator route', async () => {
+    const served = routes.filter(
+      (r) => r.path.startsWith('/v1/organizations') || r.path.startsWith('/v1/operator-keys'),
+    );
+    expect(served.map((r) => r.key).sort()).toEqual(Object.keys(OPERATOR_ROUTES).sort());
+    const answers = [];
+    for (const route of served) {
+      const path = route.path
+        .replace(':organization', B_UID)
+        .replace(':uid', B_UID)
+        .replace(':id', b.apiKey);
+      const body = OPERATOR_ROUTES[route.key].body?.();
+      for (const [caller, headers] of Object.entries({
+        'tenant key': { authorization: `Bearer ${a.key}` },
+        'tenant key naming B': {
+          authorization: `Bearer ${a.key}`,
+          'x-hookyard-organization': b.organizationId,
+          'x-platform-id': b.organizationId,
+        },
+        'portal session': { authorization: `Bearer ${portalToken}` },
+      })) {
+        const response = await t.request(route.method, path, { headers, body });
+        answers.push({
+          route: route.key,
+          caller,
+          status: response.status,
+          code: response.body?.code,
+        });
+      }
+    }
+    expect(answers).toEqual(
+      answers.map(({ route, caller }) => ({
+        route,
+        caller,
+        status: 403,
+        code: caller === 'portal session' ? 'FORBIDDEN' : 'OPERATOR_ONLY',
+      })),
+    );
+  });
+
+  it('answers A 404 when it names B (by id or uid) in any dialect’s organization header', async () => {
+    const calls = [
+      ['GET', '/v1/endpoints', 'x-hookyard-organization'],
+      ['POST', '/v1/events', 'x-hookyard-organization'],
+      ['GET', '/v1/whoami', 'x-hookyard-organization'],
+      ['GET', '/featurebase/v2/webhooks', 'x-hookyard-organization'],
+      ['GET', '/platform/v1/webhooks', 'x-platform-id'],
+    ] as const;
+    const answers = [];
+    for (const [method, path, header] of calls) {
+      for (const named of [b.organizationId, B_UID]) {
+        for (const [caller, key] of [
+          ['tenant key', a.key],
+          ['portal session', portalToken],
+        ] as const) {
+          const response = await t.request(method, path, {
+            headers: { authorization: `Bearer ${key}`, [header]: named },
+            body: method === 'POST' ? { topic: 'post.created', data: { leak: true } } : undefined,
+          });
+          answers.push({ path, named, caller, status: response.status });
+        }
+      }
+    }
+    // The key is answered as if B did not exist; the session is refused one way or the other (the
+    // dialects and whole-organization routes are closed to it: 403).
+    expect(answers).toEqual(
+      answers.map((answer) => ({
+        ...answer,
+        status: answer.caller === 'tenant key' || answer.status === 404 ? 404 : 403,
+      })),
+    );
   });
 
   it('changed none of B’s rows nor those of the endpoint outside the session, and sent nothing to them', async () => {

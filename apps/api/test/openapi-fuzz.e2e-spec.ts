@@ -530,7 +530,7 @@ function makeRequest(
         headers[parameter.name] = headerValue(
           target === 'headers' && random.chance(0.5)
             ? String(random.pick(ODD_STRINGS))
-            : parameter.name === 'x-platform-id'
+            : ['x-platform-id', 'x-hookyard-organization'].includes(parameter.name.toLowerCase())
               ? context.organizationId
               : String(values.valid(schema, parameter.name)),
         );

@@ -38,7 +38,10 @@ describe('outbound allowances per organization', () => {
 
   const asOperator = (organizationId: string, body: unknown): Promise<TestResponse> =>
     t.request('PATCH', '/v1/organization', {
-      headers: { authorization: `Bearer ${operatorKey}`, 'x-platform-id': organizationId },
+      headers: {
+        authorization: `Bearer ${operatorKey}`,
+        'x-hookyard-organization': organizationId,
+      },
       body,
     });
   const createEndpoint = (apiKey: string, url: string, topics = ['post.created']) =>

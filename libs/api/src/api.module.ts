@@ -21,6 +21,9 @@ import { OrganizationsService } from './organizations/organizations.service';
 import { PortalSessionsController } from './portal-sessions/portal-sessions.controller';
 import { TopicsController } from './topics/topics.controller';
 import { WhoamiController } from './whoami/whoami.controller';
+import { OperatorKeysController } from './tenancy/operator-keys.controller';
+import { OrganizationsAdminController } from './tenancy/organizations-admin.controller';
+import { OrganizationsAdminService } from './tenancy/organizations-admin.service';
 
 /** What the process tells the API of itself: its metrics registry and its worker loop, if it runs one. */
 export interface ProcessObservability {
@@ -67,11 +70,14 @@ export class ApiModule {
         PortalSessionsController,
         WhoamiController,
         OrganizationsController,
+        OrganizationsAdminController,
+        OperatorKeysController,
         ConsoleController,
       ],
       providers: [
         EventsService,
         OrganizationsService,
+        OrganizationsAdminService,
         DeliveryLogService,
         ConsoleService,
         { provide: Metrics, useValue: metrics },

@@ -21,3 +21,5 @@ export * from './organizations/organizations.service';
 export * from './portal-sessions/portal-session.util';
 export * from './portal-sessions/portal-sessions.service';
 export * from './console/console.service';
+export * from './tenancy/acting-for.interceptor';
+export * from './tenancy/organization-directory';

@@ -15,6 +15,7 @@ export * from './entities/portal-session.entity';
 export * from './repositories/api-key.repository';
 export * from './repositories/endpoint.repository';
 export * from './repositories/organization.repository';
+export * from './repositories/organization-stop';
 export * from './repositories/portal-session.repository';
 export * from './endpoint-state.mapper';
 export * from './repositories/delivery.repository';

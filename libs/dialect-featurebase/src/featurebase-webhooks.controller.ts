@@ -22,7 +22,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { OrgId } from '@hookyard/api';
+import { ActsForOrganization, OrgId } from '@hookyard/api';
 import { RequirePermission } from '@hookyard/api';
 import { ObjectIdPipe } from '@hookyard/api';
 import {
@@ -51,6 +51,7 @@ import { FeaturebaseWebhooksService } from './featurebase-webhooks.service';
 @ApiNotFoundResponse({ description: 'No such webhook in this organization.' })
 @UseFilters(FeaturebaseErrorFilter)
 @UseInterceptors(FeaturebaseVersionInterceptor)
+@ActsForOrganization()
 @Controller('featurebase/v2/webhooks')
 export class FeaturebaseWebhooksController {
   constructor(

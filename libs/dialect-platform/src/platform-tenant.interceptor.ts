@@ -7,10 +7,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { type Observable } from 'rxjs';
-import { DataSource } from 'typeorm';
-import { OrganizationRepository } from '@hookyard/data-access';
-import { type AuthenticatedRequest } from '@hookyard/api';
-import { isObjectId } from '@hookyard/webhook-core';
+import { type AuthenticatedRequest, OrganizationDirectory, singleHeader } from '@hookyard/api';
 import { PlatformError } from './platform-error';
 
 /** The API versions of the platform dialect (`/platform/v{version}/webhooks`). */
@@ -22,17 +19,13 @@ type PlatformRequest = AuthenticatedRequest & { platformOrganizationId?: string 
 
 /**
  * Runs after the key and permission guards: checks the path's version, then resolves the tenant. An
- * operator key acts for the organization `x-platform-id` names and must name one; a tenant's own key
- * may omit the header or name its own organization. Naming an organization the caller cannot see
+ * operator key acts for the organization `x-platform-id` names (its id or uid) and must name one; a
+ * tenant's own key may omit the header or name its own organization. Naming an organization the caller cannot see
  * answers 404, the same as one that does not exist, so ids cannot be probed.
  */
 @Injectable()
 export class PlatformTenantInterceptor implements NestInterceptor {
-  private readonly organizations: OrganizationRepository;
-
-  constructor(@Inject(DataSource) dataSource: DataSource) {
-    this.organizations = new OrganizationRepository(dataSource.manager);
-  }
+  constructor(@Inject(OrganizationDirectory) private readonly directory: OrganizationDirectory) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<PlatformRequest>();
@@ -51,8 +44,7 @@ export class PlatformTenantInterceptor implements NestInterceptor {
 
   private async tenantOf(request: PlatformRequest): Promise<string> {
     const auth = request.auth;
-    const raw = request.headers[PLATFORM_ID_HEADER];
-    const named = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : null;
+    const named = singleHeader(request.headers[PLATFORM_ID_HEADER]);
     if (auth?.operator) {
       if (named === null) {
         throw PlatformError.missing(
@@ -60,12 +52,16 @@ export class PlatformTenantInterceptor implements NestInterceptor {
           `an operator key must name the organization it acts for in ${PLATFORM_ID_HEADER}`,
         );
       }
-      if (isObjectId(named) && (await this.organizations.findById(named))) return named;
+      const organization = await this.directory.resolve(named, new Date());
+      if (organization) return organization.id;
       throw PlatformError.resource('PLATFORM', named);
     }
     const own = auth?.organizationId;
     if (!own) throw PlatformError.resource('PLATFORM', named ?? '');
-    if (named !== null && named !== own) throw PlatformError.resource('PLATFORM', named);
+    if (named !== null && named !== own) {
+      const organization = await this.directory.resolve(named, new Date());
+      if (organization?.id !== own) throw PlatformError.resource('PLATFORM', named);
+    }
     return own;
   }
 }

@@ -11,8 +11,10 @@ import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
 import { ObjectIdPipe } from '../common/validation';
 import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, toApiKeyDto } from './dto/api-key.dto';
+import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
 
 @ApiTags('api-keys')
+@ActsForOrganization()
 @Controller('v1/api-keys')
 export class ApiKeysController {
   constructor(@Inject(ApiKeyService) private readonly apiKeys: ApiKeyService) {}
@@ -26,13 +28,7 @@ export class ApiKeysController {
     @Auth() caller: AuthContext,
     @Body() body: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
-    this.apiKeys.assertCanGrant(caller, body.permissions);
-    const created = await this.apiKeys.create(
-      organizationId,
-      body.name,
-      body.permissions,
-      new Date(),
-    );
+    const created = await this.apiKeys.issue(caller, organizationId, body, new Date());
     return { ...toApiKeyDto(created.entity), key: created.key };
   }
 

@@ -35,8 +35,13 @@ export interface NewKeyOptions {
   readonly repository?: ApiKeyRepository;
   /** The key itself, for `HOOKYARD_BOOTSTRAP_API_KEY`; default a generated one. */
   readonly key?: string;
-  /** Marks the key `HOOKYARD_BOOTSTRAP_API_KEY` holds (at most one live key carries the mark). */
+  /**
+   * Marks the key `HOOKYARD_BOOTSTRAP_API_KEY` (or, for an operator key,
+   * `HOOKYARD_BOOTSTRAP_OPERATOR_KEY`) holds: at most one live key of each kind carries the mark.
+   */
   readonly bootstrap?: boolean;
+  /** When the key stops working; default never. */
+  readonly expiresAt?: Date | null;
 }
 
 /** Told the id of each key revoked through this process, once the revocation is committed. */
@@ -86,7 +91,15 @@ export class ApiKeyService {
     now: Date,
     options: NewKeyOptions = {},
   ): Promise<CreatedApiKey> {
-    const { repository = this.keys, key = generateApiKey(), bootstrap = false } = options;
+    const {
+      repository = this.keys,
+      key = generateApiKey(),
+      bootstrap = false,
+      expiresAt = null,
+    } = options;
+    if (expiresAt !== null && expiresAt <= now) {
+      throw ApiError.validation([{ path: 'expiresAt', message: 'must be in the future' }]);
+    }
     const entity = Object.assign(new ApiKeyEntity(), {
       id: this.ids.next(now),
       organizationId,
@@ -98,11 +111,30 @@ export class ApiKeyService {
       permissions: [...permissions],
       bootstrap,
       createdAt: now,
-      expiresAt: null,
+      expiresAt,
       revokedAt: null,
     });
     await repository.insert(entity);
     return { entity, key };
+  }
+
+  /**
+   * Issues a key for `organizationId` (null: an operator key) on behalf of `caller`, who may hand out
+   * only permissions it holds itself.
+   */
+  issue(
+    caller: AuthContext,
+    organizationId: string | null,
+    request: {
+      readonly name: string;
+      readonly permissions: readonly PermissionGrant[];
+      readonly expiresAt?: string;
+    },
+    now: Date,
+  ): Promise<CreatedApiKey> {
+    this.assertCanGrant(caller, request.permissions);
+    const expiresAt = request.expiresAt === undefined ? null : new Date(request.expiresAt);
+    return this.create(organizationId, request.name, request.permissions, now, { expiresAt });
   }
 
   /** A key may only hand out permissions it holds itself. */
@@ -121,11 +153,20 @@ export class ApiKeyService {
     return this.keys.list(organizationId);
   }
 
+  listOperatorKeys(): Promise<ApiKeyEntity[]> {
+    return this.keys.listOperatorKeys();
+  }
+
   /**
-   * Revokes a key of the caller's organization whose permissions the caller could grant itself, and
-   * with it, in the same transaction, every portal session the key made.
+   * Revokes a key of `organizationId` (null: an operator key) whose permissions the caller could grant
+   * itself, and with it, in the same transaction, every portal session the key made.
    */
-  async revoke(caller: AuthContext, organizationId: string, id: string, now: Date): Promise<void> {
+  async revoke(
+    caller: AuthContext,
+    organizationId: string | null,
+    id: string,
+    now: Date,
+  ): Promise<void> {
     const target = await this.keys.findActiveById(organizationId, id);
     if (!target) throw ApiError.notFound('API key');
     this.assertCanGrant(caller, target.permissions as PermissionGrant[]);
@@ -142,11 +183,16 @@ export class ApiKeyService {
    */
   async revokeWithSessions(
     manager: EntityManager,
-    organizationId: string,
+    organizationId: string | null,
     id: string,
     now: Date,
   ): Promise<boolean> {
-    if (!(await new ApiKeyRepository(manager).revoke(organizationId, id, now))) return false;
+    const keys = new ApiKeyRepository(manager);
+    const revoked =
+      organizationId === null
+        ? await keys.revokeOperatorKey(id, now)
+        : await keys.revoke(organizationId, id, now);
+    if (!revoked) return false;
     await new PortalSessionRepository(manager).revokeCreatedBy(id, now);
     return true;
   }

@@ -27,7 +27,7 @@ export const OrgId = createParamDecorator((_: unknown, context: ExecutionContext
   if (!auth?.organizationId) {
     throw new ApiError(
       ErrorCode.FORBIDDEN,
-      'an operator key must name an organization (x-platform-id header)',
+      'an operator key must name the organization it acts for (X-Hookyard-Organization header)',
     );
   }
   return auth.organizationId;

@@ -7,6 +7,8 @@ import { ApiKeyService } from './api-key.service';
 import { DenyByDefaultGuard } from './deny-by-default.guard';
 import { ApiKeyGuard, PermissionGuard } from './guards';
 import { RequestRateLimit } from './request-rate-limit';
+import { ActingForInterceptor } from '../tenancy/acting-for.interceptor';
+import { OrganizationDirectory } from '../tenancy/organization-directory';
 
 /**
  * API keys, tenant-portal sessions, the rate limit and the guards every dialect's routes use, and
@@ -19,6 +21,8 @@ import { RequestRateLimit } from './request-rate-limit';
     PortalSessionsService,
     ApiKeyGuard,
     PermissionGuard,
+    OrganizationDirectory,
+    ActingForInterceptor,
     { provide: APP_GUARD, useClass: DenyByDefaultGuard },
     {
       provide: RequestRateLimit,
@@ -26,6 +30,14 @@ import { RequestRateLimit } from './request-rate-limit';
       inject: [HOOKYARD_CONFIG],
     },
   ],
-  exports: [ApiKeyService, PortalSessionsService, ApiKeyGuard, PermissionGuard, RequestRateLimit],
+  exports: [
+    ApiKeyService,
+    PortalSessionsService,
+    ApiKeyGuard,
+    PermissionGuard,
+    RequestRateLimit,
+    OrganizationDirectory,
+    ActingForInterceptor,
+  ],
 })
 export class AuthModule {}

@@ -22,9 +22,10 @@ import { PORTAL_TOKEN_PREFIX } from '../portal-sessions/portal-session.util';
 import { ApiKeyService } from './api-key.service';
 import { type Response } from 'express';
 import { type AuthContext, type AuthenticatedRequest } from './auth-context';
-import { grants, type Permission } from './permissions';
+import { grants, isOperatorPermission, type Permission } from './permissions';
 import { beforeLookups } from './lookup-cache';
 import { type RateBucket, RequestRateLimit } from './request-rate-limit';
+import { OrganizationDirectory } from '../tenancy/organization-directory';
 
 export const PERMISSION_METADATA = 'hookyard:permission';
 export const PUBLIC_METADATA = 'hookyard:public';
@@ -55,13 +56,14 @@ const AUTHENTICATION_FAILURES = new Set<string>([
 ]);
 
 /**
- * Authenticates the caller: an API key, or a tenant-portal token (`hkp_`). The organization of an
- * operator key comes from `x-platform-id`. A portal token passes only on routes marked
+ * Authenticates the caller: an API key, or a tenant-portal token (`hkp_`). An operator key acts for
+ * no organization here: each dialect resolves the header that names one. A portal token passes only on routes marked
  * {@link PortalAccessible}; an ended session answers 401 `PORTAL_SESSION_EXPIRED` with its
  * `refreshUrl`. Every credential lookup that goes to the database first takes a token of the
  * client address, so a run of guessed keys meets 429 before it meets the database. Then the
  * caller's rate limit ({@link RequestRateLimit}): publishing (`EVENT.PUBLISH` routes) and everything
- * else count apart; 429 `RATE_LIMITED` above either.
+ * else count apart, each at its organization's own rule where it set one; 429 `RATE_LIMITED` above
+ * either.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -70,6 +72,7 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(PortalSessionsService) private readonly portalSessions: PortalSessionsService,
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(RequestRateLimit) private readonly rateLimit: RequestRateLimit,
+    @Inject(OrganizationDirectory) private readonly organizations: OrganizationDirectory,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -96,7 +99,11 @@ export class ApiKeyGuard implements CanActivate {
       },
     );
     giveBack();
-    this.rateLimit.take(auth, bucketOf(this.reflector, context), response);
+    const bucket = bucketOf(this.reflector, context);
+    const own = auth.organizationId
+      ? (await this.organizations.resolve(auth.organizationId, new Date()))?.rateLimits?.[bucket]
+      : undefined;
+    this.rateLimit.take(auth, bucket, response, own);
     request.auth = auth;
     return true;
   }
@@ -125,9 +132,9 @@ export class ApiKeyGuard implements CanActivate {
     // A token no session has may still be an operator-chosen bootstrap key that starts with hkp_.
     const auth = key ? await this.apiKeys.authenticate(key, now) : null;
     if (!auth) throw new ApiError(ErrorCode.UNAUTHENTICATED, 'missing or invalid API key');
-    if (!auth.operator) return auth;
-    const platformId = request.headers['x-platform-id'];
-    return { ...auth, organizationId: isObjectId(platformId) ? platformId : null };
+    // An operator key acts for the organization its dialect's header names (resolved by the
+    // dialect after the guards): none until then.
+    return auth.operator ? { ...auth, organizationId: null } : auth;
   }
 }
 
@@ -154,6 +161,11 @@ export class PermissionGuard implements CanActivate {
     const auth = request.auth;
     if (!wanted || !auth)
       throw new ApiError(ErrorCode.FORBIDDEN, 'route has no permission declared');
+    if (isOperatorPermission(wanted) && !auth.operator) {
+      if (auth.portalSessionId !== null)
+        throw new ApiError(ErrorCode.FORBIDDEN, 'this route is not available to a portal session');
+      throw new ApiError(ErrorCode.OPERATOR_ONLY, 'only an operator key may do this');
+    }
     if (!grants(auth.permissions, wanted)) {
       const caller = auth.portalSessionId === null ? 'API key' : 'portal session';
       throw new ApiError(ErrorCode.FORBIDDEN, `this ${caller} lacks the ${wanted} permission`);

@@ -12,6 +12,10 @@ export const PERMISSIONS = [
   'PORTAL.CREATE',
   /** Changes the organization's settings (`PATCH /v1/organization`). */
   'ORGANIZATION.MANAGE',
+  /** Operator keys only: makes, changes and deletes organizations and mints their keys. */
+  'ORGANIZATION.ADMIN',
+  /** Operator keys only: lists, mints and revokes operator keys. */
+  'OPERATOR_KEY.MANAGE',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 /** Grants every permission. */
@@ -19,15 +23,29 @@ export const ALL_PERMISSIONS = '*';
 export type PermissionGrant = Permission | typeof ALL_PERMISSIONS;
 
 /**
+ * The permissions only an operator key (one of no organization) can use: a tenant key or portal
+ * session never holds them, whatever it was granted (`*` included).
+ */
+export const OPERATOR_PERMISSIONS = ['ORGANIZATION.ADMIN', 'OPERATOR_KEY.MANAGE'] as const;
+export type OperatorPermission = (typeof OPERATOR_PERMISSIONS)[number];
+
+export function isOperatorPermission(permission: string): permission is OperatorPermission {
+  return (OPERATOR_PERMISSIONS as readonly string[]).includes(permission);
+}
+
+/** What a tenant key may be granted. */
+export const TENANT_PERMISSIONS = PERMISSIONS.filter((p) => !isOperatorPermission(p));
+
+/**
  * What a tenant-portal session may hold: everything but managing keys, sessions and the
  * organization, so a portal user can never widen their own access.
  */
-export const PORTAL_PERMISSIONS = PERMISSIONS.filter(
+export const PORTAL_PERMISSIONS = TENANT_PERMISSIONS.filter(
   (p) => p !== 'APIKEY.MANAGE' && p !== 'PORTAL.CREATE' && p !== 'ORGANIZATION.MANAGE',
 );
 export type PortalPermission = Exclude<
   Permission,
-  'APIKEY.MANAGE' | 'PORTAL.CREATE' | 'ORGANIZATION.MANAGE'
+  'APIKEY.MANAGE' | 'PORTAL.CREATE' | 'ORGANIZATION.MANAGE' | OperatorPermission
 >;
 
 /** Permissions that are one permission under two names. */

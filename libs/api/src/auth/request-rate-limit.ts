@@ -24,6 +24,8 @@ export type RateBucket = 'management' | 'publishing';
 export class RequestRateLimit {
   private readonly callers: Readonly<Record<RateBucket, RateLimiter | null>>;
   private readonly addresses: RateLimiter | null;
+  /** The limiters of rules organizations set, one per distinct rule and bucket. */
+  private readonly ownRules = new Map<string, RateLimiter | null>();
 
   constructor(
     limits: Pick<HookyardConfig['limits'], RateBucket | 'authFailures'>,
@@ -56,9 +58,12 @@ export class RequestRateLimit {
     this.beforeLookup(request, response);
   }
 
-  /** An authenticated request takes a token from its caller's bucket; throws 429 when there is none. */
-  take(auth: AuthContext, bucket: RateBucket, response: Response): void {
-    const limiter = this.callers[bucket];
+  /**
+   * An authenticated request takes a token from its caller's bucket; throws 429 when there is none.
+   * `rule` is the one the caller's organization set for this bucket, in place of the installation's.
+   */
+  take(auth: AuthContext, bucket: RateBucket, response: Response, rule?: RateRule | null): void {
+    const limiter = rule ? this.limiterOfRule(bucket, rule) : this.callers[bucket];
     if (!limiter) return;
     const caller =
       auth.portalSessionId !== null ? `portal:${auth.portalSessionId}` : `key:${auth.keyId}`;
@@ -66,7 +71,21 @@ export class RequestRateLimit {
     setRateHeaders(response, decision);
     if (!decision.allowed) refuse(response, decision);
   }
+
+  private limiterOfRule(bucket: RateBucket, rule: RateRule): RateLimiter | null {
+    const key = `${bucket}:${rule.perSecond}:${rule.burst}`;
+    let limiter = this.ownRules.get(key);
+    if (limiter === undefined) {
+      // Organizations rarely set a rule and share few: a bound keeps a churn of settings in check.
+      if (this.ownRules.size >= MAX_OWN_RULES) this.ownRules.clear();
+      limiter = limiterOf(rule);
+      this.ownRules.set(key, limiter);
+    }
+    return limiter;
+  }
 }
+
+const MAX_OWN_RULES = 1_000;
 
 function limiterOf(rule: RateRule): RateLimiter | null {
   return rule.perSecond > 0 ? new RateLimiter(rule) : null;

@@ -32,6 +32,8 @@ export const ErrorCode = {
   /** `/console` while the console has not been built (no index.html in its directory). */
   CONSOLE_NOT_BUILT: 'CONSOLE_NOT_BUILT',
   CONFLICT: 'CONFLICT',
+  /** Another live organization has this `uid` (a field-level code too). */
+  UID_TAKEN: 'UID_TAKEN',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   ENDPOINT_LIMIT_REACHED: 'ENDPOINT_LIMIT_REACHED',
   /** A request names an endpoint its organization does not have (a field-level code too). */
@@ -135,6 +137,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ErrorCode.CONSOLE_NOT_BUILT:
       return 404;
     case ErrorCode.CONFLICT:
+    case ErrorCode.UID_TAKEN:
       return 409;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;

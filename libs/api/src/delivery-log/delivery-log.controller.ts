@@ -33,6 +33,7 @@ import {
 import { TestSendDto, TestSendResultDto } from './dto/test-send.dto';
 import { scopeOf } from './endpoint-scope';
 import { TestSendService, type TestSendResult } from './test-send.service';
+import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
 
 const MAX_PAGE = 200;
 const optionalDate = (value: string | undefined) =>
@@ -43,6 +44,7 @@ const optionalDate = (value: string | undefined) =>
  * portal sessions, which see only their endpoints.
  */
 @ApiTags('delivery log')
+@ActsForOrganization()
 @Controller('v1')
 export class DeliveryLogController {
   constructor(

@@ -46,6 +46,7 @@ import {
   toEndpointDto,
   toSecretDto,
 } from './dto/endpoint-response.dto';
+import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
 
 const NATIVE: DialectRules = { allowTopicPatterns: true };
 const MAX_PAGE = 100;
@@ -55,6 +56,7 @@ const ON_OWN_ENDPOINT = { endpointParam: 'id' } as const;
 
 /** The native `/v1/endpoints` API. */
 @ApiTags('endpoints')
+@ActsForOrganization()
 @Controller('v1/endpoints')
 export class EndpointsController {
   constructor(

@@ -21,6 +21,7 @@ import { MAX_BATCH_EVENTS, PublishedBatchDto, PublishEventBatchDto } from './dto
 import { PublishedEventDto, PublishEventDto } from './dto/event.dto';
 import { EventsService } from './events.service';
 import { traceIngest, traceIngestBatch } from './ingest-span';
+import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
 
 /**
  * The optional `Idempotency-Key` header. Read through its own decorator, not `@Headers()`, which the
@@ -34,6 +35,7 @@ const IdempotencyKey = createParamDecorator(
 );
 
 @ApiTags('events')
+@ActsForOrganization()
 @Controller('v1/events')
 export class EventsController {
   constructor(@Inject(EventsService) private readonly events: EventsService) {}

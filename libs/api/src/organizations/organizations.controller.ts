@@ -4,9 +4,11 @@ import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { OrganizationDto, toOrganizationDto, UpdateOrganizationDto } from './dto/organization.dto';
 import { OrganizationsService } from './organizations.service';
+import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
 
 /** `/v1/organization`: the caller's organization and its settings. */
 @ApiTags('organization')
+@ActsForOrganization()
 @Controller('v1/organization')
 export class OrganizationsController {
   constructor(@Inject(OrganizationsService) private readonly organizations: OrganizationsService) {}

@@ -34,11 +34,13 @@ import {
   toPortalSessionDto,
 } from './dto/portal-session.dto';
 import { PortalSessionsService } from './portal-sessions.service';
+import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
 
 const MAX_PAGE = 200;
 
 /** `/v1/portal-sessions`: links into the tenant portal that a SaaS hands its customers. */
 @ApiTags('portal sessions')
+@ActsForOrganization()
 @Controller('v1/portal-sessions')
 export class PortalSessionsController {
   constructor(

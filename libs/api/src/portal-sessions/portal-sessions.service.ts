@@ -172,6 +172,11 @@ export class PortalSessionsService {
     return this.get(auth.organizationId, auth.portalSessionId);
   }
 
+  /** Forgets the sessions of an organization that was stopped (they were revoked with it). */
+  forgetOrganization(organizationId: string): void {
+    this.cache.forget((session) => session?.organizationId === organizationId);
+  }
+
   /** Ends a session at once (in this process; in others within the cache time). Idempotent. */
   async revoke(organizationId: string, id: string, now: Date): Promise<void> {
     await this.get(organizationId, id);

@@ -4,9 +4,11 @@ import { Auth, type AuthContext } from '../auth/auth-context';
 import { PortalAccessible, RequireAuthentication } from '../auth/guards';
 import { PortalSessionsService } from '../portal-sessions/portal-sessions.service';
 import { toWhoamiDto, WhoamiDto } from './dto/whoami.dto';
+import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
 
 /** `GET /v1/whoami`: what the caller may do, so a client (the console) can shape itself to it. */
 @ApiTags('whoami')
+@ActsForOrganization()
 @Controller('v1/whoami')
 export class WhoamiController {
   constructor(@Inject(PortalSessionsService) private readonly sessions: PortalSessionsService) {}

@@ -9,6 +9,7 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  *   (`{management?, publishing?}`, each `{perSecond, burst}`), `retry_schedule_seconds` and
  *   `thresholds` (`{penaltyAfter?, pauseAfter?, pauseAfterSeconds?, suspendAfterSeconds?,
  *   penaltyCooldownSeconds?}`).
+ * The bootstrap mark becomes one per kind of key, so an operator key can be a bootstrap key too.
  */
 export class AddOrganizationUidAndSettings1765300000000 implements MigrationInterface {
   name = 'AddOrganizationUidAndSettings1765300000000';
@@ -30,9 +31,18 @@ export class AddOrganizationUidAndSettings1765300000000 implements MigrationInte
     await queryRunner.query(
       `CREATE INDEX api_keys_operator_idx ON api_keys (id) WHERE organization_id IS NULL`,
     );
+    // One live bootstrap key of each kind: the tenant one and the operator one.
+    await queryRunner.query(`DROP INDEX api_keys_bootstrap_idx`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX api_keys_bootstrap_idx ON api_keys ((organization_id IS NULL)) WHERE bootstrap AND revoked_at IS NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX api_keys_bootstrap_idx`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX api_keys_bootstrap_idx ON api_keys (bootstrap) WHERE bootstrap AND revoked_at IS NULL`,
+    );
     await queryRunner.query(`DROP INDEX api_keys_operator_idx`);
     await queryRunner.query(`DROP INDEX organizations_deleted_idx`);
     await queryRunner.query(`DROP INDEX organizations_uid_live_idx`);

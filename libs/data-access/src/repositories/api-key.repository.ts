@@ -1,4 +1,4 @@
-import { type EntityManager, IsNull } from 'typeorm';
+import { type EntityManager, IsNull, Not } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 
 /**
@@ -18,12 +18,12 @@ export class ApiKeyRepository {
   }
 
   /**
-   * The newest key `HOOKYARD_BOOTSTRAP_API_KEY` made, revoked or not: its organization is the one a
-   * new value of the variable goes to. Unscoped, as the start-up that asks has no organization yet.
+   * The newest key `HOOKYARD_BOOTSTRAP_API_KEY` made (`HOOKYARD_BOOTSTRAP_OPERATOR_KEY` when
+   * `operator`), revoked or not: its organization is the one a new value of the variable goes to. Unscoped, as the start-up that asks has no organization yet.
    */
-  findBootstrap(): Promise<ApiKeyEntity | null> {
+  findBootstrap(operator = false): Promise<ApiKeyEntity | null> {
     return this.manager.findOne(ApiKeyEntity, {
-      where: { bootstrap: true },
+      where: { bootstrap: true, organizationId: operator ? IsNull() : Not(IsNull()) },
       order: { id: 'DESC' },
     });
   }
@@ -35,8 +35,13 @@ export class ApiKeyRepository {
     });
   }
 
-  findActiveById(organizationId: string, id: string): Promise<ApiKeyEntity | null> {
-    return this.manager.findOneBy(ApiKeyEntity, { organizationId, id, revokedAt: IsNull() });
+  /** A live key of the organization, or an operator key when `organizationId` is null. */
+  findActiveById(organizationId: string | null, id: string): Promise<ApiKeyEntity | null> {
+    return this.manager.findOneBy(ApiKeyEntity, {
+      organizationId: organizationId ?? IsNull(),
+      id,
+      revokedAt: IsNull(),
+    });
   }
 
   /**
@@ -54,6 +59,33 @@ export class ApiKeyRepository {
 
   async insert(key: ApiKeyEntity): Promise<void> {
     await this.manager.insert(ApiKeyEntity, key);
+  }
+
+  /** Revokes every live key of the organization; returns their ids. */
+  async revokeAllOf(organizationId: string, at: Date): Promise<string[]> {
+    const rows = await this.manager.query<{ id: string }[]>(
+      `UPDATE api_keys SET revoked_at = $2 WHERE organization_id = $1 AND revoked_at IS NULL RETURNING id`,
+      [organizationId, at],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Operator keys (of no organization) that are not revoked, oldest first. */
+  listOperatorKeys(): Promise<ApiKeyEntity[]> {
+    return this.manager.find(ApiKeyEntity, {
+      where: { organizationId: IsNull(), revokedAt: IsNull() },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** Revokes an operator key; false when there is no such live one. */
+  async revokeOperatorKey(id: string, at: Date): Promise<boolean> {
+    const result = await this.manager.update(
+      ApiKeyEntity,
+      { organizationId: IsNull(), id, revokedAt: IsNull() },
+      { revokedAt: at },
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   async revoke(organizationId: string, id: string, at: Date): Promise<boolean> {

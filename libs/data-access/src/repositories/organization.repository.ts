@@ -1,4 +1,4 @@
-import { type EntityManager } from 'typeorm';
+import { type EntityManager, IsNull } from 'typeorm';
 import { OrganizationEntity } from '../entities/organization.entity';
 
 /** Tenants. The organization's id is its tenant key, so `findById` is scoped by construction. */
@@ -7,6 +7,60 @@ export class OrganizationRepository {
 
   findById(organizationId: string): Promise<OrganizationEntity | null> {
     return this.manager.findOneBy(OrganizationEntity, { id: organizationId });
+  }
+
+  /** The organization unless it was deleted. */
+  findLiveById(organizationId: string): Promise<OrganizationEntity | null> {
+    return this.manager.findOneBy(OrganizationEntity, { id: organizationId, deletedAt: IsNull() });
+  }
+
+  /** The live organization with this uid (unique among live organizations). */
+  findLiveByUid(uid: string): Promise<OrganizationEntity | null> {
+    return this.manager.findOneBy(OrganizationEntity, { uid, deletedAt: IsNull() });
+  }
+
+  /**
+   * A page of live organizations in ascending id order after `afterId`, optionally only the one
+   * with `uid`; `limit + 1` rows are read so the caller knows whether another page follows.
+   */
+  listLive(options: {
+    afterId?: string;
+    uid?: string;
+    limit: number;
+  }): Promise<OrganizationEntity[]> {
+    const query = this.manager
+      .createQueryBuilder(OrganizationEntity, 'o')
+      .where('o.deleted_at IS NULL')
+      .orderBy('o.id', 'ASC')
+      .limit(options.limit + 1);
+    if (options.afterId !== undefined)
+      query.andWhere('o.id > :afterId', { afterId: options.afterId });
+    if (options.uid !== undefined) query.andWhere('o.uid = :uid', { uid: options.uid });
+    return query.getMany();
+  }
+
+  /** Writes the given columns of a live organization; false when there is none. */
+  async updateLive(
+    organizationId: string,
+    patch: Partial<
+      Pick<
+        OrganizationEntity,
+        | 'name'
+        | 'endpointLimit'
+        | 'portalAllowedOrigins'
+        | 'rateLimits'
+        | 'retryScheduleSeconds'
+        | 'thresholds'
+      >
+    >,
+  ): Promise<boolean> {
+    if (Object.keys(patch).length === 0) return (await this.findLiveById(organizationId)) !== null;
+    const result = await this.manager.update(
+      OrganizationEntity,
+      { id: organizationId, deletedAt: IsNull() },
+      patch,
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   async insert(organization: OrganizationEntity): Promise<void> {

@@ -1,7 +1,20 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { type ApiKeyEntity } from '@hookyard/data-access';
-import { ArrayNotEmpty, IsArray, IsIn, IsString, Length } from 'class-validator';
-import { ALL_PERMISSIONS, PERMISSIONS, type PermissionGrant } from '../../auth/permissions';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+} from 'class-validator';
+import {
+  ALL_PERMISSIONS,
+  PERMISSIONS,
+  type PermissionGrant,
+  TENANT_PERMISSIONS,
+} from '../../auth/permissions';
 
 export class CreateApiKeyDto {
   @ApiProperty({ description: 'A name to recognise the key by.' })
@@ -10,7 +23,33 @@ export class CreateApiKeyDto {
   name!: string;
 
   @ApiProperty({
-    description: 'Permissions granted; `*` for all.',
+    description: 'Permissions granted; `*` for all (of an organization’s).',
+    enum: [...TENANT_PERMISSIONS, ALL_PERMISSIONS],
+    isArray: true,
+  })
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn([...TENANT_PERMISSIONS, ALL_PERMISSIONS], { each: true })
+  permissions!: PermissionGrant[];
+
+  @ApiPropertyOptional({
+    description: 'When the key stops working (ISO 8601, in the future); default never.',
+    example: '2027-06-30T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
+}
+
+export class CreateOperatorKeyDto {
+  @ApiProperty({ description: 'A name to recognise the key by.' })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiProperty({
+    description:
+      'Permissions granted; `*` for all. `ORGANIZATION.ADMIN` manages organizations and their keys, `OPERATOR_KEY.MANAGE` operator keys; the others act for the organization a request names.',
     enum: [...PERMISSIONS, ALL_PERMISSIONS],
     isArray: true,
   })
@@ -18,6 +57,14 @@ export class CreateApiKeyDto {
   @ArrayNotEmpty()
   @IsIn([...PERMISSIONS, ALL_PERMISSIONS], { each: true })
   permissions!: PermissionGrant[];
+
+  @ApiPropertyOptional({
+    description: 'When the key stops working (ISO 8601, in the future); default never.',
+    example: '2027-06-30T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
 }
 
 export class ApiKeyDto {
@@ -34,6 +81,12 @@ export class ApiKeyDto {
   bootstrap!: boolean;
 
   @ApiProperty({ description: 'Creation time.' }) createdAt!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'When the key stops working; null = never.',
+  })
+  expiresAt!: string | null;
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {
@@ -43,7 +96,7 @@ export class CreatedApiKeyDto extends ApiKeyDto {
 export class ApiKeyListDto {
   @ApiProperty({
     type: [ApiKeyDto],
-    description: 'The organization’s keys that are not revoked, without the keys.',
+    description: 'The keys that are not revoked, without the keys.',
   })
   data!: ApiKeyDto[];
 }
@@ -56,5 +109,6 @@ export function toApiKeyDto(entity: ApiKeyEntity): ApiKeyDto {
     permissions: entity.permissions,
     bootstrap: entity.bootstrap,
     createdAt: entity.createdAt.toISOString(),
+    expiresAt: entity.expiresAt?.toISOString() ?? null,
   };
 }

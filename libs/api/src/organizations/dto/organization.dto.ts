@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { type OrganizationEntity } from '@hookyard/data-access';
 import {
@@ -27,31 +28,40 @@ export class OrganizationDto {
   outboundAllow!: string[];
 }
 
+/** An optional list of at most `max` distinct strings of up to 300 characters. */
+function StringListField(
+  max: number,
+  description: string,
+  example: readonly string[],
+): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description, type: [String], example }),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(max),
+    ArrayUnique(),
+    IsString({ each: true }),
+    MaxLength(300, { each: true }),
+  );
+}
+
+/** The origins that may embed the tenant portal, as a body field. */
+export const PortalOriginsField = (description: string): PropertyDecorator =>
+  StringListField(MAX_PORTAL_ORIGINS, description, ['https://app.example.com']);
+
+/** An organization's own outbound allowance, as a body field. */
+export const OutboundAllowField = (description: string): PropertyDecorator =>
+  StringListField(MAX_OUTBOUND_ALLOW, description, ['10.1.0.0/16', 'hooks.internal']);
+
 export class UpdateOrganizationDto {
-  @ApiProperty({
-    description: `Origins that may embed the tenant portal in an iframe, at most ${MAX_PORTAL_ORIGINS}: each \`https://host[:port]\` (http only for localhost, 127.0.0.1 or [::1]), as a browser writes it. Replaces the list.`,
-    type: [String],
-    example: ['https://app.example.com'],
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_PORTAL_ORIGINS)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @MaxLength(300, { each: true })
+  @PortalOriginsField(
+    `Origins that may embed the tenant portal in an iframe, at most ${MAX_PORTAL_ORIGINS}: each \`https://host[:port]\` (http only for localhost, 127.0.0.1 or [::1]), as a browser writes it. Replaces the list.`,
+  )
   portalAllowedOrigins?: string[];
 
-  @ApiPropertyOptional({
-    description: `${OUTBOUND_ALLOW_DESCRIPTION} At most ${MAX_OUTBOUND_ALLOW}; replaces the list. Operator keys only (403 \`OPERATOR_ONLY\` for a tenant key).`,
-    type: [String],
-    example: ['10.1.0.0/16', 'hooks.internal'],
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_OUTBOUND_ALLOW)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @MaxLength(300, { each: true })
+  @OutboundAllowField(
+    `${OUTBOUND_ALLOW_DESCRIPTION} At most ${MAX_OUTBOUND_ALLOW}; replaces the list. Operator keys only (403 \`OPERATOR_ONLY\` for a tenant key).`,
+  )
   outboundAllow?: string[];
 }
 
