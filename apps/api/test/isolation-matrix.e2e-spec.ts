@@ -573,7 +573,7 @@ describe('T1 tenant isolation matrix', () => {
         .replace(':uid', B_UID)
         .replace(':id', b.apiKey);
       const body = OPERATOR_ROUTES[route.key].body?.();
-      for (const [caller, headers] of Object.entries({
+      const callers: Record<string, Record<string, string>> = {
         'tenant key': { authorization: `Bearer ${a.key}` },
         'tenant key naming B': {
           authorization: `Bearer ${a.key}`,
@@ -581,7 +581,8 @@ describe('T1 tenant isolation matrix', () => {
           'x-platform-id': b.organizationId,
         },
         'portal session': { authorization: `Bearer ${portalToken}` },
-      })) {
+      };
+      for (const [caller, headers] of Object.entries(callers)) {
         const response = await t.request(route.method, path, { headers, body });
         answers.push({
           route: route.key,

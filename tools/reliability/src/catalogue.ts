@@ -20,7 +20,7 @@ export interface CatalogueRow {
   readonly scenario: string;
 }
 
-/** One of the bad inputs (`B1`..`B29`), with the answer it must get. */
+/** One of the bad inputs (`B1`..`B30`), with the answer it must get. */
 export interface BadInput {
   readonly id: string;
   readonly request: string;
@@ -101,7 +101,10 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   { id: 'X13', group: 'access', scenario: 'production defaults: URL, metrics, CSP' },
 ];
 
-/** The 27 bad inputs of the admin API, then B28 and B29 (text PostgreSQL cannot store). */
+/**
+ * The 27 bad inputs of the admin API, then B28 and B29 (text PostgreSQL cannot store) and B30 (an
+ * organization's uid and settings).
+ */
 export const BAD_INPUTS: readonly BadInput[] = [
   { id: 'B1', request: 'url http:// in production mode', expected: '400 URL_MUST_BE_HTTPS' },
   {
@@ -188,9 +191,14 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { id: 'B27', request: 'over the rate limit', expected: '429 RATE_LIMITED + Retry-After' },
   { id: 'B28', request: 'lone surrogate in event data', expected: '400 UNSUPPORTED_TEXT' },
   { id: 'B29', request: 'NUL in an API key name', expected: '400 UNSUPPORTED_TEXT' },
+  {
+    id: 'B30',
+    request: 'organization: duplicate, malformed or unknown uid; malformed setting',
+    expected: '409 UID_TAKEN, 400 naming the field, 404',
+  },
 ];
 
-/** Every id a test title may start with: the 63 rows, then the 29 bad inputs. */
+/** Every id a test title may start with: the 63 rows, then the 30 bad inputs. */
 export const CATALOGUE_IDS: readonly string[] = [
   ...CATALOGUE.map((row) => row.id),
   ...BAD_INPUTS.map((input) => input.id),

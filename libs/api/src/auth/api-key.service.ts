@@ -44,6 +44,11 @@ export interface NewKeyOptions {
   readonly expiresAt?: Date | null;
 }
 
+interface CachedKey {
+  readonly context: AuthContext;
+  readonly expiresAt: Date | null;
+}
+
 /** Told the id of each key revoked through this process, once the revocation is committed. */
 export type KeyRevokedListener = (keyId: string) => void;
 
@@ -51,7 +56,7 @@ export type KeyRevokedListener = (keyId: string) => void;
 @Injectable()
 export class ApiKeyService {
   private readonly keys: ApiKeyRepository;
-  private readonly cache = new LookupCache<AuthContext | null>(API_KEY_CACHE_MS);
+  private readonly cache = new LookupCache<CachedKey | null>(API_KEY_CACHE_MS);
   private readonly revokedListeners: KeyRevokedListener[] = [];
 
   constructor(
@@ -68,19 +73,24 @@ export class ApiKeyService {
 
   async authenticate(key: string, now: Date): Promise<AuthContext | null> {
     const hash = hashApiKey(key);
-    return this.cache.get(hash, now, async () => {
+    const found = await this.cache.get(hash, now, async () => {
       const entity = await this.keys.findActiveByHash(hash);
-      return !entity || (entity.expiresAt && entity.expiresAt <= now)
-        ? null
-        : {
-            keyId: entity.id,
-            organizationId: entity.organizationId,
-            permissions: entity.permissions,
-            operator: entity.organizationId === null,
-            endpointIds: null,
-            portalSessionId: null,
-          };
+      return entity
+        ? {
+            expiresAt: entity.expiresAt,
+            context: {
+              keyId: entity.id,
+              organizationId: entity.organizationId,
+              permissions: entity.permissions,
+              operator: entity.organizationId === null,
+              endpointIds: null,
+              portalSessionId: null,
+            },
+          }
+        : null;
     });
+    // Checked on every request, cached or not: a key stops at its expiry, not up to a cache later.
+    return !found || (found.expiresAt && found.expiresAt <= now) ? null : found.context;
   }
 
   /** Issues a key; the bootstrap key is given (`options.key`), any other is generated. */
@@ -203,7 +213,7 @@ export class ApiKeyService {
    * made before it would read the key as live and cache it.
    */
   forgetRevoked(keyId: string): void {
-    this.cache.forget((context) => context?.keyId === keyId);
+    this.cache.forget((cached) => cached?.context.keyId === keyId);
     for (const listener of this.revokedListeners) listener(keyId);
   }
 }

@@ -13,6 +13,7 @@ import { PortalSessionsService } from '../portal-sessions/portal-sessions.servic
 import {
   type CreateOrganizationDto,
   type UpdateOrganizationAdminDto,
+  UID_PATTERN,
   type UpsertOrganizationDto,
 } from './dto/organization-admin.dto';
 import { OrganizationDirectory } from './organization-directory';
@@ -184,11 +185,18 @@ function assertSettings(body: Pick<CreateOrganizationDto, 'settings'>): void {
   if (errors.length > 0) throw ApiError.validation(errors);
 }
 
-/** A uid that reads as an id would make `/v1/organizations/{idOrUid}` ambiguous. */
+/**
+ * The body's validation checks its uid's characters; a path's is checked here. A uid that reads as
+ * an id would make `/v1/organizations/{idOrUid}` ambiguous.
+ */
 function assertUidShape(uid: string | undefined): void {
-  if (uid !== undefined && isObjectId(uid)) {
-    throw ApiError.validation([{ path: 'uid', message: 'a uid cannot be a 24-hex id' }]);
-  }
+  if (uid === undefined) return;
+  const problem = !UID_PATTERN.test(uid)
+    ? 'uid must be 1-128 printable characters without spaces or /'
+    : isObjectId(uid)
+      ? 'a uid cannot be a 24-hex id'
+      : null;
+  if (problem !== null) throw ApiError.validation([{ path: 'uid', message: problem }]);
 }
 
 /** Makes calls naming the same uid take turns until the transaction ends. */
