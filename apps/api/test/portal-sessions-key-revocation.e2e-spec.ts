@@ -1,9 +1,6 @@
-import { type ChildProcess } from 'node:child_process';
-import { freePort } from '@hookyard/data-access';
 import { Hookyard } from '@hookyard/sdk';
 import { eventually, startTestApp, type TestApp } from './harness';
-import { type ChildOutput, collectApart } from './json-logs';
-import { spawnApi, stopChild } from './worker-process';
+import { type BuiltApi, startBuiltApi, stopChild } from './worker-process';
 
 interface Session {
   readonly id: string;
@@ -18,8 +15,7 @@ interface Session {
  */
 describe('portal sessions end with the key that made them', () => {
   let t: TestApp;
-  let other: ChildProcess;
-  let otherOutput: ChildOutput;
+  let other: BuiltApi;
   let otherBase: string;
   let admin: string;
 
@@ -55,15 +51,12 @@ describe('portal sessions end with the key that made them', () => {
   beforeAll(async () => {
     t = await startTestApp();
     admin = (await t.createOrganization('tenant')).apiKey;
-    const port = await freePort();
-    otherBase = `http://127.0.0.1:${port}`;
-    other = spawnApi(t, { PORT: String(port), HOOKYARD_RATE_LIMIT_PER_SECOND: '0' });
-    otherOutput = collectApart(other);
-    await eventually(() => expect(otherOutput.stdout()).toContain('API docs:'), 30_000);
+    other = await startBuiltApi(t, { HOOKYARD_RATE_LIMIT_PER_SECOND: '0' });
+    otherBase = other.base;
   }, 60_000);
 
   afterAll(async () => {
-    if (other) await stopChild(other);
+    if (other) await stopChild(other.child);
     await t?.close();
   });
 

@@ -1,5 +1,3 @@
-import { type ChildProcess } from 'node:child_process';
-import { freePort } from '@hookyard/data-access';
 import {
   DELIVERY_ENV,
   endpointBody,
@@ -8,9 +6,8 @@ import {
   startTestApp,
   type TestApp,
 } from './harness';
-import { type ChildOutput, collectApart } from './json-logs';
 import { Receiver } from './receiver';
-import { spawnApi, stopChild } from './worker-process';
+import { type BuiltApi, startBuiltApi, stopChild } from './worker-process';
 
 const OPERATOR_KEY = 'hk_acceptance-operator-key-0123456789';
 const COUNT = 50;
@@ -30,8 +27,7 @@ interface Organization {
 describe('tenants through the API (black box)', () => {
   let t: TestApp;
   let receiver: Receiver;
-  let other: ChildProcess;
-  let otherOutput: ChildOutput;
+  let other: BuiltApi;
   let otherBase: string;
   const firstPass = new Map<string, Organization>();
 
@@ -69,15 +65,12 @@ describe('tenants through the API (black box)', () => {
     receiver = await new Receiver().start();
     const env = { ...DELIVERY_ENV, HOOKYARD_BOOTSTRAP_OPERATOR_KEY: OPERATOR_KEY };
     t = await startTestApp(env, { worker: true });
-    const port = await freePort();
-    otherBase = `http://127.0.0.1:${port}`;
-    other = spawnApi(t, { ...env, PORT: String(port) });
-    otherOutput = collectApart(other);
-    await eventually(() => expect(otherOutput.stdout()).toContain('API docs:'), 30_000);
+    other = await startBuiltApi(t, env);
+    otherBase = other.base;
   }, 60_000);
 
   afterAll(async () => {
-    if (other) await stopChild(other);
+    if (other) await stopChild(other.child);
     await t?.close();
     await receiver?.stop();
   });

@@ -63,6 +63,26 @@ export function spawnApi(t: TestApp, env: Record<string, string>): ChildProcess 
   });
 }
 
+/** A second API process: the built app on a free port of `t`'s database. */
+export interface BuiltApi {
+  readonly child: ChildProcess;
+  readonly output: ChildOutput;
+  /** Where it answers (`http://127.0.0.1:<free port>`). */
+  readonly base: string;
+}
+
+/** Starts the built API app on a free port with `env`, resolving once it says it is up. */
+export async function startBuiltApi(
+  t: TestApp,
+  env: Record<string, string> = {},
+): Promise<BuiltApi> {
+  const port = await freePort();
+  const child = spawnApi(t, { ...env, PORT: String(port) });
+  const output = collectApart(child);
+  await eventually(() => expect(output.stdout()).toContain('API docs:'), 30_000);
+  return { child, output, base: `http://127.0.0.1:${port}` };
+}
+
 /** The built API app and a worker app, running on one test database, their output kept apart. */
 export interface BuiltApps {
   readonly api: ChildProcess;
