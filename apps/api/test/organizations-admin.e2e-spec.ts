@@ -281,6 +281,37 @@ describe('organizations for operator keys', () => {
     }, 3_000);
   });
 
+  it('X14 revoking an operator key revokes what it minted: the keys it issued, theirs, and their portal sessions', async () => {
+    await op('PUT', '/v1/organizations/minted', { name: 'Minted' });
+    const issuer = await op('POST', '/v1/operator-keys', { name: 'issuer', permissions: ['*'] });
+    const as = (key: string) => (method: string, path: string, body?: unknown) =>
+      t.request(method, path, { key, body });
+    const orgKey = await as(issuer.body.key)('POST', '/v1/organizations/minted/api-keys', {
+      name: 'org admin',
+      permissions: ['*'],
+    });
+    expect(orgKey.body.createdByKeyId).toBe(issuer.body.id);
+    const grandchild = await as(orgKey.body.key)('POST', '/v1/api-keys', {
+      name: 'ci',
+      permissions: ['WEBHOOK.READ', 'PORTAL.CREATE'],
+    });
+    const session = await as(grandchild.body.key)('POST', '/v1/portal-sessions', {
+      permissions: ['WEBHOOK.READ'],
+    });
+    expect(session.status).toBe(201);
+    const unrelated = await op('POST', '/v1/organizations/minted/api-keys', {
+      name: 'other',
+      permissions: ['WEBHOOK.READ'],
+    });
+    const credentials = [issuer.body.key, orgKey.body.key, grandchild.body.key, session.body.token];
+    for (const credential of credentials)
+      expect((await t.request('GET', '/v1/whoami', { key: credential })).status).toBe(200);
+    expect((await op('DELETE', `/v1/operator-keys/${issuer.body.id}`)).status).toBe(204);
+    for (const credential of credentials)
+      expect((await t.request('GET', '/v1/whoami', { key: credential })).status).toBe(401);
+    expect((await t.request('GET', '/v1/whoami', { key: unrelated.body.key })).status).toBe(200);
+  });
+
   it('deletes an organization: its portal sessions 401, its uid free for a new one, others untouched', async () => {
     const made = await op('PUT', '/v1/organizations/gone', { name: 'Gone' });
     const kept = await op('PUT', '/v1/organizations/kept', { name: 'Kept' });

@@ -28,8 +28,8 @@ export interface BadInput {
 }
 
 /**
- * The 50 reliability rows (D, P, S, G, K, T, R, A), then the 13 access rows (X1..X13): the promises a
- * credential, a scoped session and a limit keep when tried from outside (ADR 0016).
+ * The 50 reliability rows (D, P, S, G, K, T, R, A), then the 14 access rows (X1..X14): the promises a
+ * credential, a scoped session and a limit keep when tried from outside (ADR 0016, ADR 0017).
  */
 export const CATALOGUE: readonly CatalogueRow[] = [
   { id: 'D1', group: 'delivery', scenario: 'baseline fan-out' },
@@ -99,6 +99,7 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   { id: 'X11', group: 'access', scenario: 'at-rest cipher bound to its row' },
   { id: 'X12', group: 'access', scenario: 'unstorable text 400; OpenAPI fuzz' },
   { id: 'X13', group: 'access', scenario: 'production defaults: URL, metrics, CSP' },
+  { id: 'X14', group: 'access', scenario: 'a revoked key revokes the keys it minted' },
 ];
 
 /**
@@ -198,7 +199,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   },
 ];
 
-/** Every id a test title may start with: the 63 rows, then the 30 bad inputs. */
+/** Every id a test title may start with: the 64 rows, then the 30 bad inputs. */
 export const CATALOGUE_IDS: readonly string[] = [
   ...CATALOGUE.map((row) => row.id),
   ...BAD_INPUTS.map((input) => input.id),

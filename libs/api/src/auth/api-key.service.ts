@@ -42,6 +42,8 @@ export interface NewKeyOptions {
   readonly bootstrap?: boolean;
   /** When the key stops working; default never. */
   readonly expiresAt?: Date | null;
+  /** The key minting it (revoking that one revokes this one too); default none. */
+  readonly createdByKeyId?: string | null;
 }
 
 interface CachedKey {
@@ -106,6 +108,7 @@ export class ApiKeyService {
       key = generateApiKey(),
       bootstrap = false,
       expiresAt = null,
+      createdByKeyId = null,
     } = options;
     if (expiresAt !== null && expiresAt <= now) {
       throw ApiError.validation([{ path: 'expiresAt', message: 'must be in the future' }]);
@@ -120,6 +123,7 @@ export class ApiKeyService {
       keyHash: hashApiKey(key),
       permissions: [...permissions],
       bootstrap,
+      createdByKeyId,
       createdAt: now,
       expiresAt,
       revokedAt: null,
@@ -144,7 +148,10 @@ export class ApiKeyService {
   ): Promise<CreatedApiKey> {
     this.assertCanGrant(caller, request.permissions);
     const expiresAt = request.expiresAt === undefined ? null : new Date(request.expiresAt);
-    return this.create(organizationId, request.name, request.permissions, now, { expiresAt });
+    return this.create(organizationId, request.name, request.permissions, now, {
+      expiresAt,
+      createdByKeyId: caller.keyId,
+    });
   }
 
   /** A key may only hand out permissions it holds itself. */
@@ -169,7 +176,8 @@ export class ApiKeyService {
 
   /**
    * Revokes a key of `organizationId` (null: an operator key) whose permissions the caller could grant
-   * itself, and with it, in the same transaction, every portal session the key made.
+   * itself, and with it, in the same transaction, what it minted: the keys it issued (theirs in turn)
+   * and the portal sessions of all of them.
    */
   async revoke(
     caller: AuthContext,
@@ -180,11 +188,15 @@ export class ApiKeyService {
     const target = await this.keys.findActiveById(organizationId, id);
     if (!target) throw ApiError.notFound('API key');
     this.assertCanGrant(caller, target.permissions as PermissionGrant[]);
-    const revoked = await this.dataSource.transaction((manager) =>
-      this.revokeWithSessions(manager, organizationId, id, now),
-    );
+    const revoked = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.revokeWithSessions(manager, organizationId, id, now))) return null;
+      const minted = await new ApiKeyRepository(manager).revokeMintedBy(id, now);
+      const sessions = new PortalSessionRepository(manager);
+      for (const keyId of minted) await sessions.revokeCreatedBy(keyId, now);
+      return [id, ...minted];
+    });
     if (!revoked) throw ApiError.notFound('API key');
-    this.forgetRevoked(id);
+    for (const keyId of revoked) this.forgetRevoked(keyId);
   }
 
   /**

@@ -27,6 +27,10 @@ export class ApiKeyEntity {
   @Column({ type: 'boolean', default: false })
   bootstrap!: boolean;
 
+  /** The key that minted this one through the API; null for keys made by the CLI or configuration. */
+  @Column({ name: 'created_by_key_id', type: 'char', length: 24, nullable: true })
+  createdByKeyId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

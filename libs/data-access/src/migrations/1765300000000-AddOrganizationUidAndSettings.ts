@@ -9,7 +9,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  *   (`{management?, publishing?}`, each `{perSecond, burst}`), `retry_schedule_seconds` and
  *   `thresholds` (`{penaltyAfter?, pauseAfter?, pauseAfterSeconds?, suspendAfterSeconds?,
  *   penaltyCooldownSeconds?}`).
- * The bootstrap mark becomes one per kind of key, so an operator key can be a bootstrap key too.
+ * The bootstrap mark becomes one per kind of key, so an operator key can be a bootstrap key too, and
+ * `api_keys.created_by_key_id` records which key minted a key, so revoking one revokes what it minted.
  */
 export class AddOrganizationUidAndSettings1765300000000 implements MigrationInterface {
   name = 'AddOrganizationUidAndSettings1765300000000';
@@ -31,6 +32,11 @@ export class AddOrganizationUidAndSettings1765300000000 implements MigrationInte
     await queryRunner.query(
       `CREATE INDEX api_keys_operator_idx ON api_keys (id) WHERE organization_id IS NULL`,
     );
+    // The key that minted a key: revoking a key revokes the keys it minted, theirs in turn.
+    await queryRunner.query(`ALTER TABLE api_keys ADD COLUMN created_by_key_id char(24) NULL`);
+    await queryRunner.query(
+      `CREATE INDEX api_keys_created_by_key_idx ON api_keys (created_by_key_id) WHERE revoked_at IS NULL`,
+    );
     // One live bootstrap key of each kind: the tenant one and the operator one.
     await queryRunner.query(`DROP INDEX api_keys_bootstrap_idx`);
     await queryRunner.query(
@@ -43,6 +49,8 @@ export class AddOrganizationUidAndSettings1765300000000 implements MigrationInte
     await queryRunner.query(
       `CREATE UNIQUE INDEX api_keys_bootstrap_idx ON api_keys (bootstrap) WHERE bootstrap AND revoked_at IS NULL`,
     );
+    await queryRunner.query(`DROP INDEX api_keys_created_by_key_idx`);
+    await queryRunner.query(`ALTER TABLE api_keys DROP COLUMN created_by_key_id`);
     await queryRunner.query(`DROP INDEX api_keys_operator_idx`);
     await queryRunner.query(`DROP INDEX organizations_deleted_idx`);
     await queryRunner.query(`DROP INDEX organizations_uid_live_idx`);

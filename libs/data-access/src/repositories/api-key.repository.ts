@@ -1,5 +1,6 @@
 import { type EntityManager, IsNull, Not } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
+import { returned } from './returned';
 
 /**
  * API keys. Lookup by hash is unscoped (it is how a request finds its organization), and so is the
@@ -61,13 +62,31 @@ export class ApiKeyRepository {
     await this.manager.insert(ApiKeyEntity, key);
   }
 
+  /**
+   * Revokes the live keys `keyId` minted, the keys those minted, and so on; returns their ids.
+   * Cross-tenant by design: an operator key mints keys of organizations.
+   */
+  async revokeMintedBy(keyId: string, at: Date): Promise<string[]> {
+    const result: unknown = await this.manager.query(
+      `WITH RECURSIVE minted(id) AS (
+         SELECT id FROM api_keys WHERE created_by_key_id = $1 AND revoked_at IS NULL
+         UNION
+         SELECT k.id FROM api_keys k JOIN minted m ON k.created_by_key_id = m.id
+         WHERE k.revoked_at IS NULL
+       )
+       UPDATE api_keys SET revoked_at = $2 WHERE id IN (SELECT id FROM minted) RETURNING id`,
+      [keyId, at],
+    );
+    return returned<{ id: string }>(result).map((row) => row.id);
+  }
+
   /** Revokes every live key of the organization; returns their ids. */
   async revokeAllOf(organizationId: string, at: Date): Promise<string[]> {
-    const rows = await this.manager.query<{ id: string }[]>(
+    const result: unknown = await this.manager.query(
       `UPDATE api_keys SET revoked_at = $2 WHERE organization_id = $1 AND revoked_at IS NULL RETURNING id`,
       [organizationId, at],
     );
-    return rows.map((row) => row.id);
+    return returned<{ id: string }>(result).map((row) => row.id);
   }
 
   /** Operator keys (of no organization) that are not revoked, oldest first. */

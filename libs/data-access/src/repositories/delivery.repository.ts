@@ -1,6 +1,7 @@
 import { type EntityManager, In } from 'typeorm';
 import { DeliveryEntity, type DeliveryStatus } from '../entities/delivery.entity';
 import { newestFirst, type NewestFirstQuery, ofEndpoint } from './newest-first';
+import { returned } from './returned';
 
 /** A delivery a worker has claimed, with what it needs to send it. */
 export interface ClaimedDelivery {
@@ -425,17 +426,4 @@ export class DeliveryRepository {
     );
     return rows.length;
   }
-}
-
-/** TypeORM answers UPDATE … RETURNING on PostgreSQL with `[rows, count]` and SELECT with `rows`. */
-function returned<T>(result: unknown): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
-    return result[0] as T[];
-  }
-  return result as T[];
 }

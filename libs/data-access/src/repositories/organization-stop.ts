@@ -1,4 +1,5 @@
 import { type EntityManager } from 'typeorm';
+import { returned } from './returned';
 
 /**
  * Stops a live organization inside the caller's transaction: marks it deleted, revokes its portal
@@ -11,11 +12,11 @@ export async function stopOrganization(
   organizationId: string,
   now: Date,
 ): Promise<boolean> {
-  const marked = await manager.query<unknown[]>(
+  const marked: unknown = await manager.query(
     `UPDATE organizations SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
     [organizationId, now],
   );
-  if (marked.length === 0) return false;
+  if (returned(marked).length === 0) return false;
   await manager.query(
     `UPDATE portal_sessions SET revoked_at = $2 WHERE organization_id = $1 AND revoked_at IS NULL`,
     [organizationId, now],

@@ -87,6 +87,13 @@ export class ApiKeyDto {
     description: 'When the key stops working; null = never.',
   })
   expiresAt!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The key that issued this one through the API (revoking that key revokes this one); null for keys made by the CLI or configuration.',
+  })
+  createdByKeyId!: string | null;
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {
@@ -110,5 +117,6 @@ export function toApiKeyDto(entity: ApiKeyEntity): ApiKeyDto {
     bootstrap: entity.bootstrap,
     createdAt: entity.createdAt.toISOString(),
     expiresAt: entity.expiresAt?.toISOString() ?? null,
+    createdByKeyId: entity.createdByKeyId,
   };
 }

@@ -19,7 +19,7 @@ export class WhoamiPortalDto {
 export class WhoamiDto {
   @ApiProperty({
     description:
-      'The organization acted for; null for an operator key that names none (`x-platform-id`).',
+      'The organization acted for; null for an operator key that names none (`X-Hookyard-Organization`).',
     type: String,
     nullable: true,
   })
