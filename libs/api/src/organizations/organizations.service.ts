@@ -9,6 +9,7 @@ import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ApiKeyService, hashApiKey } from '../auth/api-key.service';
 import { ALL_PERMISSIONS } from '../auth/permissions';
 import { ApiError, ErrorCode } from '../common/api-error';
+import { assertUidFree, assertUidShape, lockUid } from '../tenancy/organization-uid';
 import { outboundAllowErrors } from './outbound-allow.util';
 import { portalOriginErrors } from './portal-origins.util';
 
@@ -39,9 +40,17 @@ export class OrganizationsService {
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
   ) {}
 
-  /** Makes an organization with one all-permission key; returns the key (shown once). */
-  async create(name: string): Promise<{ organizationId: string; apiKey: string }> {
-    return this.dataSource.transaction((manager) => this.insert(manager, { name }, new Date()));
+  /**
+   * Makes an organization with one all-permission key; returns the key (shown once). A `uid` is
+   * checked as the API checks it: its shape, and that no live organization has it (`UID_TAKEN`).
+   */
+  async create(name: string, uid?: string): Promise<{ organizationId: string; apiKey: string }> {
+    assertUidShape(uid);
+    return this.dataSource.transaction(async (manager) => {
+      if (uid !== undefined) await lockUid(manager, uid);
+      await assertUidFree(manager, uid);
+      return this.insert(manager, { name, uid }, new Date());
+    });
   }
 
   /** The organization; 404 when it does not exist (an operator key naming an unknown one). */
@@ -174,7 +183,7 @@ export class OrganizationsService {
   /** An organization and its all-permission key, the bootstrap key when `key` is given. */
   private async insert(
     manager: EntityManager,
-    { name, key }: { readonly name: string; readonly key?: string },
+    { name, uid, key }: { readonly name: string; readonly uid?: string; readonly key?: string },
     now: Date,
   ): Promise<{ organizationId: string; apiKey: string }> {
     const organization = Object.assign(new OrganizationEntity(), {
@@ -184,7 +193,7 @@ export class OrganizationsService {
       featurebaseVersion: null,
       portalAllowedOrigins: [],
       outboundAllow: [],
-      uid: null,
+      uid: uid ?? null,
       rateLimits: null,
       retryScheduleSeconds: null,
       thresholds: null,

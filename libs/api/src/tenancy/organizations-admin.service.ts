@@ -16,6 +16,7 @@ import {
   type UpsertOrganizationDto,
 } from './dto/organization-admin.dto';
 import { OrganizationDirectory } from './organization-directory';
+import { assertUidFree, assertUidShape, lockUid } from './organization-uid';
 import { settingsColumns, settingsErrors } from './organization-settings';
 
 export interface OrganizationPage {
@@ -182,29 +183,4 @@ export class OrganizationsAdminService {
 function assertSettings(body: Pick<CreateOrganizationDto, 'settings'>): void {
   const errors = settingsErrors(body.settings);
   if (errors.length > 0) throw ApiError.validation(errors);
-}
-
-/** A uid that reads as an id would make `/v1/organizations/{idOrUid}` ambiguous. */
-function assertUidShape(uid: string | undefined): void {
-  if (uid !== undefined && isObjectId(uid)) {
-    throw ApiError.validation([{ path: 'uid', message: 'a uid cannot be a 24-hex id' }]);
-  }
-}
-
-/** Makes calls naming the same uid take turns until the transaction ends. */
-async function lockUid(manager: EntityManager, uid: string): Promise<void> {
-  await manager.query(
-    `SELECT pg_advisory_xact_lock(hashtext('hookyard.organization-uid'), hashtext($1))`,
-    [uid],
-  );
-}
-
-async function assertUidFree(manager: EntityManager, uid: string | undefined): Promise<void> {
-  if (uid === undefined) return;
-  if (await new OrganizationRepository(manager).findLiveByUid(uid)) {
-    throw ApiError.validation(
-      [{ path: 'uid', message: 'another organization has this uid', code: ErrorCode.UID_TAKEN }],
-      ErrorCode.UID_TAKEN,
-    );
-  }
 }
