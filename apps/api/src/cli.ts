@@ -2,16 +2,27 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
-import { ALL_PERMISSIONS, ApiKeyService } from '@hookyard/api';
+import { ApiError, ApiKeyService, OrganizationsService } from '@hookyard/api';
 import { listen, readListenOptions } from './cli/listen.command';
+import {
+  createOperatorKey,
+  listOperatorKeys,
+  readOperatorKeyRequest,
+  revokeOperatorKey,
+} from './cli/operator-key.command';
 import { type HookyardConfig, loadConfig } from '@hookyard/config';
-import { OrganizationsService } from '@hookyard/api';
 import { openDatabase, openRuntime, type Runtime } from '@hookyard/data-access';
 
-const USAGE = `usage: hookyard org create --name <name> [--key-only]
-         make an organization and an all-permission key (--key-only: print the key alone)
-       hookyard operator-key create [--name <name>]
-         an all-permission operator key, acting for the organization each request names in x-platform-id
+const USAGE = `usage: hookyard org create --name <name> [--uid <uid>] [--key-only]
+         make an organization (with your own id for it, --uid) and an all-permission key
+         (--key-only: print the key alone)
+       hookyard operator-key create [--name <name>] [--permissions <a,b>] [--expires-at <iso time>]
+         an operator key (default every permission, *), acting for the organization each request
+         names in X-Hookyard-Organization (x-platform-id on the platform dialect); prints {"apiKey", "id"}
+       hookyard operator-key list
+         one JSON line per live operator key: id, name, prefix, permissions, createdAt, expiresAt
+       hookyard operator-key revoke <id>
+         revoke an operator key and the portal sessions it made (a running API stops honouring it within 5 s)
        hookyard listen [--port <n>] [--key <api key>] [--api <url>]
          a receiver on 127.0.0.1:<n> (default 4000) that prints each delivery and whether its signature
          verifies; the key (or HOOKYARD_API_KEY) reads the secrets from <url> (default http://127.0.0.1:$PORT, 3000)
@@ -24,7 +35,10 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       name: { type: 'string' },
+      uid: { type: 'string' },
       'key-only': { type: 'boolean' },
+      permissions: { type: 'string' },
+      'expires-at': { type: 'string' },
       port: { type: 'string' },
       key: { type: 'string' },
       api: { type: 'string' },
@@ -34,9 +48,18 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals.join(' ');
   if (command === 'migrate') return migrate();
   if (command === 'org create' && values.name?.trim())
-    return createOrganization(values.name.trim(), values['key-only'] ?? false);
-  if (command === 'operator-key create')
-    return createOperatorKey(values.name?.trim() || 'operator');
+    return createOrganization(values.name.trim(), values.uid, values['key-only'] ?? false);
+  if (command === 'operator-key list')
+    return withApiKeys((keys) => listOperatorKeys(keys, process.stdout));
+  if (command === 'operator-key create') {
+    const request = readOperatorKeyRequest(values);
+    if (!('problem' in request))
+      return withApiKeys((keys) => createOperatorKey(keys, request, process.stdout));
+    process.stderr.write(`hookyard operator-key create: ${request.problem}\n`);
+  }
+  const [, verb, id, ...rest] = positionals;
+  if (positionals[0] === 'operator-key' && verb === 'revoke' && id && rest.length === 0)
+    return withApiKeys((keys) => revokeOperatorKey(keys, id, process.stderr));
   if (command === 'listen') {
     const options = readListenOptions(values, process.env);
     if (!('problem' in options)) return listen(options);
@@ -73,21 +96,25 @@ async function openMigrated(
   return { dataSource, close: () => dataSource.destroy() };
 }
 
-/** `operator-key create`: prints one JSON line {"apiKey"}; the key belongs to no organization. */
-async function createOperatorKey(name: string): Promise<number> {
+/** Runs `command` with the API keys of the running server's database, then closes it. */
+async function withApiKeys(command: (keys: ApiKeyService) => Promise<number>): Promise<number> {
   const runtime = await openRuntime(loadConfig(process.env), 'join');
   try {
-    const keys = new ApiKeyService(runtime.dataSource, new ObjectIdGenerator(randomBytes));
-    const { key } = await keys.create(null, name, [ALL_PERMISSIONS], new Date());
-    process.stdout.write(`${JSON.stringify({ apiKey: key })}\n`);
-    return 0;
+    return await command(new ApiKeyService(runtime.dataSource, new ObjectIdGenerator(randomBytes)));
   } finally {
     await runtime.close();
   }
 }
 
-/** `org create`: prints one JSON line {"organizationId", "apiKey"}, or with --key-only the key alone. */
-async function createOrganization(name: string, keyOnly: boolean): Promise<number> {
+/**
+ * `org create`: prints one JSON line {"organizationId", "apiKey"}, or with --key-only the key alone;
+ * exit 1 with the reason when the uid is malformed or another organization has it.
+ */
+async function createOrganization(
+  name: string,
+  uid: string | undefined,
+  keyOnly: boolean,
+): Promise<number> {
   const config = loadConfig(process.env);
   const runtime = await openRuntime(config, 'join');
   try {
@@ -97,9 +124,13 @@ async function createOrganization(name: string, keyOnly: boolean): Promise<numbe
       new ApiKeyService(runtime.dataSource, ids),
       ids,
     );
-    const created = await organizations.create(name);
+    const created = await organizations.create(name, uid);
     process.stdout.write(`${keyOnly ? created.apiKey : JSON.stringify(created)}\n`);
     return 0;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    process.stderr.write(`hookyard org create: ${error.message}\n`);
+    return 1;
   } finally {
     await runtime.close();
   }

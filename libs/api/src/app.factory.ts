@@ -81,8 +81,10 @@ export async function createApp(
     next();
   });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
-  if (config.bootstrapApiKey)
-    await app.get(OrganizationsService).ensureBootstrapKey(config.bootstrapApiKey);
+  const organizations = app.get(OrganizationsService);
+  if (config.bootstrapApiKey) await organizations.ensureBootstrapKey(config.bootstrapApiKey);
+  if (config.bootstrapOperatorKey)
+    await organizations.ensureBootstrapOperatorKey(config.bootstrapOperatorKey);
   return { app, document };
 }
 

@@ -10,6 +10,7 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   DATABASE_URL: ['mysql://x', '127.0.0.1:5432'],
   HOOKYARD_ROLE: ['chef', 'ALL'],
   HOOKYARD_BOOTSTRAP_API_KEY: ['short'],
+  HOOKYARD_BOOTSTRAP_OPERATOR_KEY: ['short'],
   HOOKYARD_ENCRYPTION_KEY: ['short', `0:${KEY}`, Buffer.alloc(16, 1).toString('hex')],
   // Unversioned; too short; the same version as the current key (1 when none is given).
   HOOKYARD_ENCRYPTION_KEYS_PREVIOUS: [KEY, '2:abcd', `1:${KEY}`],

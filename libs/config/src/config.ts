@@ -51,6 +51,8 @@ export interface HookyardConfig {
     readonly connectTimeoutSeconds: number;
   };
   readonly bootstrapApiKey: string | null;
+  /** `HOOKYARD_BOOTSTRAP_OPERATOR_KEY`: an all-permission operator key ensured at start-up. */
+  readonly bootstrapOperatorKey: string | null;
   /** Encrypts secrets at rest; null in embedded mode until the runtime loads or makes one. */
   readonly encryptionKey: VersionedKey | null;
   /** Older keys that still decrypt, while the re-encryption job moves their rows to the current one. */
@@ -216,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
     },
     trustProxy: read('HOOKYARD_TRUST_PROXY', trustProxy, 0),
     bootstrapApiKey: read('HOOKYARD_BOOTSTRAP_API_KEY', atLeast16, null),
+    bootstrapOperatorKey: read('HOOKYARD_BOOTSTRAP_OPERATOR_KEY', atLeast16, null),
     encryptionKey,
     previousEncryptionKeys,
     requireHttps: read('HOOKYARD_REQUIRE_HTTPS', bool, true),

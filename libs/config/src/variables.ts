@@ -55,6 +55,11 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
       'Ensures a default organization holding this key (all permissions); a new value replaces the old key.',
     sensitive: true,
   },
+  HOOKYARD_BOOTSTRAP_OPERATOR_KEY: {
+    description:
+      'Ensures an operator key (no organization, all permissions) with this value; a new value revokes the old key.',
+    sensitive: true,
+  },
   HOOKYARD_ENCRYPTION_KEY: {
     description: '32-byte key (base64 or hex) for secrets at rest; required with DATABASE_URL.',
     sensitive: true,

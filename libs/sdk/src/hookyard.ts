@@ -2,7 +2,9 @@ import { ApiKeys } from './resources/api-keys';
 import { Deliveries } from './resources/deliveries';
 import { Endpoints } from './resources/endpoints';
 import { Events } from './resources/events';
+import { OperatorKeys } from './resources/operator-keys';
 import { OrganizationSettings } from './resources/organization';
+import { Organizations } from './resources/organizations';
 import { PortalSessions } from './resources/portal-sessions';
 import { Topics } from './resources/topics';
 import { whoami } from './resources/whoami';
@@ -29,7 +31,8 @@ export class Webhooks {
 
 /**
  * A client of the Hookyard native API, one property per resource:
- * `new Hookyard({ apiKey }).endpoints.create({ url, topics })`.
+ * `new Hookyard({ apiKey }).endpoints.create({ url, topics })`. An operator key names the
+ * organization it acts for with `organization` (or {@link Hookyard.as}).
  */
 export class Hookyard {
   readonly endpoints: Endpoints;
@@ -39,10 +42,14 @@ export class Hookyard {
   readonly topics: Topics;
   readonly portalSessions: PortalSessions;
   readonly organization: OrganizationSettings;
+  /** The installation's organizations and their keys (operator keys with `ORGANIZATION.ADMIN`). */
+  readonly organizations: Organizations;
+  /** The operator's own keys (operator keys with `OPERATOR_KEY.MANAGE`). */
+  readonly operatorKeys: OperatorKeys;
   readonly webhooks = new Webhooks();
   private readonly transport: Transport;
 
-  constructor(options: HookyardOptions) {
+  constructor(private readonly options: HookyardOptions) {
     const transport = new Transport(options);
     this.transport = transport;
     this.endpoints = new Endpoints(transport);
@@ -52,6 +59,16 @@ export class Hookyard {
     this.topics = new Topics(transport);
     this.portalSessions = new PortalSessions(transport);
     this.organization = new OrganizationSettings(transport);
+    this.organizations = new Organizations(transport);
+    this.operatorKeys = new OperatorKeys(transport);
+  }
+
+  /**
+   * A client with this one's key and settings acting for `organization` (id or uid): for an operator
+   * key, `hy.as('cus_42').endpoints.list()`. This client is left as it is.
+   */
+  as(organization: string): Hookyard {
+    return new Hookyard({ ...this.options, organization });
   }
 
   /**

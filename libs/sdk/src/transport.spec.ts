@@ -81,6 +81,88 @@ describe('the transport', () => {
     expect(server.requests[0]?.headers['idempotency-key']).toBe('order-42');
   });
 
+  it('sends no X-Hookyard-Organization unless the client names an organization', async () => {
+    const hy = await client([published]);
+    await hy.events.publish({ topic: 'post.created', data: {} });
+    expect(server.requests[0]?.headers).not.toHaveProperty('x-hookyard-organization');
+  });
+
+  it('sends X-Hookyard-Organization on every call of a client that names an organization', async () => {
+    const hy = await client(
+      [published, json(200, { data: [], nextCursor: null }), (r) => r.writeHead(204).end()],
+      { organization: 'cus_42' },
+    );
+    await hy.events.publish({ topic: 'post.created', data: {} });
+    await hy.endpoints.list().page();
+    await hy.endpoints.delete('ep_1');
+    expect(server.requests.map((r) => r.headers['x-hookyard-organization'])).toEqual([
+      'cus_42',
+      'cus_42',
+      'cus_42',
+    ]);
+    expect(server.requests.map((r) => r.headers['authorization'])).toEqual(
+      Array(3).fill('Bearer key_1'),
+    );
+  });
+
+  it('as() acts for another organization with the same key and settings, leaving the client as it was', async () => {
+    const hy = await client([problem(503, 'UNAVAILABLE', { 'retry-after': '0' }), published], {
+      organization: 'cus_1',
+      maxRetries: 0,
+    });
+    const other = hy.as('cus_2');
+    // maxRetries: 0 carries over: the 503 is not retried
+    await expect(other.events.publish({ topic: 't', data: {} })).rejects.toMatchObject({
+      status: 503,
+    });
+    await hy.events.publish({ topic: 't', data: {} });
+    expect(
+      server.requests.map((r) => [
+        r.headers['x-hookyard-organization'],
+        r.headers['authorization'],
+      ]),
+    ).toEqual([
+      ['cus_2', 'Bearer key_1'],
+      ['cus_1', 'Bearer key_1'],
+    ]);
+  });
+
+  it('refuses an empty organization', () => {
+    expect(() => new Hookyard({ apiKey: 'k', organization: ' ' })).toThrow(TypeError);
+    expect(() => new Hookyard({ apiKey: 'k' }).as('')).toThrow(TypeError);
+  });
+
+  it('calls the operator routes: organizations by id or uid, their keys and operator keys', async () => {
+    const organization = { id: 'a'.repeat(24), uid: 'cus_1', name: 'Acme' };
+    const hy = await client([
+      json(201, organization),
+      json(200, { data: [organization], nextCursor: 'c1' }),
+      json(200, { data: [], nextCursor: null }),
+      json(200, organization),
+      json(200, { data: [] }),
+      (r) => r.writeHead(204).end(),
+      json(200, { data: [{ id: 'k1' }] }),
+      (r) => r.writeHead(204).end(),
+    ]);
+    await hy.organizations.upsert('cus_1', { name: 'Acme' });
+    expect(await hy.organizations.list({ limit: 1 }).toArray()).toEqual([organization]);
+    await hy.organizations.update('cus_1', { settings: { endpointLimit: null } });
+    await hy.organizations.apiKeys.list('cus_1').toArray();
+    await hy.organizations.apiKeys.revoke('cus_1', 'k9');
+    expect(await hy.operatorKeys.list().toArray()).toEqual([{ id: 'k1' }]);
+    await hy.operatorKeys.revoke('k1');
+    expect(server.requests.map((r) => `${r.method} ${r.url} ${r.body}`)).toEqual([
+      'PUT /v1/organizations/cus_1 {"name":"Acme"}',
+      'GET /v1/organizations?limit=1 ',
+      'GET /v1/organizations?limit=1&cursor=c1 ',
+      'PATCH /v1/organizations/cus_1 {"settings":{"endpointLimit":null}}',
+      'GET /v1/organizations/cus_1/api-keys ',
+      'DELETE /v1/organizations/cus_1/api-keys/k9 ',
+      'GET /v1/operator-keys ',
+      'DELETE /v1/operator-keys/k1 ',
+    ]);
+  });
+
   it('retries 429 and 503 after Retry-After and resends the same body', async () => {
     const hy = await client([
       problem(429, 'RATE_LIMITED', { 'retry-after': '0' }),

@@ -4,8 +4,14 @@ import { retryingFetch } from './retry';
 
 /** Settings of a {@link Hookyard} client. */
 export interface HookyardOptions {
-  /** An API key of the organization (sent as `Authorization: Bearer`). */
+  /** An API key of the organization, or an operator key (sent as `Authorization: Bearer`). */
   readonly apiKey: string;
+  /**
+   * The organization an operator key acts for, by id or uid: sent as `X-Hookyard-Organization` on
+   * every call. A tenant key may name only its own; leave it out for calls that act for none
+   * (`organizations`, `operatorKeys`). See also {@link Hookyard.as}.
+   */
+  readonly organization?: string;
   /** Where the API listens; default `http://localhost:3000`. */
   readonly baseUrl?: string;
   /** Retries of a call answered 429 or 503, after `Retry-After`; default 2, 0 turns them off. */
@@ -27,6 +33,8 @@ export interface RequestOptions {
 }
 
 export const DEFAULT_BASE_URL = 'http://localhost:3000';
+/** Names the organization an operator key acts for. */
+export const ORGANIZATION_HEADER = 'x-hookyard-organization';
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RETRIES = 2;
 const DEFAULT_MAX_RETRY_DELAY_MS = 30_000;
@@ -48,11 +56,19 @@ export class Transport {
     if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) {
       throw new TypeError('Hookyard: apiKey is required');
     }
+    if (options.organization !== undefined && options.organization.trim() === '') {
+      throw new TypeError('Hookyard: organization, when given, names an organization');
+    }
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.client = createClient({
       baseUrl: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
-      headers: { authorization: `Bearer ${options.apiKey}` },
+      headers: {
+        authorization: `Bearer ${options.apiKey}`,
+        ...(options.organization === undefined
+          ? {}
+          : { [ORGANIZATION_HEADER]: options.organization }),
+      },
       fetch: retryingFetch(fetchImpl, {
         maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
         maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS,

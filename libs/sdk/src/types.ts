@@ -41,6 +41,15 @@ export type PortalPermission = CreatePortalSession['permissions'][number];
 export type PortalTheme = api.PortalThemeResponseDto;
 export type Organization = api.OrganizationDto;
 export type UpdateOrganization = api.UpdateOrganizationDto;
+/** An organization as an operator sees it (`hy.organizations`): its uid and every setting. */
+export type AdminOrganization = api.AdminOrganizationDto;
+export type AdminOrganizationSettings = api.OrganizationSettingsDto;
+export type CreateAdminOrganization = api.CreateOrganizationDto;
+export type UpsertAdminOrganization = api.UpsertOrganizationDto;
+export type UpdateAdminOrganization = api.UpdateOrganizationAdminDto;
+export type CreateOperatorKey = api.CreateOperatorKeyDto;
+/** What an operator key may be granted: every permission, the operator-only ones included. */
+export type OperatorPermission = CreateOperatorKey['permissions'][number];
 
 /** The filters and page size of `endpoints.list`. */
 export type ListEndpointsQuery = NonNullable<api.EndpointsControllerListData['query']>;
@@ -54,5 +63,7 @@ export type ListDeliveryAttemptsQuery = NonNullable<
 export type ListDeliveriesQuery = NonNullable<
   api.DeliveryLogControllerEndpointDeliveriesData['query']
 >;
+/** The page size and start of `organizations.list`, and the `uid` to look for. */
+export type ListOrganizationsQuery = NonNullable<api.OrganizationsAdminControllerListData['query']>;
 /** The range and bucket width of `endpoints.stats`. */
 export type EndpointStatsQuery = NonNullable<api.DeliveryLogControllerStatsData['query']>;

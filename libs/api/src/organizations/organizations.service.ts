@@ -9,12 +9,27 @@ import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ApiKeyService, hashApiKey } from '../auth/api-key.service';
 import { ALL_PERMISSIONS } from '../auth/permissions';
 import { ApiError, ErrorCode } from '../common/api-error';
+import { assertUidFree, assertUidShape, lockUid } from '../tenancy/organization-uid';
 import { outboundAllowErrors } from './outbound-allow.util';
 import { portalOriginErrors } from './portal-origins.util';
 
 export const DEFAULT_ORGANIZATION_NAME = 'default';
+/** The name of the key `HOOKYARD_BOOTSTRAP_OPERATOR_KEY` makes first; a new value keeps it. */
+export const OPERATOR_BOOTSTRAP_NAME = 'bootstrap operator';
 
-/** Tenants: made by the CLI, or once at start-up for the bootstrap key; their settings. */
+/** What differs between the two bootstrap variables. */
+interface BootstrapKind {
+  readonly variable: string;
+  /** The key belongs to no organization. */
+  readonly operator: boolean;
+}
+const TENANT_BOOTSTRAP: BootstrapKind = { variable: 'HOOKYARD_BOOTSTRAP_API_KEY', operator: false };
+const OPERATOR_BOOTSTRAP: BootstrapKind = {
+  variable: 'HOOKYARD_BOOTSTRAP_OPERATOR_KEY',
+  operator: true,
+};
+
+/** Tenants: made by the CLI, or once at start-up for the bootstrap keys; their settings. */
 @Injectable()
 export class OrganizationsService {
   private readonly logger = new Logger('Organizations');
@@ -25,9 +40,17 @@ export class OrganizationsService {
     @Inject(ObjectIdGenerator) private readonly ids: ObjectIdGenerator,
   ) {}
 
-  /** Makes an organization with one all-permission key; returns the key (shown once). */
-  async create(name: string): Promise<{ organizationId: string; apiKey: string }> {
-    return this.dataSource.transaction((manager) => this.insert(manager, name, new Date()));
+  /**
+   * Makes an organization with one all-permission key; returns the key (shown once). A `uid` is
+   * checked as the API checks it: its shape, and that no live organization has it (`UID_TAKEN`).
+   */
+  async create(name: string, uid?: string): Promise<{ organizationId: string; apiKey: string }> {
+    assertUidShape(uid);
+    return this.dataSource.transaction(async (manager) => {
+      if (uid !== undefined) await lockUid(manager, uid);
+      await assertUidFree(manager, uid);
+      return this.insert(manager, { name, uid }, new Date());
+    });
   }
 
   /** The organization; 404 when it does not exist (an operator key naming an unknown one). */
@@ -78,61 +101,90 @@ export class OrganizationsService {
   }
 
   /**
-   * Makes `key` the bootstrap key: the first one makes the `default` organization; a new value
-   * replaces the bootstrap key on that organization (the old key and its portal sessions are
-   * revoked, the organization's other keys stay). A key that exists already is left as it is.
-   * Processes starting together take turns (an advisory lock), so they make one organization.
+   * Makes `key` the bootstrap key (`HOOKYARD_BOOTSTRAP_API_KEY`): the first one makes the `default`
+   * organization; a new value replaces the bootstrap key on that organization (the old key and its
+   * portal sessions are revoked, the organization's other keys stay). A key that exists already is
+   * left as it is.
    */
-  async ensureBootstrapKey(key: string): Promise<void> {
+  ensureBootstrapKey(key: string): Promise<void> {
+    return this.ensureBootstrap(key, TENANT_BOOTSTRAP);
+  }
+
+  /**
+   * Makes `key` the bootstrap operator key (`HOOKYARD_BOOTSTRAP_OPERATOR_KEY`), an all-permission key
+   * of no organization: a new value revokes the previous one with its portal sessions, the operator's
+   * other keys stay. A key that exists already is left as it is.
+   */
+  ensureBootstrapOperatorKey(key: string): Promise<void> {
+    return this.ensureBootstrap(key, OPERATOR_BOOTSTRAP);
+  }
+
+  /**
+   * The one way both bootstrap variables take effect. Processes starting together take turns (an
+   * advisory lock), so they make one organization and one replacement between them.
+   */
+  private async ensureBootstrap(key: string, kind: BootstrapKind): Promise<void> {
     const now = new Date();
     const outcome = await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('hookyard.bootstrap-key'))`);
       const keys = new ApiKeyRepository(manager);
       const existing = await keys.findByHash(hashApiKey(key));
-      if (existing) return { kind: 'kept' as const, revoked: existing.revokedAt !== null };
-      const previous = await keys.findBootstrap();
-      if (!previous?.organizationId) {
-        const created = await this.insert(manager, DEFAULT_ORGANIZATION_NAME, now, key);
+      if (existing)
+        return {
+          kind: 'kept' as const,
+          revoked: existing.revokedAt !== null,
+          otherKind: (existing.organizationId === null) !== kind.operator,
+        };
+      const previous = await keys.findBootstrap(kind.operator);
+      if (!previous && !kind.operator) {
+        const created = await this.insert(manager, { name: DEFAULT_ORGANIZATION_NAME, key }, now);
         return { kind: 'created' as const, organizationId: created.organizationId };
       }
       const revoked =
+        previous !== null &&
         previous.revokedAt === null &&
         (await this.apiKeys.revokeWithSessions(manager, previous.organizationId, previous.id, now));
-      await this.apiKeys.create(previous.organizationId, previous.name, [ALL_PERMISSIONS], now, {
-        repository: keys,
-        key,
-        bootstrap: true,
-      });
+      const organizationId = previous?.organizationId ?? null;
+      await this.apiKeys.create(
+        organizationId,
+        previous?.name ?? OPERATOR_BOOTSTRAP_NAME,
+        [ALL_PERMISSIONS],
+        now,
+        { repository: keys, key, bootstrap: true },
+      );
       return {
-        kind: 'replaced' as const,
-        organizationId: previous.organizationId,
-        revokedKeyId: revoked ? previous.id : null,
+        kind: previous ? ('replaced' as const) : ('created' as const),
+        organizationId,
+        revokedKeyId: revoked && previous ? previous.id : null,
       };
     });
+    const holder =
+      outcome.kind !== 'kept' && outcome.organizationId !== null
+        ? `organization ${outcome.organizationId}`
+        : 'the operator';
     switch (outcome.kind) {
       case 'kept':
-        if (outcome.revoked)
-          this.logger.warn('HOOKYARD_BOOTSTRAP_API_KEY is a revoked key: it stays revoked');
+        if (outcome.otherKind)
+          this.logger.warn(
+            `${kind.variable} is a key of ${kind.operator ? 'an organization' : 'the operator'}: it is left as it is`,
+          );
+        else if (outcome.revoked)
+          this.logger.warn(`${kind.variable} is a revoked key: it stays revoked`);
         return;
       case 'created':
-        this.logger.log(
-          `bootstrap organization ${outcome.organizationId} created with the configured API key`,
-        );
+        this.logger.log(`bootstrap key of ${holder} created from ${kind.variable}`);
         return;
       case 'replaced':
         if (outcome.revokedKeyId) this.apiKeys.forgetRevoked(outcome.revokedKeyId);
-        this.logger.log(
-          `bootstrap key of organization ${outcome.organizationId} replaced by the configured API key`,
-        );
+        this.logger.log(`bootstrap key of ${holder} replaced by ${kind.variable}`);
     }
   }
 
   /** An organization and its all-permission key, the bootstrap key when `key` is given. */
   private async insert(
     manager: EntityManager,
-    name: string,
+    { name, uid, key }: { readonly name: string; readonly uid?: string; readonly key?: string },
     now: Date,
-    key?: string,
   ): Promise<{ organizationId: string; apiKey: string }> {
     const organization = Object.assign(new OrganizationEntity(), {
       id: this.ids.next(now),
@@ -141,7 +193,7 @@ export class OrganizationsService {
       featurebaseVersion: null,
       portalAllowedOrigins: [],
       outboundAllow: [],
-      uid: null,
+      uid: uid ?? null,
       rateLimits: null,
       retryScheduleSeconds: null,
       thresholds: null,

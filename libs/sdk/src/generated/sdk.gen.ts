@@ -67,6 +67,42 @@ import type {
   EventsControllerPublishData,
   EventsControllerPublishErrors,
   EventsControllerPublishResponses,
+  OperatorKeysControllerCreateData,
+  OperatorKeysControllerCreateErrors,
+  OperatorKeysControllerCreateResponses,
+  OperatorKeysControllerListData,
+  OperatorKeysControllerListErrors,
+  OperatorKeysControllerListResponses,
+  OperatorKeysControllerRevokeData,
+  OperatorKeysControllerRevokeErrors,
+  OperatorKeysControllerRevokeResponses,
+  OrganizationsAdminControllerCreateData,
+  OrganizationsAdminControllerCreateErrors,
+  OrganizationsAdminControllerCreateKeyData,
+  OrganizationsAdminControllerCreateKeyErrors,
+  OrganizationsAdminControllerCreateKeyResponses,
+  OrganizationsAdminControllerCreateResponses,
+  OrganizationsAdminControllerDeleteData,
+  OrganizationsAdminControllerDeleteErrors,
+  OrganizationsAdminControllerDeleteResponses,
+  OrganizationsAdminControllerGetData,
+  OrganizationsAdminControllerGetErrors,
+  OrganizationsAdminControllerGetResponses,
+  OrganizationsAdminControllerListData,
+  OrganizationsAdminControllerListErrors,
+  OrganizationsAdminControllerListKeysData,
+  OrganizationsAdminControllerListKeysErrors,
+  OrganizationsAdminControllerListKeysResponses,
+  OrganizationsAdminControllerListResponses,
+  OrganizationsAdminControllerRevokeKeyData,
+  OrganizationsAdminControllerRevokeKeyErrors,
+  OrganizationsAdminControllerRevokeKeyResponses,
+  OrganizationsAdminControllerUpdateData,
+  OrganizationsAdminControllerUpdateErrors,
+  OrganizationsAdminControllerUpdateResponses,
+  OrganizationsAdminControllerUpsertData,
+  OrganizationsAdminControllerUpsertErrors,
+  OrganizationsAdminControllerUpsertResponses,
   OrganizationsControllerGetData,
   OrganizationsControllerGetErrors,
   OrganizationsControllerGetResponses,
@@ -683,4 +719,252 @@ export const organizationsControllerUpdate = <ThrowOnError extends boolean = fal
       'Content-Type': 'application/json',
       ...options.headers,
     },
+  });
+
+/**
+ * List organizations, ascending by id (operator keys)
+ */
+export const organizationsAdminControllerList = <ThrowOnError extends boolean = false>(
+  options?: Options<OrganizationsAdminControllerListData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<
+    OrganizationsAdminControllerListResponses,
+    OrganizationsAdminControllerListErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations',
+    ...options,
+  });
+
+/**
+ * Create an organization (operator keys)
+ */
+export const organizationsAdminControllerCreate = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsAdminControllerCreateData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    OrganizationsAdminControllerCreateResponses,
+    OrganizationsAdminControllerCreateErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Delete an organization (operator keys): its keys and portal sessions stop at once, its endpoints receive nothing new, its data is purged in the background
+ */
+export const organizationsAdminControllerDelete = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsAdminControllerDeleteData, ThrowOnError>,
+) =>
+  (options.client ?? client).delete<
+    OrganizationsAdminControllerDeleteResponses,
+    OrganizationsAdminControllerDeleteErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations/{organization}',
+    ...options,
+  });
+
+/**
+ * Get an organization by id or uid (operator keys)
+ */
+export const organizationsAdminControllerGet = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsAdminControllerGetData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    OrganizationsAdminControllerGetResponses,
+    OrganizationsAdminControllerGetErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations/{organization}',
+    ...options,
+  });
+
+/**
+ * Rename an organization or change its settings (operator keys)
+ */
+export const organizationsAdminControllerUpdate = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsAdminControllerUpdateData, ThrowOnError>,
+) =>
+  (options.client ?? client).patch<
+    OrganizationsAdminControllerUpdateResponses,
+    OrganizationsAdminControllerUpdateErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations/{organization}',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Create the organization with this uid, or bring it to the body (operator keys): safe to call on every sign-up
+ */
+export const organizationsAdminControllerUpsert = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsAdminControllerUpsertData, ThrowOnError>,
+) =>
+  (options.client ?? client).put<
+    OrganizationsAdminControllerUpsertResponses,
+    OrganizationsAdminControllerUpsertErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations/{uid}',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * List an organization’s API keys (operator keys)
+ */
+export const organizationsAdminControllerListKeys = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsAdminControllerListKeysData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    OrganizationsAdminControllerListKeysResponses,
+    OrganizationsAdminControllerListKeysErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations/{organization}/api-keys',
+    ...options,
+  });
+
+/**
+ * Issue an API key for an organization (the key is returned once)
+ */
+export const organizationsAdminControllerCreateKey = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsAdminControllerCreateKeyData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    OrganizationsAdminControllerCreateKeyResponses,
+    OrganizationsAdminControllerCreateKeyErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations/{organization}/api-keys',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Revoke an organization’s API key and the portal sessions it made
+ */
+export const organizationsAdminControllerRevokeKey = <ThrowOnError extends boolean = false>(
+  options: Options<OrganizationsAdminControllerRevokeKeyData, ThrowOnError>,
+) =>
+  (options.client ?? client).delete<
+    OrganizationsAdminControllerRevokeKeyResponses,
+    OrganizationsAdminControllerRevokeKeyErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/organizations/{organization}/api-keys/{id}',
+    ...options,
+  });
+
+/**
+ * List operator keys (without the keys)
+ */
+export const operatorKeysControllerList = <ThrowOnError extends boolean = false>(
+  options?: Options<OperatorKeysControllerListData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<
+    OperatorKeysControllerListResponses,
+    OperatorKeysControllerListErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/operator-keys',
+    ...options,
+  });
+
+/**
+ * Issue an operator key (the key is returned once)
+ */
+export const operatorKeysControllerCreate = <ThrowOnError extends boolean = false>(
+  options: Options<OperatorKeysControllerCreateData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    OperatorKeysControllerCreateResponses,
+    OperatorKeysControllerCreateErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/operator-keys',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Revoke an operator key and the portal sessions it made
+ */
+export const operatorKeysControllerRevoke = <ThrowOnError extends boolean = false>(
+  options: Options<OperatorKeysControllerRevokeData, ThrowOnError>,
+) =>
+  (options.client ?? client).delete<
+    OperatorKeysControllerRevokeResponses,
+    OperatorKeysControllerRevokeErrors,
+    ThrowOnError
+  >({
+    security: [
+      { scheme: 'bearer', type: 'http' },
+      { name: 'X-API-KEY', type: 'apiKey' },
+    ],
+    url: '/v1/operator-keys/{id}',
+    ...options,
   });

@@ -5,11 +5,214 @@ export type ClientOptions = {
   baseUrl: string;
 };
 
+export type CreateOperatorKeyDto = {
+  /**
+   * A name to recognise the key by.
+   */
+  name: string;
+  /**
+   * Permissions granted; `*` for all. `ORGANIZATION.ADMIN` manages organizations and their keys, `OPERATOR_KEY.MANAGE` operator keys; the others act for the organization a request names.
+   */
+  permissions: Array<
+    | 'WEBHOOK.READ'
+    | 'WEBHOOK.VIEW'
+    | 'WEBHOOK.CREATE'
+    | 'WEBHOOK.UPDATE'
+    | 'WEBHOOK.DELETE'
+    | 'EVENT.PUBLISH'
+    | 'EVENT.READ'
+    | 'APIKEY.MANAGE'
+    | 'PORTAL.CREATE'
+    | 'ORGANIZATION.MANAGE'
+    | 'ORGANIZATION.ADMIN'
+    | 'OPERATOR_KEY.MANAGE'
+    | '*'
+  >;
+  /**
+   * When the key stops working (ISO 8601, in the future); default never.
+   */
+  expiresAt?: string;
+};
+
+export type UpdateOrganizationAdminDto = {
+  /**
+   * A new display name.
+   */
+  name?: string;
+  /**
+   * Your own id for this tenant (your customer id): 1-128 printable ASCII characters without spaces or `/`, not a 24-hex id. Unique among live organizations; set once, then fixed. Only an organization without one can be given one here.
+   */
+  uid?: string;
+  /**
+   * Settings to change; the ones left out keep their values, null resets one.
+   */
+  settings?: OrganizationSettingsDto;
+};
+
+export type ThresholdsDto = {
+  /**
+   * Consecutive failures before the penalty box.
+   */
+  penaltyAfter?: number | null;
+  /**
+   * Consecutive failures before auto-pause.
+   */
+  pauseAfter?: number | null;
+  /**
+   * Seconds of unbroken failure that pause an endpoint.
+   */
+  pauseAfterSeconds?: number | null;
+  /**
+   * Seconds of unbroken failure that suspend an endpoint.
+   */
+  suspendAfterSeconds?: number | null;
+  /**
+   * First penalty cool-down in seconds; doubles with each failed probe.
+   */
+  penaltyCooldownSeconds?: number | null;
+};
+
+export type RateRuleDto = {
+  /**
+   * Requests per second refilled (0 = no limit).
+   */
+  perSecond: number;
+  /**
+   * Requests allowed at once (the bucket size).
+   */
+  burst: number;
+};
+
+export type RateLimitsDto = {
+  /**
+   * Per key or portal session, every route but publishing; null = the installation’s.
+   */
+  management?: RateRuleDto | null;
+  /**
+   * Per key or portal session, publishing events; null = the installation’s.
+   */
+  publishing?: RateRuleDto | null;
+};
+
+export type OrganizationSettingsDto = {
+  /**
+   * Most endpoints the organization may have; null = `HOOKYARD_ENDPOINT_LIMIT`.
+   */
+  endpointLimit?: number | null;
+  /**
+   * Origins that may embed the tenant portal (at most 20); replaces the list.
+   */
+  portalAllowedOrigins?: Array<string>;
+  /**
+   * The organization’s own outbound allow-list (syntax of `HOOKYARD_OUTBOUND_ALLOW`, at most 50); replaces the list.
+   */
+  outboundAllow?: Array<string>;
+  /**
+   * Rate limits of the organization’s keys and portal sessions.
+   */
+  rateLimits?: RateLimitsDto | null;
+  /**
+   * Retry delays in seconds for every endpoint of the organization (at most 50, each 1-604800); null = each dialect’s default schedule.
+   */
+  retryScheduleSeconds?: Array<number> | null;
+  /**
+   * Endpoint health thresholds; each null one is the installation’s.
+   */
+  thresholds?: ThresholdsDto | null;
+};
+
+export type UpsertOrganizationDto = {
+  /**
+   * A display name.
+   */
+  name: string;
+  /**
+   * Settings to set; the ones left out keep their values.
+   */
+  settings?: OrganizationSettingsDto;
+};
+
+export type AdminOrganizationPageDto = {
+  /**
+   * Ascending by id.
+   */
+  data: Array<AdminOrganizationDto>;
+  /**
+   * Pass as `cursor` for the next page; null on the last page.
+   */
+  nextCursor: string | null;
+};
+
+export type ThresholdsValueDto = {
+  penaltyAfter: number | null;
+  pauseAfter: number | null;
+  pauseAfterSeconds: number | null;
+  suspendAfterSeconds: number | null;
+  penaltyCooldownSeconds: number | null;
+};
+
+export type RateRuleValueDto = {
+  perSecond: number;
+  burst: number;
+};
+
+export type RateLimitsValueDto = {
+  management: RateRuleValueDto | null;
+  publishing: RateRuleValueDto | null;
+};
+
+export type OrganizationSettingsValueDto = {
+  /**
+   * null = the installation’s limit.
+   */
+  endpointLimit: number | null;
+  portalAllowedOrigins: Array<string>;
+  outboundAllow: Array<string>;
+  rateLimits: RateLimitsValueDto;
+  /**
+   * null = each dialect’s default schedule.
+   */
+  retryScheduleSeconds: Array<number> | null;
+  thresholds: ThresholdsValueDto;
+};
+
+export type AdminOrganizationDto = {
+  /**
+   * 24-hex id.
+   */
+  id: string;
+  /**
+   * Your own id for the tenant.
+   */
+  uid: string | null;
+  /**
+   * The display name.
+   */
+  name: string;
+  /**
+   * Creation time (ISO 8601).
+   */
+  createdAt: string;
+  settings: OrganizationSettingsValueDto;
+};
+
+export type CreateOrganizationDto = {
+  /**
+   * A display name.
+   */
+  name: string;
+  /**
+   * Your own id for this tenant (your customer id): 1-128 printable ASCII characters without spaces or `/`, not a 24-hex id. Unique among live organizations; set once, then fixed.
+   */
+  uid?: string;
+  settings?: OrganizationSettingsDto;
+};
+
 export type UpdateOrganizationDto = {
   /**
    * Origins that may embed the tenant portal in an iframe, at most 20: each `https://host[:port]` (http only for localhost, 127.0.0.1 or [::1]), as a browser writes it. Replaces the list.
    */
-  portalAllowedOrigins: Array<string>;
+  portalAllowedOrigins?: Array<string>;
   /**
    * Outbound allow-list entries for this organization alone, beside the deployment’s `HOOKYARD_OUTBOUND_ALLOW` and in its syntax (a CIDR, an IP address or a host name): deliveries and test sends of this organization may reach those addresses. At most 50; replaces the list. Operator keys only (403 `OPERATOR_ONLY` for a tenant key).
    */
@@ -212,7 +415,7 @@ export type TopicListDto = {
 
 export type ApiKeyListDto = {
   /**
-   * The organization’s keys that are not revoked, without the keys.
+   * The keys that are not revoked, without the keys.
    */
   data: Array<ApiKeyDto>;
 };
@@ -242,6 +445,10 @@ export type ApiKeyDto = {
    * Creation time.
    */
   createdAt: string;
+  /**
+   * When the key stops working; null = never.
+   */
+  expiresAt: string | null;
 };
 
 export type CreatedApiKeyDto = {
@@ -270,6 +477,10 @@ export type CreatedApiKeyDto = {
    */
   createdAt: string;
   /**
+   * When the key stops working; null = never.
+   */
+  expiresAt: string | null;
+  /**
    * The key itself: shown once, stored only as a hash.
    */
   key: string;
@@ -281,7 +492,7 @@ export type CreateApiKeyDto = {
    */
   name: string;
   /**
-   * Permissions granted; `*` for all.
+   * Permissions granted; `*` for all (of an organization’s).
    */
   permissions: Array<
     | 'WEBHOOK.READ'
@@ -296,6 +507,10 @@ export type CreateApiKeyDto = {
     | 'ORGANIZATION.MANAGE'
     | '*'
   >;
+  /**
+   * When the key stops working (ISO 8601, in the future); default never.
+   */
+  expiresAt?: string;
 };
 
 export type DeliveryListDto = {
@@ -1157,6 +1372,12 @@ export type CreateEndpointDtoWritable = {
 
 export type EndpointsControllerListData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: {
     /**
@@ -1199,6 +1420,12 @@ export type EndpointsControllerListResponse =
 
 export type EndpointsControllerCreateData = {
   body: CreateEndpointDtoWritable;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/endpoints';
@@ -1228,6 +1455,12 @@ export type EndpointsControllerCreateResponse =
 
 export type EndpointsControllerDeleteData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1259,6 +1492,12 @@ export type EndpointsControllerDeleteResponse =
 
 export type EndpointsControllerGetData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1290,6 +1529,12 @@ export type EndpointsControllerGetResponse =
 
 export type EndpointsControllerUpdateData = {
   body: UpdateEndpointDtoWritable;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1321,6 +1566,12 @@ export type EndpointsControllerUpdateResponse =
 
 export type EndpointsControllerSecretData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1352,6 +1603,12 @@ export type EndpointsControllerSecretResponse =
 
 export type EndpointsControllerRotateData = {
   body: RotateSecretDtoWritable;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1384,6 +1641,10 @@ export type EndpointsControllerRotateResponse =
 export type EventsControllerPublishData = {
   body: PublishEventDto;
   headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
     /**
      * Replays return the first result; another body with the same key is a 422.
      */
@@ -1418,6 +1679,12 @@ export type EventsControllerPublishResponse =
 
 export type EventsControllerPublishBatchData = {
   body: PublishEventBatchDto;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/events/batch';
@@ -1450,6 +1717,12 @@ export type EventsControllerPublishBatchResponse =
 
 export type DeliveryLogControllerAttemptsData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1490,6 +1763,12 @@ export type DeliveryLogControllerAttemptsResponse =
 
 export type DeliveryLogControllerDeliveryAttemptsData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1530,6 +1809,12 @@ export type DeliveryLogControllerDeliveryAttemptsResponse =
 
 export type DeliveryLogControllerEndpointDeliveriesData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1590,6 +1875,12 @@ export type DeliveryLogControllerEndpointDeliveriesResponse =
 
 export type DeliveryLogControllerStatsData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1638,6 +1929,12 @@ export type DeliveryLogControllerStatsResponse =
 
 export type DeliveryLogControllerTestData = {
   body: TestSendDto;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1671,6 +1968,12 @@ export type DeliveryLogControllerTestResponse =
 
 export type DeliveryLogControllerRecoverData = {
   body: RecoverDto;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1702,6 +2005,12 @@ export type DeliveryLogControllerRecoverResponse =
 
 export type DeliveryLogControllerRetryData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1733,6 +2042,12 @@ export type DeliveryLogControllerRetryResponse =
 
 export type DeliveryLogControllerEventData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1764,6 +2079,12 @@ export type DeliveryLogControllerEventResponse =
 
 export type DeliveryLogControllerEventDeliveriesData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1795,6 +2116,12 @@ export type DeliveryLogControllerEventDeliveriesResponse =
 
 export type ApiKeysControllerListData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/api-keys';
@@ -1824,6 +2151,12 @@ export type ApiKeysControllerListResponse =
 
 export type ApiKeysControllerCreateData = {
   body: CreateApiKeyDto;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/api-keys';
@@ -1853,6 +2186,12 @@ export type ApiKeysControllerCreateResponse =
 
 export type ApiKeysControllerRevokeData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -1884,6 +2223,12 @@ export type ApiKeysControllerRevokeResponse =
 
 export type TopicsControllerListData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/topics';
@@ -1913,6 +2258,12 @@ export type TopicsControllerListResponse =
 
 export type PortalSessionsControllerListData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: {
     /**
@@ -1951,6 +2302,12 @@ export type PortalSessionsControllerListResponse =
 
 export type PortalSessionsControllerCreateData = {
   body: CreatePortalSessionDto;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/portal-sessions';
@@ -1984,6 +2341,12 @@ export type PortalSessionsControllerCreateResponse =
 
 export type PortalSessionsControllerRevokeData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path: {
     id: string;
   };
@@ -2015,6 +2378,12 @@ export type PortalSessionsControllerRevokeResponse =
 
 export type WhoamiControllerWhoamiData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/whoami';
@@ -2040,6 +2409,12 @@ export type WhoamiControllerWhoamiResponse =
 
 export type OrganizationsControllerGetData = {
   body?: never;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/organization';
@@ -2069,6 +2444,12 @@ export type OrganizationsControllerGetResponse =
 
 export type OrganizationsControllerUpdateData = {
   body: UpdateOrganizationDto;
+  headers?: {
+    /**
+     * Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).
+     */
+    'X-Hookyard-Organization'?: string;
+  };
   path?: never;
   query?: never;
   url: '/v1/organization';
@@ -2097,3 +2478,417 @@ export type OrganizationsControllerUpdateResponses = {
 
 export type OrganizationsControllerUpdateResponse =
   OrganizationsControllerUpdateResponses[keyof OrganizationsControllerUpdateResponses];
+
+export type OrganizationsAdminControllerListData = {
+  body?: never;
+  path?: never;
+  query?: {
+    /**
+     * Page size (1-200, default 50).
+     */
+    limit?: number;
+    /**
+     * The `nextCursor` of the previous page.
+     */
+    cursor?: string;
+    /**
+     * Only the organization with this uid.
+     */
+    uid?: string;
+  };
+  url: '/v1/organizations';
+};
+
+export type OrganizationsAdminControllerListErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerListResponses = {
+  200: AdminOrganizationPageDto;
+};
+
+export type OrganizationsAdminControllerListResponse =
+  OrganizationsAdminControllerListResponses[keyof OrganizationsAdminControllerListResponses];
+
+export type OrganizationsAdminControllerCreateData = {
+  body: CreateOrganizationDto;
+  path?: never;
+  query?: never;
+  url: '/v1/organizations';
+};
+
+export type OrganizationsAdminControllerCreateErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * `UID_TAKEN`: another live organization has the uid.
+   */
+  409: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerCreateResponses = {
+  201: AdminOrganizationDto;
+};
+
+export type OrganizationsAdminControllerCreateResponse =
+  OrganizationsAdminControllerCreateResponses[keyof OrganizationsAdminControllerCreateResponses];
+
+export type OrganizationsAdminControllerDeleteData = {
+  body?: never;
+  path: {
+    /**
+     * The organization’s 24-hex id or its uid.
+     */
+    organization: string;
+  };
+  query?: never;
+  url: '/v1/organizations/{organization}';
+};
+
+export type OrganizationsAdminControllerDeleteErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerDeleteResponses = {
+  204: void;
+};
+
+export type OrganizationsAdminControllerDeleteResponse =
+  OrganizationsAdminControllerDeleteResponses[keyof OrganizationsAdminControllerDeleteResponses];
+
+export type OrganizationsAdminControllerGetData = {
+  body?: never;
+  path: {
+    /**
+     * The organization’s 24-hex id or its uid.
+     */
+    organization: string;
+  };
+  query?: never;
+  url: '/v1/organizations/{organization}';
+};
+
+export type OrganizationsAdminControllerGetErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * No live organization has this id or uid.
+   */
+  404: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerGetResponses = {
+  200: AdminOrganizationDto;
+};
+
+export type OrganizationsAdminControllerGetResponse =
+  OrganizationsAdminControllerGetResponses[keyof OrganizationsAdminControllerGetResponses];
+
+export type OrganizationsAdminControllerUpdateData = {
+  body: UpdateOrganizationAdminDto;
+  path: {
+    /**
+     * The organization’s 24-hex id or its uid.
+     */
+    organization: string;
+  };
+  query?: never;
+  url: '/v1/organizations/{organization}';
+};
+
+export type OrganizationsAdminControllerUpdateErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerUpdateResponses = {
+  200: AdminOrganizationDto;
+};
+
+export type OrganizationsAdminControllerUpdateResponse =
+  OrganizationsAdminControllerUpdateResponses[keyof OrganizationsAdminControllerUpdateResponses];
+
+export type OrganizationsAdminControllerUpsertData = {
+  body: UpsertOrganizationDto;
+  path: {
+    /**
+     * Your own id for the tenant.
+     */
+    uid: string;
+  };
+  query?: never;
+  url: '/v1/organizations/{uid}';
+};
+
+export type OrganizationsAdminControllerUpsertErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerUpsertResponses = {
+  /**
+   * Existed: updated or unchanged.
+   */
+  200: AdminOrganizationDto;
+  /**
+   * Created.
+   */
+  201: AdminOrganizationDto;
+};
+
+export type OrganizationsAdminControllerUpsertResponse =
+  OrganizationsAdminControllerUpsertResponses[keyof OrganizationsAdminControllerUpsertResponses];
+
+export type OrganizationsAdminControllerListKeysData = {
+  body?: never;
+  path: {
+    /**
+     * The organization’s 24-hex id or its uid.
+     */
+    organization: string;
+  };
+  query?: never;
+  url: '/v1/organizations/{organization}/api-keys';
+};
+
+export type OrganizationsAdminControllerListKeysErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerListKeysResponses = {
+  200: ApiKeyListDto;
+};
+
+export type OrganizationsAdminControllerListKeysResponse =
+  OrganizationsAdminControllerListKeysResponses[keyof OrganizationsAdminControllerListKeysResponses];
+
+export type OrganizationsAdminControllerCreateKeyData = {
+  body: CreateApiKeyDto;
+  path: {
+    /**
+     * The organization’s 24-hex id or its uid.
+     */
+    organization: string;
+  };
+  query?: never;
+  url: '/v1/organizations/{organization}/api-keys';
+};
+
+export type OrganizationsAdminControllerCreateKeyErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerCreateKeyResponses = {
+  201: CreatedApiKeyDto;
+};
+
+export type OrganizationsAdminControllerCreateKeyResponse =
+  OrganizationsAdminControllerCreateKeyResponses[keyof OrganizationsAdminControllerCreateKeyResponses];
+
+export type OrganizationsAdminControllerRevokeKeyData = {
+  body?: never;
+  path: {
+    /**
+     * The organization’s 24-hex id or its uid.
+     */
+    organization: string;
+    id: string;
+  };
+  query?: never;
+  url: '/v1/organizations/{organization}/api-keys/{id}';
+};
+
+export type OrganizationsAdminControllerRevokeKeyErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks ORGANIZATION.ADMIN.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OrganizationsAdminControllerRevokeKeyResponses = {
+  204: void;
+};
+
+export type OrganizationsAdminControllerRevokeKeyResponse =
+  OrganizationsAdminControllerRevokeKeyResponses[keyof OrganizationsAdminControllerRevokeKeyResponses];
+
+export type OperatorKeysControllerListData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/v1/operator-keys';
+};
+
+export type OperatorKeysControllerListErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks OPERATOR_KEY.MANAGE.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OperatorKeysControllerListResponses = {
+  200: ApiKeyListDto;
+};
+
+export type OperatorKeysControllerListResponse =
+  OperatorKeysControllerListResponses[keyof OperatorKeysControllerListResponses];
+
+export type OperatorKeysControllerCreateData = {
+  body: CreateOperatorKeyDto;
+  path?: never;
+  query?: never;
+  url: '/v1/operator-keys';
+};
+
+export type OperatorKeysControllerCreateErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks OPERATOR_KEY.MANAGE.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OperatorKeysControllerCreateResponses = {
+  201: CreatedApiKeyDto;
+};
+
+export type OperatorKeysControllerCreateResponse =
+  OperatorKeysControllerCreateResponses[keyof OperatorKeysControllerCreateResponses];
+
+export type OperatorKeysControllerRevokeData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/operator-keys/{id}';
+};
+
+export type OperatorKeysControllerRevokeErrors = {
+  /**
+   * Missing or invalid API key.
+   */
+  401: unknown;
+  /**
+   * The key lacks OPERATOR_KEY.MANAGE.
+   */
+  403: unknown;
+  /**
+   * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
+   */
+  429: unknown;
+};
+
+export type OperatorKeysControllerRevokeResponses = {
+  204: void;
+};
+
+export type OperatorKeysControllerRevokeResponse =
+  OperatorKeysControllerRevokeResponses[keyof OperatorKeysControllerRevokeResponses];

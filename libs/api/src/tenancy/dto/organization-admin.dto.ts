@@ -21,6 +21,7 @@ import { OutboundAllowField, PortalOriginsField } from '../../organizations/dto/
 
 /** Printable ASCII without spaces or `/`, so a uid is a path segment as written. */
 export const UID_PATTERN = /^[\x21-\x2e\x30-\x7e]{1,128}$/;
+export const UID_PATTERN_MESSAGE = 'uid must be 1-128 printable characters without spaces or /';
 const UID_DESCRIPTION =
   'Your own id for this tenant (your customer id): 1-128 printable ASCII characters without spaces or `/`, not a 24-hex id. Unique among live organizations; set once, then fixed.';
 export const MAX_RETRY_DELAYS = 50;
@@ -188,7 +189,7 @@ export class CreateOrganizationDto {
   @ApiPropertyOptional({ description: UID_DESCRIPTION, example: 'cus_8f2k' })
   @IsOptional()
   @IsString()
-  @Matches(UID_PATTERN, { message: 'uid must be 1-128 printable characters without spaces or /' })
+  @Matches(UID_PATTERN, { message: UID_PATTERN_MESSAGE })
   uid?: string;
 
   @ApiPropertyOptional({ type: OrganizationSettingsDto })
@@ -226,7 +227,7 @@ export class UpdateOrganizationAdminDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(UID_PATTERN, { message: 'uid must be 1-128 printable characters without spaces or /' })
+  @Matches(UID_PATTERN, { message: UID_PATTERN_MESSAGE })
   uid?: string;
 
   @ApiPropertyOptional({
