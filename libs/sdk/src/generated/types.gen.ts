@@ -240,7 +240,7 @@ export type OrganizationDto = {
 
 export type WhoamiDto = {
   /**
-   * The organization acted for; null for an operator key that names none (`x-platform-id`).
+   * The organization acted for; null for an operator key that names none (`X-Hookyard-Organization`).
    */
   organizationId: string | null;
   /**
@@ -449,6 +449,10 @@ export type ApiKeyDto = {
    * When the key stops working; null = never.
    */
   expiresAt: string | null;
+  /**
+   * The key that issued this one through the API (revoking that key revokes this one); null for keys made by the CLI or configuration.
+   */
+  createdByKeyId: string | null;
 };
 
 export type CreatedApiKeyDto = {
@@ -480,6 +484,10 @@ export type CreatedApiKeyDto = {
    * When the key stops working; null = never.
    */
   expiresAt: string | null;
+  /**
+   * The key that issued this one through the API (revoking that key revokes this one); null for keys made by the CLI or configuration.
+   */
+  createdByKeyId: string | null;
   /**
    * The key itself: shown once, stored only as a hash.
    */
