@@ -10,6 +10,8 @@ import { EndpointFormScreen } from './screens/endpoint-form';
 import { EndpointsListScreen } from './screens/endpoints-list';
 import { EventDetailScreen, EventsScreen } from './screens/events';
 import { NotFoundScreen } from './screens/not-found';
+import { OrganizationDetailScreen } from './screens/organization-detail';
+import { OrganizationsScreen } from './screens/organizations';
 import { PortalScreen } from './screens/portal';
 import { SignInScreen } from './screens/sign-in';
 
@@ -60,6 +62,8 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
                 <Route path="events/:id" element={<EventDetailScreen />} />
                 <Route path="api-keys" element={<ApiKeysScreen />} />
               </Route>
+              <Route path="organizations" element={<OrganizationsScreen />} />
+              <Route path="organizations/:id" element={<OrganizationDetailScreen />} />
               <Route path="*" element={<NotFoundScreen />} />
             </Route>
           </Routes>

@@ -40,6 +40,11 @@ export function Layout() {
                 <NavLink to="/api-keys">API keys</NavLink>
               </li>
             ) : null}
+            {operator ? (
+              <li>
+                <NavLink to="/organizations">Organizations</NavLink>
+              </li>
+            ) : null}
           </ul>
         </nav>
         {operator ? <OrganizationPicker /> : null}
