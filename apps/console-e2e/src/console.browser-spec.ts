@@ -12,6 +12,7 @@ import {
   action,
   checkScreen,
   choose,
+  keepSignedIn,
   lastPathSegment,
   reloadUntilVisible,
   storage,
@@ -86,25 +87,14 @@ describe('the console, signed in with an API key', () => {
     expect(await storage(page)).toEqual({
       apiKey: stack.apiKey,
       portalToken: null,
+      organization: null,
       localStorageKeys: 0,
     });
     expect(page.url()).not.toContain(stack.apiKey);
   });
 
   describe('once signed in', () => {
-    /**
-     * The steps need a signed-in tab, not the sign-in step's success: when that step failed, the key
-     * goes into sessionStorage directly, so each step reports its own findings.
-     */
-    beforeEach(async () => {
-      const held = await storage(page).catch(() => null);
-      if (held?.apiKey === stack.apiKey) return;
-      await page.goto(`${stack.base}/console/sign-in`);
-      await page.evaluate(
-        (key) => window.sessionStorage.setItem('hookyard.apiKey', key),
-        stack.apiKey,
-      );
-    });
+    beforeEach(() => keepSignedIn(page, stack.base, stack.apiKey));
 
     it('creates an endpoint pointing at the receiver, showing the API field errors first', async () => {
       await page.goto(`${stack.base}/console/endpoints`);
@@ -355,7 +345,12 @@ describe('the console, signed in with an API key', () => {
     it('signs out and forgets the key', async () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in to Hookyard' }).waitFor();
-      expect(await storage(page)).toEqual({ apiKey: null, portalToken: null, localStorageKeys: 0 });
+      expect(await storage(page)).toEqual({
+        apiKey: null,
+        portalToken: null,
+        organization: null,
+        localStorageKeys: 0,
+      });
     });
   });
 });

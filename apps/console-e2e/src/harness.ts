@@ -33,6 +33,7 @@ export const CHROMIUM = process.env['HOOKYARD_CHROMIUM'] || '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(ROOT, 'docs', 'screenshots', 'console');
 
 const BOOTSTRAP_KEY = `hk_console_e2e_${randomBytes(16).toString('hex')}`;
+const OPERATOR_KEY = `hk_console_operator_${randomBytes(16).toString('hex')}`;
 
 /** What a test sends to the API and what it gets back. */
 export interface ApiResponse {
@@ -47,12 +48,17 @@ export interface Stack {
   readonly base: string;
   /** The bootstrap key: every permission in the default organization. */
   readonly apiKey: string;
+  /** The bootstrap operator key: of no organization, it manages them and acts for one at a time. */
+  readonly operatorKey: string;
   readonly receiver: Receiver;
-  /** Calls the API with `key` as the bearer token (the bootstrap key unless named; null = none). */
+  /**
+   * Calls the API with `key` as the bearer token (the bootstrap key unless named; null = none),
+   * acting for `organization` (`X-Hookyard-Organization`) when one is named.
+   */
   api(
     method: string,
     path: string,
-    options?: { key?: string | null; body?: unknown },
+    options?: { key?: string | null; body?: unknown; organization?: string },
   ): Promise<ApiResponse>;
   /** Runs one statement on the server's database. */
   sql(statement: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
@@ -84,6 +90,7 @@ export async function startStack(): Promise<Stack> {
     DATABASE_URL: database.url,
     HOOKYARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     HOOKYARD_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
+    HOOKYARD_BOOTSTRAP_OPERATOR_KEY: OPERATOR_KEY,
     HOOKYARD_CONSOLE_DIR: CONSOLE_DIST,
     HOOKYARD_REQUIRE_HTTPS: 'false',
     HOOKYARD_OUTBOUND_ALLOW: '127.0.0.1/32',
@@ -133,12 +140,14 @@ export async function startStack(): Promise<Stack> {
   return {
     base,
     apiKey: BOOTSTRAP_KEY,
+    operatorKey: OPERATOR_KEY,
     receiver,
     async api(method, path, options = {}) {
       const key = options.key === undefined ? BOOTSTRAP_KEY : options.key;
       const headers: Record<string, string> = {};
       if (key) headers['authorization'] = `Bearer ${key}`;
       if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (options.organization) headers['x-hookyard-organization'] = options.organization;
       const response = await fetch(`${base}${path}`, {
         method,
         headers,

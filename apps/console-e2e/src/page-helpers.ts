@@ -57,12 +57,27 @@ export function lastPathSegment(page: Page): string {
 }
 
 /** What this tab keeps in its storage: the console's credentials must never reach localStorage. */
-export async function storage(
-  page: Page,
-): Promise<{ apiKey: string | null; portalToken: string | null; localStorageKeys: number }> {
+export async function storage(page: Page): Promise<{
+  apiKey: string | null;
+  portalToken: string | null;
+  organization: string | null;
+  localStorageKeys: number;
+}> {
   return page.evaluate(() => ({
     apiKey: window.sessionStorage.getItem('hookyard.apiKey'),
     portalToken: window.sessionStorage.getItem('hookyard.portalToken'),
+    organization: window.sessionStorage.getItem('hookyard.organization'),
     localStorageKeys: window.localStorage.length,
   }));
+}
+
+/**
+ * Signs the tab in with `key` unless it already is: the steps after a sign-in step need a signed-in
+ * tab, not that step's success, so each step reports its own findings when the sign-in failed.
+ */
+export async function keepSignedIn(page: Page, base: string, key: string): Promise<void> {
+  const held = await storage(page).catch(() => null);
+  if (held?.apiKey === key) return;
+  await page.goto(`${base}/console/sign-in`);
+  await page.evaluate((value) => window.sessionStorage.setItem('hookyard.apiKey', value), key);
 }

@@ -134,6 +134,7 @@ describe('the portal, for a read-only session limited to one endpoint', () => {
     expect(await storage(page)).toEqual({
       apiKey: null,
       portalToken: session.token,
+      organization: null,
       localStorageKeys: 0,
     });
 

@@ -2,6 +2,7 @@ import { HookyardError } from '@hookyard/sdk';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { SessionProvider } from './api/client';
+import { RequireOrganization } from './components/require-organization';
 import { RequireSession } from './components/require-session';
 import { ApiKeysScreen } from './screens/api-keys';
 import { EndpointDetailScreen } from './screens/endpoint-detail';
@@ -9,6 +10,8 @@ import { EndpointFormScreen } from './screens/endpoint-form';
 import { EndpointsListScreen } from './screens/endpoints-list';
 import { EventDetailScreen, EventsScreen } from './screens/events';
 import { NotFoundScreen } from './screens/not-found';
+import { OrganizationDetailScreen } from './screens/organization-detail';
+import { OrganizationsScreen } from './screens/organizations';
 import { PortalScreen } from './screens/portal';
 import { SignInScreen } from './screens/sign-in';
 
@@ -50,13 +53,17 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
             <Route path="portal" element={<PortalScreen />} />
             <Route element={<RequireSession />}>
               <Route index element={<Navigate to="/endpoints" replace />} />
-              <Route path="endpoints" element={<EndpointsListScreen />} />
-              <Route path="endpoints/new" element={<EndpointFormScreen />} />
-              <Route path="endpoints/:id" element={<EndpointDetailScreen />} />
-              <Route path="endpoints/:id/edit" element={<EndpointFormScreen />} />
-              <Route path="events" element={<EventsScreen />} />
-              <Route path="events/:id" element={<EventDetailScreen />} />
-              <Route path="api-keys" element={<ApiKeysScreen />} />
+              <Route element={<RequireOrganization />}>
+                <Route path="endpoints" element={<EndpointsListScreen />} />
+                <Route path="endpoints/new" element={<EndpointFormScreen />} />
+                <Route path="endpoints/:id" element={<EndpointDetailScreen />} />
+                <Route path="endpoints/:id/edit" element={<EndpointFormScreen />} />
+                <Route path="events" element={<EventsScreen />} />
+                <Route path="events/:id" element={<EventDetailScreen />} />
+                <Route path="api-keys" element={<ApiKeysScreen />} />
+              </Route>
+              <Route path="organizations" element={<OrganizationsScreen />} />
+              <Route path="organizations/:id" element={<OrganizationDetailScreen />} />
               <Route path="*" element={<NotFoundScreen />} />
             </Route>
           </Routes>

@@ -13,6 +13,8 @@ import {
 /** Where the console keeps what it signs in with: the tab's sessionStorage, never localStorage. */
 export const API_KEY_STORAGE = 'hookyard.apiKey';
 export const PORTAL_TOKEN_STORAGE = 'hookyard.portalToken';
+/** The organization an operator key acts for, kept beside the key. */
+export const ORGANIZATION_STORAGE = 'hookyard.organization';
 
 /** What the console talks to the API with: an organization's API key, or a portal session's token. */
 export interface Credential {
@@ -25,7 +27,14 @@ export type { Whoami } from '@hookyard/sdk';
 
 interface Session {
   readonly credential: Credential | null;
+  /** The client of tenant-scoped calls: it names `organizationId` when one is chosen. */
   readonly hy: Hookyard | null;
+  /** The credential's own client, naming no organization (whoami, the operator's own routes). */
+  readonly own: Hookyard | null;
+  /** The organization an operator key acts for; null when none is chosen (or for a tenant key). */
+  readonly organizationId: string | null;
+  /** Acts for another organization (null: for none); forgets the answers of the previous one. */
+  readonly chooseOrganization: (organizationId: string | null) => void;
   /** Keeps a credential for this tab (after it has been checked with whoami). */
   readonly signIn: (credential: Credential) => void;
   /** Forgets every credential of this tab and every cached answer. */
@@ -34,9 +43,16 @@ interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
-/** A client of the API this console is served by. */
-export function clientFor(token: string): Hookyard {
-  return new Hookyard({ apiKey: token, baseUrl: window.location.origin });
+/**
+ * A client of the API this console is served by; with `organizationId`, every call names it in
+ * `X-Hookyard-Organization`, so an operator key acts for that organization.
+ */
+export function clientFor(token: string, organizationId: string | null = null): Hookyard {
+  return new Hookyard({
+    apiKey: token,
+    baseUrl: window.location.origin,
+    ...(organizationId === null ? {} : { organization: organizationId }),
+  });
 }
 
 function readStorage(key: string): string | null {
@@ -55,35 +71,62 @@ export function storedCredential(): Credential | null {
   return apiKey ? { kind: 'apiKey', token: apiKey } : null;
 }
 
+/** Query keys that do not depend on the organization acted for. */
+const OWN_QUERIES: ReadonlySet<unknown> = new Set(['whoami', 'organizations']);
+
+function forgetCredentials(): void {
+  for (const key of [API_KEY_STORAGE, PORTAL_TOKEN_STORAGE, ORGANIZATION_STORAGE]) {
+    window.sessionStorage.removeItem(key);
+  }
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [credential, setCredential] = useState<Credential | null>(storedCredential);
-  const hy = useMemo(() => (credential ? clientFor(credential.token) : null), [credential]);
+  const [organizationId, setOrganizationId] = useState<string | null>(() =>
+    readStorage(ORGANIZATION_STORAGE),
+  );
+  const own = useMemo(() => (credential ? clientFor(credential.token) : null), [credential]);
+  const hy = useMemo(
+    () => (credential && organizationId ? clientFor(credential.token, organizationId) : own),
+    [credential, organizationId, own],
+  );
 
   const signIn = useCallback(
     (next: Credential) => {
-      window.sessionStorage.removeItem(API_KEY_STORAGE);
-      window.sessionStorage.removeItem(PORTAL_TOKEN_STORAGE);
+      forgetCredentials();
       window.sessionStorage.setItem(
         next.kind === 'portal' ? PORTAL_TOKEN_STORAGE : API_KEY_STORAGE,
         next.token,
       );
       queryClient.clear();
       setCredential(next);
+      setOrganizationId(null);
     },
     [queryClient],
   );
 
   const signOut = useCallback(() => {
-    window.sessionStorage.removeItem(API_KEY_STORAGE);
-    window.sessionStorage.removeItem(PORTAL_TOKEN_STORAGE);
+    forgetCredentials();
     queryClient.clear();
     setCredential(null);
+    setOrganizationId(null);
   }, [queryClient]);
 
+  const chooseOrganization = useCallback(
+    (next: string | null) => {
+      if (next === null) window.sessionStorage.removeItem(ORGANIZATION_STORAGE);
+      else window.sessionStorage.setItem(ORGANIZATION_STORAGE, next);
+      // Endpoints, events and keys of one organization must never show under another's name.
+      queryClient.removeQueries({ predicate: (query) => !OWN_QUERIES.has(query.queryKey[0]) });
+      setOrganizationId(next);
+    },
+    [queryClient],
+  );
+
   const session = useMemo(
-    () => ({ credential, hy, signIn, signOut }),
-    [credential, hy, signIn, signOut],
+    () => ({ credential, hy, own, organizationId, chooseOrganization, signIn, signOut }),
+    [credential, hy, own, organizationId, chooseOrganization, signIn, signOut],
   );
   return createElement(SessionContext.Provider, { value: session }, children);
 }
@@ -101,9 +144,16 @@ export function useHookyard(): Hookyard {
   return hy;
 }
 
+/** The credential's own client, naming no organization; only used below signed-in screens. */
+export function useOwnClient(): Hookyard {
+  const { own } = useSession();
+  if (!own) throw new Error('useOwnClient needs a signed-in session');
+  return own;
+}
+
 /** Who the credential belongs to, what it may do and which endpoints it sees. */
 export function useWhoami() {
-  const hy = useHookyard();
+  const hy = useOwnClient();
   return useQuery({
     queryKey: ['whoami'],
     queryFn: ({ signal }) => hy.whoami({ signal }),
@@ -120,6 +170,16 @@ export function hasPermission(whoami: Whoami | undefined, permission: string): b
   if (permission === 'WEBHOOK.READ') return held.includes('WEBHOOK.VIEW');
   if (permission === 'WEBHOOK.VIEW') return held.includes('WEBHOOK.READ');
   return false;
+}
+
+/**
+ * Whether the caller is an operator key: an API key of no organization, which manages
+ * organizations and acts for one at a time.
+ */
+export function isOperator(whoami: Whoami | undefined): boolean {
+  if (!whoami || whoami.portal !== null || whoami.keyId === null) return false;
+  const flag = (whoami as { operator?: unknown }).operator;
+  return typeof flag === 'boolean' ? flag : whoami.organizationId === null;
 }
 
 /** An error as a screen shows it: one sentence, and the message of each field at fault. */

@@ -1,20 +1,26 @@
 import type { ReactNode } from 'react';
 import { describeError } from '../api/client';
 
-/** An error announced as soon as it appears: the API's message, or any text given. */
+/**
+ * An error announced as soon as it appears: the API's message, or any text given, and the message
+ * of each field at fault (the API's, or `fields` a form found before asking it).
+ */
 export function ErrorAlert({
   error,
   title,
+  fields: localFields,
   children,
 }: {
   error?: unknown;
   title?: string;
+  fields?: Record<string, string>;
   children?: ReactNode;
 }) {
   const hasError = error !== undefined && error !== null;
-  if (!hasError && children === undefined) return null;
+  const hasFields = localFields !== undefined && Object.keys(localFields).length > 0;
+  if (!hasError && !hasFields && children === undefined) return null;
   const described = hasError ? describeError(error) : null;
-  const fields = described?.fieldErrors ?? {};
+  const fields = described?.fieldErrors ?? localFields ?? {};
   const paths = Object.keys(fields);
   return (
     <div role="alert" className="alert alert-error">

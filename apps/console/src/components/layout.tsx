@@ -1,7 +1,8 @@
 import { NavLink, Outlet } from 'react-router';
-import { hasPermission, useSession, useWhoami } from '../api/client';
+import { hasPermission, isOperator, useSession, useWhoami } from '../api/client';
 import { Badge } from './badge';
 import { Button } from './button';
+import { OrganizationPicker } from './organization-picker';
 import { usePortalTheme } from './theme';
 
 /** The frame of every signed-in screen: header with the main navigation, then the screen. */
@@ -11,6 +12,7 @@ export function Layout() {
   const portal = whoami?.portal ?? null;
   usePortalTheme(portal?.theme);
   const showApiKeys = portal === null && hasPermission(whoami, 'APIKEY.MANAGE');
+  const operator = isOperator(whoami);
 
   return (
     <div className="app">
@@ -38,8 +40,14 @@ export function Layout() {
                 <NavLink to="/api-keys">API keys</NavLink>
               </li>
             ) : null}
+            {operator ? (
+              <li>
+                <NavLink to="/organizations">Organizations</NavLink>
+              </li>
+            ) : null}
           </ul>
         </nav>
+        {operator ? <OrganizationPicker /> : null}
         <Button variant="ghost" onClick={signOut}>
           Sign out
         </Button>

@@ -1,4 +1,5 @@
 import type { ApiKey, CreateApiKey, CreatedApiKey } from '@hookyard/sdk';
+import { useMutation, type UseQueryResult } from '@tanstack/react-query';
 import { Dialog } from 'radix-ui';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { describeError, fieldError, hasPermission, useSession, useWhoami } from '../api/client';
@@ -29,6 +30,9 @@ export function ApiKeysScreen() {
   const whoami = useWhoami().data;
   const allowed = whoami?.portal === null && hasPermission(whoami, 'APIKEY.MANAGE');
   const keys = useApiKeys(allowed);
+  const create = useCreateApiKey();
+  const revoke = useRevokeApiKey();
+  const { signOut } = useSession();
   const held = whoami?.permissions ?? [];
 
   if (!allowed) {
@@ -53,8 +57,37 @@ export function ApiKeysScreen() {
             Keys of this organization. A key is shown once, when it is made; only its prefix after.
           </p>
         </div>
-        <NewKeyDialog held={held} />
+        <NewKeyDialog held={held} create={create.mutateAsync} />
       </div>
+      <ApiKeyList
+        keys={keys}
+        held={held}
+        ownKeyId={whoami?.keyId ?? null}
+        revoke={(id) =>
+          revoke.mutateAsync(id).then(() => {
+            if (id === whoami?.keyId) signOut();
+          })
+        }
+      />
+    </>
+  );
+}
+
+/** A list of API keys, each with its revoke action (when the caller holds all it grants). */
+export function ApiKeyList({
+  keys,
+  held,
+  ownKeyId,
+  revoke,
+}: {
+  keys: UseQueryResult<ApiKey[]>;
+  held: readonly string[];
+  /** The key this console is signed in with, if it is in the list. */
+  ownKeyId: string | null;
+  revoke: (id: string) => Promise<unknown>;
+}) {
+  return (
+    <>
       {keys.isPending ? <Spinner label="Loading API keys…" /> : null}
       {keys.isError ? <ErrorAlert error={keys.error} /> : null}
       {keys.isSuccess && keys.data.length === 0 ? <EmptyState title="No API keys" /> : null}
@@ -64,8 +97,9 @@ export function ApiKeysScreen() {
             <KeyRow
               key={key.id}
               apiKey={key}
-              own={key.id === whoami?.keyId}
+              own={key.id === ownKeyId}
               canRevoke={key.permissions.every((permission) => mayGrant(held, permission))}
+              revoke={revoke}
             />
           ))}
         </Table>
@@ -74,9 +108,17 @@ export function ApiKeysScreen() {
   );
 }
 
-function KeyRow({ apiKey, own, canRevoke }: { apiKey: ApiKey; own: boolean; canRevoke: boolean }) {
-  const revoke = useRevokeApiKey();
-  const { signOut } = useSession();
+function KeyRow({
+  apiKey,
+  own,
+  canRevoke,
+  revoke,
+}: {
+  apiKey: ApiKey;
+  own: boolean;
+  canRevoke: boolean;
+  revoke: (id: string) => Promise<unknown>;
+}) {
   return (
     <tr>
       <td>
@@ -109,11 +151,7 @@ function KeyRow({ apiKey, own, canRevoke }: { apiKey: ApiKey; own: boolean; canR
                 : 'Whatever uses this key stops working at once. This cannot be undone.'
             }
             confirmLabel="Revoke key"
-            onConfirm={() =>
-              revoke.mutateAsync(apiKey.id).then(() => {
-                if (own) signOut();
-              })
-            }
+            onConfirm={() => revoke(apiKey.id)}
           />
         ) : (
           <span className="muted">Holds permissions this key lacks</span>
@@ -123,8 +161,11 @@ function KeyRow({ apiKey, own, canRevoke }: { apiKey: ApiKey; own: boolean; canR
   );
 }
 
+/** Makes a key: resolves to the new key, which carries the key itself this once. */
+type CreateKey = (body: CreateApiKey) => Promise<CreatedApiKey>;
+
 /** "New API key": a name and permissions, then the key itself, shown this once. */
-function NewKeyDialog({ held }: { held: readonly string[] }) {
+export function NewKeyDialog({ held, create }: { held: readonly string[]; create: CreateKey }) {
   const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   // A new form each time the dialog opens; the key is forgotten when it closes.
@@ -149,7 +190,7 @@ function NewKeyDialog({ held }: { held: readonly string[] }) {
           {created ? (
             <CreatedKey created={created} />
           ) : (
-            <NewKeyForm key={generation} held={held} onCreated={setCreated} />
+            <NewKeyForm key={generation} held={held} create={create} onCreated={setCreated} />
           )}
         </Dialog.Content>
       </Dialog.Portal>
@@ -159,12 +200,15 @@ function NewKeyDialog({ held }: { held: readonly string[] }) {
 
 function NewKeyForm({
   held,
+  create: createKey,
   onCreated,
 }: {
   held: readonly string[];
+  create: CreateKey;
   onCreated: (created: CreatedApiKey) => void;
 }) {
-  const create = useCreateApiKey();
+  // This form's own attempt: its error goes when the dialog opens again.
+  const create = useMutation({ mutationFn: createKey });
   const permissionsId = useId();
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<ReadonlySet<Permission>>(new Set());

@@ -1,7 +1,7 @@
 import type { Endpoint } from '@hookyard/sdk';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { describeError, hasPermission, useHookyard, useWhoami } from '../api/client';
 import {
   endpointKeys,
@@ -18,6 +18,7 @@ import { Button, ButtonLink } from '../components/button';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { useDocumentTitle } from '../components/document-title';
 import { ErrorAlert } from '../components/error-alert';
+import { NavigationNotice } from '../components/navigation-notice';
 import { formatDateTime, formatMs, formatRelative } from '../components/format';
 import { HealthChart, statsSummary } from '../components/health-chart';
 import { Region } from '../components/region';
@@ -57,8 +58,6 @@ export function EndpointDetailScreen() {
 
 function EndpointDetail({ endpoint }: { endpoint: Endpoint }) {
   const whoami = useWhoami().data;
-  const location = useLocation();
-  const notice = (location.state as { notice?: unknown } | null)?.notice;
   const canUpdate = hasPermission(whoami, 'WEBHOOK.UPDATE');
   const health = healthOf(endpoint);
 
@@ -75,11 +74,7 @@ function EndpointDetail({ endpoint }: { endpoint: Endpoint }) {
         </div>
         <EndpointActions endpoint={endpoint} />
       </div>
-      {typeof notice === 'string' ? (
-        <p role="status" className="alert alert-ok">
-          {notice}
-        </p>
-      ) : null}
+      <NavigationNotice />
       {endpoint.status !== 'active' && endpoint.statusReason ? (
         <p className="alert alert-warn">
           {endpoint.status === 'paused' ? 'Paused' : 'Suspended'}: {endpoint.statusReason}.

@@ -132,17 +132,7 @@ function EndpointForm({ endpoint }: { endpoint?: Endpoint }) {
       </div>
       <form className="endpoint-form" onSubmit={submit} noValidate>
         {save.error ? <ErrorAlert error={save.error} title="The endpoint was not saved" /> : null}
-        {Object.keys(clientErrors).length > 0 ? (
-          <ErrorAlert title="The endpoint was not saved">
-            <ul>
-              {Object.entries(clientErrors).map(([path, message]) => (
-                <li key={path}>
-                  <code>{path}</code>: {message}
-                </li>
-              ))}
-            </ul>
-          </ErrorAlert>
-        ) : null}
+        <ErrorAlert title="The endpoint was not saved" fields={clientErrors} />
 
         <fieldset className="fieldset">
           <legend>Destination</legend>
