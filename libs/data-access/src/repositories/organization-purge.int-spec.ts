@@ -28,15 +28,10 @@ const TABLES: readonly PurgeTable[] = [
 ];
 
 describe('purging a deleted organization', () => {
-  let database: Awaited<ReturnType<typeof openTestDatabase>>;
   let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await openTestDatabase();
-    dataSource = database.dataSource;
-  });
-
-  afterAll(() => database?.close());
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ dataSource, close } = await openTestDatabase()));
+  afterAll(() => close?.());
 
   /** An organization with rows in every table: 2 endpoints, each with a secret, and `events` events. */
   async function organizationWithRows(events = 6): Promise<string> {

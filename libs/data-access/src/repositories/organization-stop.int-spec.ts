@@ -13,15 +13,10 @@ import { DeliveryRepository } from './delivery.repository';
 import { stopOrganization } from './organization-stop';
 
 describe('stopping an organization', () => {
-  let database: Awaited<ReturnType<typeof openTestDatabase>>;
   let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await openTestDatabase();
-    dataSource = database.dataSource;
-  });
-
-  afterAll(() => database?.close());
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ dataSource, close } = await openTestDatabase()));
+  afterAll(() => close?.());
 
   /** An organization with an active endpoint (in the penalty box), a suspended one, and deliveries. */
   async function tenant() {
