@@ -23,6 +23,7 @@ export * from './repositories/attempt.repository';
 export * from './repositories/event.repository';
 export type { ListPosition, NewestFirstQuery } from './repositories/newest-first';
 export * from './repositories/retention';
+export * from './repositories/organization-purge';
 export * from './repositories/reencrypt';
 export * from './repositories/endpoints-failing';
 export * from './runtime';

@@ -3,6 +3,8 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { type DataSource } from 'typeorm';
+import { openDatabase } from './data-source';
 import { restartEmbeddedPostgres } from './embedded-postgres';
 
 /** A throwaway database for one test file. */
@@ -37,6 +39,25 @@ export async function createTestDatabase(
       withClient(serverUrl, (client) =>
         client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
       ),
+  };
+}
+
+/** A migrated throwaway database, open; `close` closes and drops it. */
+export interface OpenTestDatabase {
+  readonly dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** Creates a throwaway database (see {@link createTestDatabase}), migrates and opens it. */
+export async function openTestDatabase(poolSize = 2): Promise<OpenTestDatabase> {
+  const database = await createTestDatabase();
+  const dataSource = await openDatabase({ url: database.url, poolSize });
+  return {
+    dataSource,
+    close: async () => {
+      await dataSource.destroy();
+      await database.drop();
+    },
   };
 }
 

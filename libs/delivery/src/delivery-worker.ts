@@ -6,15 +6,11 @@ import {
   type ClaimedDelivery,
   type ClaimedRef,
   DeliveryRepository,
-  type EndpointDialect,
   type SecretCipher,
 } from '@hookyard/data-access';
 import {
   type FormatSettings,
-  nextRetry,
   type ObjectIdGenerator,
-  parseRetryAfter,
-  type RetryPolicy,
   type StateThresholds,
 } from '@hookyard/webhook-core';
 import { NO_METRICS, tracingEnabled, type WorkerMetrics } from '@hookyard/observability';
@@ -23,7 +19,10 @@ import { deliveryLogFields, traceAttempt } from './delivery-telemetry';
 import { DueListener } from './due-listener';
 import { EndpointCache } from './endpoint-cache';
 import { type OutboundClient } from './outbound-client';
-import { type NextStep, type Outcome, ResultRecorder, type TryResult } from './result-recorder';
+import { retryStep } from './next-step';
+import { OrganizationSettingsCache } from './organization-settings.cache';
+import { type RetryPolicies } from './organization-settings';
+import { ResultRecorder } from './result-recorder';
 
 export interface WorkerSettings {
   readonly leaseMs: number;
@@ -33,9 +32,15 @@ export interface WorkerSettings {
   /** Attempts in flight at once to one endpoint, so one slow endpoint cannot starve the rest. */
   readonly endpointConcurrency: number;
   readonly shutdownGraceMs: number;
-  /** Each dialect may keep its own retry schedule (Featurebase documents its own). */
-  readonly retryPolicies: Readonly<Record<EndpointDialect, RetryPolicy>>;
+  /**
+   * Each dialect may keep its own retry schedule (Featurebase documents its own); an organization's
+   * own schedule replaces it for all of that organization's endpoints.
+   */
+  readonly retryPolicies: RetryPolicies;
+  /** The installation's thresholds; an organization's own override them one by one. */
   readonly thresholds: StateThresholds;
+  /** How long an organization's settings are kept before they are read again (default 5 s). */
+  readonly organizationSettingsTtlMs?: number;
   /** Tries recorded in one transaction at the most (default 256). */
   readonly recordBatch?: number;
   /** How long a finished try waits for others before they are recorded together (default 5 ms). */
@@ -125,7 +130,18 @@ export class DeliveryWorker {
         maxResults: recordBatch,
         delayMs: settings.recordDelayMs ?? 5,
         thresholds: settings.thresholds,
-        nextStep: (result, outcome) => this.nextStep(result, outcome),
+        organizations: new OrganizationSettingsCache(
+          deps.dataSource,
+          { retryPolicies: settings.retryPolicies, thresholds: settings.thresholds },
+          settings.organizationSettingsTtlMs,
+        ),
+        nextStep: (result, outcome, organization) =>
+          retryStep(
+            result,
+            outcome,
+            organization?.retryPolicies ?? settings.retryPolicies,
+            deps.random ?? Math.random,
+          ),
         metrics: deps.metrics,
         logAttempts: settings.logAttempts,
       },
@@ -360,24 +376,5 @@ export class DeliveryWorker {
     const busy = (this.perEndpoint.get(delivery.endpointId) ?? 1) - 1;
     if (busy <= 0) this.perEndpoint.delete(delivery.endpointId);
     else this.perEndpoint.set(delivery.endpointId, busy);
-  }
-
-  /** After this try: done, retry at a time (the schedule, or Retry-After on 429/503), or give up. */
-  private nextStep({ endpoint, result, delivery, at }: TryResult, outcome: Outcome): NextStep {
-    if (outcome === 'success') return { status: 'succeeded', nextAttemptAt: null };
-    const retryAfterMs =
-      result.kind === 'response' && (result.status === 429 || result.status === 503)
-        ? parseRetryAfter(result.headers['retry-after'], at)
-        : null;
-    const decision = nextRetry(this.settings.retryPolicies[endpoint.dialect], {
-      attemptsMade: delivery.attemptCount + 1,
-      now: at,
-      random: this.deps.random ?? Math.random,
-      retryAfterMs,
-      statusCode: result.kind === 'response' ? result.status : null,
-    });
-    return decision.kind === 'retry'
-      ? { status: 'pending', nextAttemptAt: decision.at }
-      : { status: 'failed', nextAttemptAt: null };
   }
 }

@@ -2,6 +2,7 @@ export * from './attempt-row';
 export * from './delivery-sender';
 export * from './delivery-worker';
 export * from './health-sweep.job';
+export * from './organization-purge.job';
 export * from './outbound-client';
 export * from './process.util';
 export * from './worker-role';

@@ -6,9 +6,15 @@ import {
   openDatabase,
   type TestDatabase,
 } from '@hookyard/data-access';
-import { DEFAULT_THRESHOLDS, ObjectIdGenerator } from '@hookyard/webhook-core';
+import {
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_THRESHOLDS,
+  ObjectIdGenerator,
+} from '@hookyard/webhook-core';
 import { type DeliveryOutcomeLabel, type WorkerMetrics } from '@hookyard/observability';
 import { type SendEndpoint } from './delivery-sender';
+import { retryStep } from './next-step';
+import { OrganizationSettingsCache } from './organization-settings.cache';
 import { type OutboundResult } from './outbound-client';
 import { type NextStep, type Outcome, ResultRecorder, type TryResult } from './result-recorder';
 
@@ -54,6 +60,60 @@ function response(status: number): OutboundResult {
   return { kind: 'response', status, durationMs: 12, ...body };
 }
 
+async function insertEndpoint(dataSource: DataSource, org: string): Promise<string> {
+  const id = ids.next(new Date());
+  await dataSource.query(
+    `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version)
+     VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1')`,
+    [id, org],
+  );
+  return id;
+}
+
+/**
+ * A pending delivery of `org` to `endpointId` (a native endpoint), claimed by `claimId`, and its
+ * finished first try answered `result`.
+ */
+async function claimedTry(
+  dataSource: DataSource,
+  org: string,
+  endpointId: string,
+  result: OutboundResult,
+  claimId = randomUUID(),
+): Promise<TryResult> {
+  const event = ids.next(new Date());
+  const id = ids.next(new Date());
+  await dataSource.query(
+    `INSERT INTO events (id, organization_id, topic, data, payload_hash) VALUES ($1, $2, 'post.created', '{}', 'h')`,
+    [event, org],
+  );
+  await dataSource.query(
+    `INSERT INTO deliveries (id, organization_id, event_id, endpoint_id, status, next_attempt_at, claim_id, claim_expires_at)
+     VALUES ($1, $2, $3, $4, 'pending', now(), $5, now() + interval '1 minute')`,
+    [id, org, event, endpointId, claimId],
+  );
+  const delivery: ClaimedDelivery = {
+    id,
+    organizationId: org,
+    eventId: event,
+    endpointId,
+    attemptCount: 0,
+    trigger: 'scheduled',
+    probe: false,
+    fifo: false,
+    endpointVersion: '',
+    event: { topic: 'post.created', data: {}, previousData: null, createdAt: new Date() },
+  };
+  return {
+    claimId,
+    delivery,
+    endpoint: { dialect: 'native' } as SendEndpoint,
+    result,
+    requestHeaders: {},
+    at: new Date(),
+  };
+}
+
 describe('ResultRecorder (what it counts)', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -71,54 +131,9 @@ describe('ResultRecorder (what it counts)', () => {
     await database?.drop();
   });
 
-  async function endpoint(): Promise<string> {
-    const id = ids.next(new Date());
-    await dataSource.query(
-      `INSERT INTO endpoints (id, organization_id, dialect, url, name, topics, status, timeout_ms, auth_type, signing_protocol, payload_version)
-       VALUES ($1, $2, 'native', 'https://example.com', 'e', '{post.created}', 'active', 5000, 'none', 'v1', '1')`,
-      [id, org],
-    );
-    return id;
-  }
-
-  /** A pending delivery to `endpointId`, claimed by `claimId`, and its finished try answered `result`. */
-  async function tried(
-    endpointId: string,
-    result: OutboundResult,
-    claimId = randomUUID(),
-  ): Promise<TryResult> {
-    const event = ids.next(new Date());
-    const id = ids.next(new Date());
-    await dataSource.query(
-      `INSERT INTO events (id, organization_id, topic, data, payload_hash) VALUES ($1, $2, 'post.created', '{}', 'h')`,
-      [event, org],
-    );
-    await dataSource.query(
-      `INSERT INTO deliveries (id, organization_id, event_id, endpoint_id, status, next_attempt_at, claim_id, claim_expires_at)
-       VALUES ($1, $2, $3, $4, 'pending', now(), $5, now() + interval '1 minute')`,
-      [id, org, event, endpointId, claimId],
-    );
-    const delivery: ClaimedDelivery = {
-      id,
-      organizationId: org,
-      eventId: event,
-      endpointId,
-      attemptCount: 0,
-      trigger: 'scheduled',
-      probe: false,
-      fifo: false,
-      endpointVersion: '',
-      event: { topic: 'post.created', data: {}, previousData: null, createdAt: new Date() },
-    };
-    return {
-      claimId,
-      delivery,
-      endpoint: {} as SendEndpoint,
-      result,
-      requestHeaders: {},
-      at: new Date(),
-    };
-  }
+  const endpoint = () => insertEndpoint(dataSource, org);
+  const tried = (endpointId: string, result: OutboundResult, claimId = randomUUID()) =>
+    claimedTry(dataSource, org, endpointId, result, claimId);
 
   /**
    * Records `tries` as one batch (the last one added fills it, so it is recorded at once) and waits
@@ -248,5 +263,103 @@ describe('ResultRecorder (what it counts)', () => {
       [tries.map((t) => t.delivery.id)],
     );
     expect(attempts).toEqual({ n: 2 });
+  });
+});
+
+describe("ResultRecorder (each organization's retry schedule and thresholds)", () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  /** Retries after an hour and enters the penalty box at the first failure. */
+  let own: string;
+  /** Sets nothing: the installation's schedule (first retry after 5 s) and thresholds. */
+  let plain: string;
+  const policies = {
+    native: DEFAULT_RETRY_POLICY,
+    platform: DEFAULT_RETRY_POLICY,
+    featurebase: DEFAULT_RETRY_POLICY,
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await openDatabase({ url: database.url, poolSize: 3 });
+    own = ids.next(new Date());
+    plain = ids.next(new Date());
+    await dataSource.query(
+      `INSERT INTO organizations (id, name, retry_schedule_seconds, thresholds)
+       VALUES ($1, 'own', '{3600,7200}', '{"penaltyAfter": 1, "penaltyCooldownSeconds": 600}'), ($2, 'plain', NULL, NULL)`,
+      [own, plain],
+    );
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  /** A failed first try (HTTP 500) of a new delivery to a new endpoint of `org`. */
+  const failedTry = async (org: string) =>
+    claimedTry(dataSource, org, await insertEndpoint(dataSource, org), response(500));
+
+  /** Records `tries` in one batch as the worker does: its retry step, the organizations' settings. */
+  async function record(tries: readonly TryResult[]): Promise<void> {
+    let done: () => void = () => undefined;
+    const recordedAll = new Promise<void>((resolve) => (done = resolve));
+    const recorder = new ResultRecorder(
+      dataSource,
+      ids,
+      {
+        maxResults: tries.length,
+        delayMs: 60_000,
+        thresholds: DEFAULT_THRESHOLDS,
+        organizations: new OrganizationSettingsCache(dataSource, {
+          retryPolicies: policies,
+          thresholds: DEFAULT_THRESHOLDS,
+        }),
+        // No jitter at 0.5: the delay is the schedule's.
+        nextStep: (result, outcome, organization) =>
+          retryStep(result, outcome, organization?.retryPolicies ?? policies, () => 0.5),
+      },
+      () => done(),
+    );
+    for (const t of tries) recorder.add(t);
+    await recordedAll;
+    await recorder.close();
+  }
+
+  const delivery = async (t: TryResult) =>
+    (
+      await dataSource.query<{ next_attempt_at: Date }[]>(
+        `SELECT next_attempt_at FROM deliveries WHERE id = $1`,
+        [t.delivery.id],
+      )
+    )[0];
+
+  const endpoint = async (t: TryResult) =>
+    (
+      await dataSource.query<{ penalty_until: Date | null; penalty_level: number }[]>(
+        `SELECT penalty_until, penalty_level FROM endpoints WHERE id = $1`,
+        [t.delivery.endpointId],
+      )
+    )[0];
+
+  it("schedules a retry by the organization's own schedule, and by the default for another", async () => {
+    const ownTry = await failedTry(own);
+    const plainTry = await failedTry(plain);
+    await record([ownTry, plainTry]);
+    const ownNext = (await delivery(ownTry))?.next_attempt_at;
+    const plainNext = (await delivery(plainTry))?.next_attempt_at;
+    expect(ownNext?.getTime()).toBe(ownTry.at.getTime() + 3_600_000);
+    expect(plainNext?.getTime()).toBe(plainTry.at.getTime() + DEFAULT_RETRY_POLICY.scheduleMs[0]);
+  });
+
+  it("applies the organization's thresholds (penalty box at the first failure) and not another's", async () => {
+    const ownTry = await failedTry(own);
+    const plainTry = await failedTry(plain);
+    await record([ownTry, plainTry]);
+    expect(await endpoint(ownTry)).toEqual({
+      penalty_until: new Date(ownTry.at.getTime() + 600_000),
+      penalty_level: 1,
+    });
+    expect(await endpoint(plainTry)).toEqual({ penalty_until: null, penalty_level: 0 });
   });
 });

@@ -22,6 +22,8 @@ import { type DeliveryOutcomeLabel, NO_METRICS, type WorkerMetrics } from '@hook
 import { attemptRow } from './attempt-row';
 import { type SendEndpoint } from './delivery-sender';
 import { attemptLogLine, deliveryLogFields } from './delivery-telemetry';
+import { type OrganizationSettingsSource } from './organization-settings.cache';
+import { type OrganizationDeliverySettings } from './organization-settings';
 import { type OutboundResult } from './outbound-client';
 
 /** One finished try, waiting to be recorded. */
@@ -42,9 +44,22 @@ export interface RecorderSettings {
   readonly maxResults: number;
   /** How long the first result of a batch waits for others. */
   readonly delayMs: number;
+  /** The installation's thresholds: those of an organization the source has no settings for. */
   readonly thresholds: StateThresholds;
-  /** Decides the next step of one try (the retry policy of the endpoint's dialect). */
-  readonly nextStep: (result: TryResult, outcome: Outcome) => NextStep;
+  /**
+   * Each organization's own settings (retry schedule, thresholds), read before each transaction;
+   * without it, every organization has the installation's.
+   */
+  readonly organizations?: OrganizationSettingsSource;
+  /**
+   * Decides the next step of one try (the retry policy of the endpoint's dialect, or its
+   * organization's, when `organization` is given).
+   */
+  readonly nextStep: (
+    result: TryResult,
+    outcome: Outcome,
+    organization: OrganizationDeliverySettings | undefined,
+  ) => NextStep;
   /** Where recorded tries and transaction sizes are counted (default: nowhere). */
   readonly metrics?: WorkerMetrics;
   /**
@@ -127,7 +142,10 @@ export class ResultRecorder {
     let committed: Recorded | null = null;
     for (let attempt = 1; committed === null; attempt++) {
       try {
-        committed = await this.dataSource.transaction((tx) => this.record(tx, batch));
+        const organizations = await this.organizationsOf(batch);
+        committed = await this.dataSource.transaction((tx) =>
+          this.record(tx, batch, organizations),
+        );
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         const deliveryIds = batch.map((r) => r.delivery.id);
@@ -176,15 +194,28 @@ export class ResultRecorder {
       });
   }
 
+  /** The settings of the batch's organizations (cached by the source, so mostly no query). */
+  private async organizationsOf(
+    batch: readonly TryResult[],
+  ): Promise<ReadonlyMap<string, OrganizationDeliverySettings>> {
+    const source = this.settings.organizations;
+    if (!source) return new Map();
+    return source.settingsOf([...new Set(batch.map((r) => r.delivery.organizationId))]);
+  }
+
   /** Records the batch; answers the tries written (whose claims still held) with their outcomes. */
-  private async record(tx: EntityManager, batch: readonly TryResult[]): Promise<Recorded> {
+  private async record(
+    tx: EntityManager,
+    batch: readonly TryResult[],
+    organizations: ReadonlyMap<string, OrganizationDeliverySettings>,
+  ): Promise<Recorded> {
     const endpointIds = [...new Set(batch.map((r) => r.delivery.endpointId))].sort();
     const locked = new Map(
       (await new EndpointRepository(tx).lockForRecording(endpointIds)).map((e) => [e.id, e]),
     );
     const outcomes = batch.map((r) => {
       const outcome = outcomeOf(r.result);
-      let step = this.settings.nextStep(r, outcome);
+      let step = this.settings.nextStep(r, outcome, organizations.get(r.delivery.organizationId));
       if (locked.get(r.delivery.endpointId)?.status === 'suspended' && step.status === 'pending')
         step = { status: 'failed', nextAttemptAt: null }; // suspended while this try was in flight
       return {
@@ -225,10 +256,9 @@ export class ResultRecorder {
         after: endpointStateOf(row),
       };
       const event = endpointEventOf(r.result, outcomeOf(r.result), r.at);
-      states.set(row.id, {
-        ...current,
-        after: transition(current.after, event, this.settings.thresholds),
-      });
+      const thresholds =
+        organizations.get(row.organizationId)?.thresholds ?? this.settings.thresholds;
+      states.set(row.id, { ...current, after: transition(current.after, event, thresholds) });
     }
     const changed: EndpointStateWrite[] = [...states]
       .filter(([, s]) => s.after !== s.before)

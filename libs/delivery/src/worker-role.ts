@@ -3,6 +3,7 @@ import { type HookyardConfig } from '@hookyard/config';
 import { type Runtime, type WorkerLiveness } from '@hookyard/data-access';
 import { type WorkerMetrics } from '@hookyard/observability';
 import { healthSweepJob } from './health-sweep.job';
+import { organizationPurgeJob } from './organization-purge.job';
 import { reencryptionJob } from './reencryption.job';
 import { retentionJob } from './retention.job';
 import { createDeliveryWorker } from './worker-runtime';
@@ -17,8 +18,9 @@ export interface WorkerRole extends WorkerLiveness {
 }
 
 /**
- * Starts the delivery worker, retention, the health sweep and re-encryption (also once at start);
- * the worker counts into `metrics` (the process's registry), if given.
+ * Starts the delivery worker, retention, the purge of deleted organizations (on the retention
+ * interval), the health sweep and re-encryption (also once at start); the worker counts into
+ * `metrics` (the process's registry), if given.
  */
 export function startWorkerRole(
   config: HookyardConfig,
@@ -34,6 +36,7 @@ export function startWorkerRole(
   const reencryption = reencryptionJob(runtime.dataSource, runtime.cipher, config.reencryptMs);
   const jobs = [
     retentionJob(runtime.dataSource, config.retention.days, config.retention.intervalMs),
+    organizationPurgeJob(runtime.dataSource, config.retention.intervalMs),
     healthSweepJob(runtime.dataSource, config.thresholds, config.healthSweepMs),
     reencryption,
   ];

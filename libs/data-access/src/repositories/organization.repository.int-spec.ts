@@ -21,7 +21,12 @@ describe('OrganizationRepository', () => {
       endpointLimit: 5,
       featurebaseVersion: '2025-01-01',
       portalAllowedOrigins: ['https://app.example.com'],
+      uid: null,
+      rateLimits: null,
+      retryScheduleSeconds: null,
+      thresholds: null,
       createdAt: new Date(),
+      deletedAt: null,
     });
     await organizations.insert(organization);
     expect(await organizations.findById(organization.id)).toEqual(organization);

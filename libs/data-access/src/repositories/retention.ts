@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { rowsAffected } from './rows-affected';
 
 export interface PurgeResult {
   readonly attempts: number;
@@ -18,7 +19,7 @@ export async function purgeOlderThan(
   let attempts = 0;
   let events = 0;
   for (;;) {
-    const deleted = await countDeleted(
+    const deleted = await rowsAffected(
       dataSource,
       `DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE created_at < $1 LIMIT $2)`,
       [before, batchSize],
@@ -27,7 +28,7 @@ export async function purgeOlderThan(
     if (deleted < batchSize) break;
   }
   for (;;) {
-    const deleted = await countDeleted(
+    const deleted = await rowsAffected(
       dataSource,
       `DELETE FROM events WHERE id IN (
          SELECT e.id FROM events e
@@ -40,14 +41,4 @@ export async function purgeOlderThan(
     if (deleted < batchSize) break;
   }
   return { attempts, events };
-}
-
-async function countDeleted(
-  dataSource: DataSource,
-  sql: string,
-  parameters: unknown[],
-): Promise<number> {
-  const result: unknown = await dataSource.query(sql, parameters);
-  // TypeORM answers a DELETE on PostgreSQL with [rows, count].
-  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }

@@ -1,27 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
-import { openDatabase } from '../data-source';
-import { createTestDatabase } from '../test-database';
+export { openTestDatabase } from '../test-database';
 
 /** Row fixtures for the repositories' int-specs, written with plain SQL so they test nothing themselves. */
 export const testIds = new ObjectIdGenerator(randomBytes);
-
-/** A migrated throwaway database; `close` drops it. */
-export async function openTestDatabase(): Promise<{
-  dataSource: DataSource;
-  close(): Promise<void>;
-}> {
-  const database = await createTestDatabase();
-  const dataSource = await openDatabase({ url: database.url, poolSize: 2 });
-  return {
-    dataSource,
-    close: async () => {
-      await dataSource.destroy();
-      await database.drop();
-    },
-  };
-}
 
 export async function insertOrganization(dataSource: DataSource, name = 'o'): Promise<string> {
   const id = testIds.next(new Date());
