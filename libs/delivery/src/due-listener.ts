@@ -10,7 +10,7 @@ import { DELIVERIES_DUE_CHANNEL } from '@hookyard/data-access';
  * polling.
  */
 export class DueListener {
-  private readonly logger = new Logger('DeliveryWorker');
+  private readonly logger = new Logger('DueListener');
   private client: PoolClient | null = null;
   private running = false;
   private retry: NodeJS.Timeout | null = null;

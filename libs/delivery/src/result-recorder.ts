@@ -83,7 +83,7 @@ export type Outcome = 'success' | 'failure' | 'gone';
  * transaction that rolled back, and a failing log write cannot make a committed batch run again.
  */
 export class ResultRecorder {
-  private readonly logger = new Logger('DeliveryWorker');
+  private readonly logger = new Logger('ResultRecorder');
   private buffer: TryResult[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;

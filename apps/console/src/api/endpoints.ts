@@ -69,30 +69,25 @@ export function useUpdateEndpoint(id: string) {
   });
 }
 
-/** The health of an endpoint in one word, from its counters (the colour only repeats the word). */
+/**
+ * The health of an endpoint in one word, from the state the server keeps (the colour only repeats
+ * the word): in the penalty box is failing, whatever the threshold that put it there.
+ */
 export function healthOf(endpoint: Endpoint): {
   label: string;
   tone: 'ok' | 'warn' | 'bad' | 'neutral';
 } {
-  const { consecutiveFailures, lastSuccessAt } = endpoint.health;
-  if (consecutiveFailures >= 5) return { label: 'failing', tone: 'bad' };
+  const { consecutiveFailures, lastSuccessAt, penaltyUntil } = endpoint.health;
+  if (penaltyUntil !== null) return { label: 'failing', tone: 'bad' };
   if (consecutiveFailures > 0) return { label: 'degraded', tone: 'warn' };
   if (lastSuccessAt !== null || endpoint.lastStatus !== null)
     return { label: 'healthy', tone: 'ok' };
   return { label: 'no deliveries yet', tone: 'neutral' };
 }
 
-/**
- * When the endpoint's next probe is due while it is in the penalty box. The native EndpointDto
- * does not carry it yet: this reads `penaltyUntil` (on the endpoint or its health) once it does.
- */
+/** When the endpoint's next probe is due while it is in the penalty box; null outside it. */
 export function penaltyUntilOf(endpoint: Endpoint): string | null {
-  const candidates = [endpoint as object, endpoint.health as object];
-  for (const holder of candidates) {
-    const value = (holder as { penaltyUntil?: unknown }).penaltyUntil;
-    if (typeof value === 'string') return value;
-  }
-  return null;
+  return endpoint.health.penaltyUntil;
 }
 
 /** The windows the health chart offers, each with the bucket size that keeps it readable. */
