@@ -1060,7 +1060,7 @@ afterAll(() => {
   }
 });
 
-describe('bad inputs (RELIABILITY §5), in every dialect', () => {
+describe('bad inputs (catalogue B rows), in every dialect', () => {
   const fixture = {} as { -readonly [K in keyof Fixture]: Fixture[K] };
 
   beforeAll(async () => {

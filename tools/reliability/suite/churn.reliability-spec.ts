@@ -58,7 +58,7 @@ async function heldClaims(endpointId: string): Promise<Set<string>> {
   return new Set(rows.map((row) => row.held));
 }
 
-describe('worker churn (RELIABILITY §4.1)', () => {
+describe('worker churn (catalogue D rows)', () => {
   it('D4 loses nothing and drains the queue when the worker is SIGKILLed and restarted every 4 s', async () => {
     const endpoint = await stack.endpoint('/d4/slow/60', [TOPIC]);
     const startMs: number[] = [];

@@ -60,7 +60,7 @@ async function settle(
   return { entries: await suite.stack.ledger(prefix), drained };
 }
 
-describe('delivery and crash safety (RELIABILITY §4.1)', () => {
+describe('delivery and crash safety (catalogue D rows)', () => {
   it('D1 delivers each of 1000 events once to each of 3 endpoints', async () => {
     const endpoints = await Promise.all(
       ['a', 'b', 'c'].map((x) => suite.stack.endpoint(`/d1/${x}/ok`, ['post.created'])),

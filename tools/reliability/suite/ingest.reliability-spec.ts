@@ -154,7 +154,7 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), admin limits (§4.8)', () => {
+describe('ingest under faults (P rows), fan-out isolation (T5), admin limits (A rows)', () => {
   it('P2 delivers every acknowledged event and creates none twice when the API is SIGKILLed mid-ingest and clients retry', async () => {
     const EVENTS = 1000;
     const PUBLISHERS = 20;

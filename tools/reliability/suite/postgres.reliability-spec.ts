@@ -41,7 +41,7 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 }, 60_000);
 
-describe('PostgreSQL restart mid-run (RELIABILITY §4.2)', () => {
+describe('PostgreSQL restart mid-run (catalogue P rows)', () => {
   it('P1 delivers every acknowledged event when PostgreSQL restarts mid-run, and nobody crashes', async () => {
     const endpoint = await stack.endpoint('/p1/ok', [TOPIC]);
     await stack.startWorker();

@@ -165,7 +165,7 @@ function productionSources(): string[] {
   return files;
 }
 
-describe('receiver misbehaviour (RELIABILITY §4.7)', () => {
+describe('receiver misbehaviour (catalogue R rows)', () => {
   it('R1 ends slowloris and drip attempts at the total deadline, retries them, and keeps /ok fast', async () => {
     // 50 events to each of two slow endpoints: 100 slow attempts in parallel (the catalogue's x100
     // counted over both modes), so two cores also run the API, the receiver and PostgreSQL.

@@ -203,7 +203,7 @@ function rotationWindow(
   return at > times.pastGraceAt ? 'after_grace' : null;
 }
 
-describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
+describe('retries, pausing and rotation (catalogue D rows)', () => {
   it('D7 ends each /hang attempt at the 3 s timeout, inside the 6 s lease, never two at once', async () => {
     const timeoutMs = 3000;
     const topic = 'conversation.user.created';

@@ -300,7 +300,7 @@ function ids(published: readonly Published[]): string[] {
   return acknowledged(published).map((p) => p.id ?? '');
 }
 
-describe('secrets and redaction (RELIABILITY §4.5)', () => {
+describe('secrets and redaction (catalogue K rows)', () => {
   it('K1 leaves no signing secret, outbound credential or API key in clear in a dump of the database', async () => {
     const f = await fixture();
     const dump = await dumpDatabase(stack.database.url);

@@ -87,7 +87,7 @@ function one(headers: IncomingHttpHeaders, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-describe('signatures (RELIABILITY §4.4)', () => {
+describe('signatures (catalogue G rows)', () => {
   it('G1 signs exactly the bytes it sends, for unicode, key order, whitespace and big numbers', async () => {
     const capture = await captureServer();
     try {
