@@ -25,9 +25,10 @@ import {
 } from './harness';
 
 /**
- * The admin API fails fast instead of hanging (RELIABILITY.md 4.2 P5 and P6, 4.8 A1 and A2, bad
- * input #22 and #27): a rate limit per key, a body size and a JSON depth limit, statement and lock
- * timeouts on every connection, and a worker whose deliveries never take the API's connections.
+ * The admin API fails fast instead of hanging (catalogue rows P5, P6, A1 and A2 and bad inputs B22
+ * and B27, docs/reliability.md): a rate limit per key, a body size and a JSON depth limit,
+ * statement and lock timeouts on every connection, and a worker whose deliveries never take the
+ * API's connections.
  */
 
 const NATIVE = '/v1/endpoints';

@@ -9,12 +9,13 @@ import { endpointBody, startTestApp, type TestApp, type TestResponse } from './h
  * organization's endpoints, secrets, events and deliveries are byte for byte what they were.
  *
  * Codes are Hookyard's (ADR 0004). Featurebase answers them in lower case (ADR 0005); the platform
- * dialect has its own small set (ADR 0009): INVALID_FIELD / MISSING_FIELD for every invalid
- * request (422 included, as 400), UNAUTHORISED, USER_NOT_ALLOWED, RESOURCE_NOT_FOUND,
- * PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, TOO_MANY_REQUESTS. Where our code or status differs from
- * RELIABILITY's, the row's `ours` says which is ours and why. Several rows are covered in depth
- * elsewhere (endpoints, featurebase, platform-api, ssrf-catalogue, admin-limits, events-batch): this
- * file re-asserts them briefly so that one place walks the whole table.
+ * dialect has its own small set (ADR 0009): INVALID_FIELD / MISSING_FIELD for every invalid request
+ * (422 included, as 400), UNAUTHORISED, USER_NOT_ALLOWED, RESOURCE_NOT_FOUND, PAYLOAD_TOO_LARGE,
+ * UNSUPPORTED_MEDIA_TYPE, TOO_MANY_REQUESTS. Where our code or status differs from the catalogue's
+ * expected answer (docs/reliability.md), the row's `ours` says which is ours and why. Several rows
+ * are covered in depth elsewhere (endpoints, featurebase, platform-api, ssrf-catalogue,
+ * admin-limits, events-batch): this file re-asserts them briefly so that one place walks the whole
+ * table.
  */
 
 type DialectName = 'native' | 'featurebase' | 'platform';
@@ -70,9 +71,9 @@ interface Cell {
 interface Row {
   readonly n: number;
   readonly title: string;
-  /** RELIABILITY's expectation, as written there. */
+  /** The catalogue's expected answer, as written there (docs/reliability.md, "Bad inputs"). */
   readonly reliability: string;
-  /** Where ours differs from RELIABILITY's: which is ours and why. */
+  /** Where ours differs from the catalogue's: which is ours and why. */
   readonly ours?: string;
   readonly cells: (d: DialectName) => readonly Cell[] | string;
 }
@@ -1059,7 +1060,7 @@ afterAll(() => {
   }
 });
 
-describe('bad inputs (RELIABILITY §5), in every dialect', () => {
+describe('bad inputs (catalogue B rows), in every dialect', () => {
   const fixture = {} as { -readonly [K in keyof Fixture]: Fixture[K] };
 
   beforeAll(async () => {

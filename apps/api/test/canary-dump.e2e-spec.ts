@@ -52,11 +52,12 @@ function leaks(text: string, secrets: readonly string[]): string[] {
 }
 
 /**
- * Acceptance of issue 17: after a run that made organizations, API keys, endpoints with canary
- * signing secrets, Basic passwords and API-key header values, rotated secrets, delivered through a
- * real receiver and opened portal sessions, neither a `pg_dump` of the database nor any log line of
- * the apps (the in-process app's logger and output, the built API and worker apps' stdout and
- * stderr, at debug level) holds any of those values, in plain text, base64 or hex.
+ * Catalogue rows K1 and K3 (docs/reliability.md) from outside: after a run that made
+ * organizations, API keys, endpoints with canary signing secrets, Basic passwords and API-key
+ * header values, rotated secrets, delivered through a real receiver and opened portal sessions,
+ * neither a `pg_dump` of the database nor any log line of the apps (the in-process app's logger
+ * and output, the built API and worker apps' stdout and stderr, at debug level) holds any of those
+ * values, in plain text, base64 or hex.
  */
 describe('K1 K3 canaries in a pg_dump and in every log line', () => {
   const logger = new CapturingLogger();

@@ -4,12 +4,12 @@ import { DELIVERY_ENV, endpointBody, eventually, startTestApp, type TestApp } fr
 import { Receiver } from './receiver';
 
 /**
- * The tenant-isolation matrix (issue 17): every route of the running app whose path names a
- * resource is called as tenant A with tenant B's ids and must answer 404 in its dialect's shape,
- * changing none of B's rows and sending nothing to B's receiver; then the same through a portal
- * session of A limited to one endpoint. The routes come from the app's Express router, and the
- * table below says how to fill each one: a new id-bearing route fails the suite until it is added,
- * and a route in the table that the router no longer has fails it too.
+ * The tenant-isolation matrix (catalogue row T1, docs/reliability.md): every route of the running
+ * app whose path names a resource is called as tenant A with tenant B's ids and must answer 404 in
+ * its dialect's shape, changing none of B's rows and sending nothing to B's receiver; then the same
+ * through a portal session of A limited to one endpoint. The routes come from the app's Express
+ * router, and the table below says how to fill each one: a new id-bearing route fails the suite
+ * until it is added, and a route in the table that the router no longer has fails it too.
  */
 
 type Dialect = 'native' | 'featurebase' | 'platform';

@@ -13,13 +13,14 @@ import { exited, MAIN, printFigures, stopChild } from './worker-process';
 const BOOTSTRAP_KEY = `hk_pg_down_${randomBytes(12).toString('hex')}`;
 
 /**
- * P1 of RELIABILITY.md, the other half: `npm start` (API and worker in one process) while its
- * PostgreSQL is down. The process stays up and retries the first connection with backoff (bounded by
- * HOOKYARD_DB_CONNECT_TIMEOUT_SECONDS, after which it exits 1 with one clear line); its HTTP port
- * opens only once the database answers and the migrations have run, so nothing is acknowledged
- * before it can be kept. Then the database goes away again for several seconds while the API serves:
- * `/healthz` stays 200, `/readyz` answers 503 naming the database, every API request answers 503
- * within 2 s; and once PostgreSQL is back every acknowledged event reaches a real receiver once.
+ * Catalogue row P1 (docs/reliability.md), the other half: `npm start` (API and worker in one
+ * process) while its PostgreSQL is down. The process stays up and retries the first connection with
+ * backoff (bounded by HOOKYARD_DB_CONNECT_TIMEOUT_SECONDS, after which it exits 1 with one clear
+ * line); its HTTP port opens only once the database answers and the migrations have run, so nothing
+ * is acknowledged before it can be kept. Then the database goes away again for several seconds
+ * while the API serves: `/healthz` stays 200, `/readyz` answers 503 naming the database, every API
+ * request answers 503 within 2 s; and once PostgreSQL is back every acknowledged event reaches a
+ * real receiver once.
  *
  * It stops and starts its server, so it always runs on an embedded PostgreSQL of its own (its own
  * data directory and port), even when TEST_DATABASE_URL names the machine's cluster.

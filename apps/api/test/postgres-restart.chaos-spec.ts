@@ -11,9 +11,9 @@ import {
 import { Receiver } from './receiver';
 
 /**
- * P1 of RELIABILITY.md: PostgreSQL restarts (fast, then immediate) while events stream in. The API
- * answers 503 quickly during the outage, the worker reconnects on its own, and every event that was
- * acknowledged with 2xx is delivered.
+ * Catalogue row P1 (docs/reliability.md): PostgreSQL restarts (fast, then immediate) while events
+ * stream in. The API answers 503 quickly during the outage, the worker reconnects on its own, and
+ * every event that was acknowledged with 2xx is delivered.
  */
 describe('P1 PostgreSQL restarts mid-run', () => {
   let t: TestApp;

@@ -22,10 +22,11 @@ import {
 } from './harness';
 
 /*
- * RELIABILITY §4.3 S1–S5 and S8 through the HTTP API: every literal spelling of the SSRF catalogue
- * as an endpoint URL, at create and at update, in the three dialects; then, through a delivery
- * worker with an injected resolver, every refused spelling and DNS answer at connect time. The guard
- * allows exactly 127.0.0.2/32; a receiver on 127.0.0.1 (every URL's port) must see 0 connections.
+ * Catalogue rows S1–S5 and S8 (docs/reliability.md) through the HTTP API: every literal spelling of
+ * the SSRF catalogue as an endpoint URL, at create and at update, in the three dialects; then,
+ * through a delivery worker with an injected resolver, every refused spelling and DNS answer at
+ * connect time. The guard allows exactly 127.0.0.2/32; a receiver on 127.0.0.1 (every URL's port)
+ * must see 0 connections.
  */
 
 /** The one address the guard lets through: the control receiver's. 127.0.0.1 stays refused. */

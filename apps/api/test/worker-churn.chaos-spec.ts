@@ -11,11 +11,11 @@ import {
 } from './worker-process';
 
 /**
- * Scaled for two cores and a CI budget (RELIABILITY.md asks for N=3000 over 60 s): 1500 events fanned
- * out to 3 endpoints, the worker killed with SIGKILL and restarted every 4 s for 48 s. Each endpoint
- * answers after 100 ms and a worker sends at most 4 at once to one endpoint, so one worker delivers at
- * most 120 a second however fast the machine: the backlog lasts through the churn, and the kills land
- * while deliveries are in flight.
+ * Scaled for two cores and a CI budget (catalogue row D4 in docs/reliability.md asks for 3000
+ * events over 60 s): 1500 events fanned out to 3 endpoints, the worker killed with SIGKILL and
+ * restarted every 4 s for 48 s. Each endpoint answers after 100 ms and a worker sends at most 4 at
+ * once to one endpoint, so one worker delivers at most 120 a second however fast the machine: the
+ * backlog lasts through the churn, and the kills land while deliveries are in flight.
  */
 const EVENTS = 1500;
 const PATHS = ['/slow/100?d4-a', '/slow/100?d4-b', '/slow/100?d4-c'];
@@ -33,11 +33,11 @@ const WORKER_ENV: Record<string, string> = {
 };
 
 /**
- * D4 of RELIABILITY.md: the worker process is killed with SIGKILL and restarted every few seconds
- * while it works through a backlog, then one last worker drains the queue. Deliveries a killed worker
- * held come back when their lease ends: none is lost, every repeat carries the event's `webhook-id`,
- * and no row is left pending or claimed. With leases that never end (HOOKYARD_LEASE_SECONDS=3600)
- * it fails: the rows the killed workers held are lost.
+ * Catalogue row D4 (docs/reliability.md): the worker process is killed with SIGKILL and restarted
+ * every few seconds while it works through a backlog, then one last worker drains the queue.
+ * Deliveries a killed worker held come back when their lease ends: none is lost, every repeat
+ * carries the event's `webhook-id`, and no row is left pending or claimed. With leases that never
+ * end (HOOKYARD_LEASE_SECONDS=3600) it fails: the rows the killed workers held are lost.
  */
 describe('D4 worker churn: repeated SIGKILL', () => {
   let t: TestApp;

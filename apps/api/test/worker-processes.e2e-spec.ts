@@ -12,7 +12,7 @@ import {
 
 /**
  * Worker processes against one PostgreSQL: killed mid-batch, stopped with SIGTERM, and two at once.
- * Each test prints the figures RELIABILITY.md asks for.
+ * Each test prints the figures of docs/reliability.md ("The figures").
  */
 describe('worker processes', () => {
   let t: TestApp;

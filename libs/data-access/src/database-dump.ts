@@ -6,7 +6,10 @@ import { Client } from 'pg';
 
 const run = promisify(execFile);
 
-/** A whole database as text, for tests that look for secrets at rest (RELIABILITY K1). */
+/**
+ * A whole database as text, for tests that look for secrets at rest (catalogue row K1,
+ * docs/reliability.md).
+ */
 export interface DatabaseDump {
   readonly text: string;
   /** What made it: a pg_dump binary, or the row export. */

@@ -62,8 +62,9 @@ export async function openTestDatabase(poolSize = 2): Promise<OpenTestDatabase> 
 }
 
 /**
- * Restarts the server the tests run on (RELIABILITY P1): the embedded one when the tests own it, else
- * the machine's cluster (Debian's pg_ctlcluster, as root). Resolves once the server answers again.
+ * Restarts the server the tests run on (catalogue row P1, docs/reliability.md): the embedded one
+ * when the tests own it, else the machine's cluster (Debian's pg_ctlcluster, as root). Resolves
+ * once the server answers again.
  */
 export async function restartTestServer(
   mode: 'fast' | 'immediate',

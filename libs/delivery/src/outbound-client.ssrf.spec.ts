@@ -17,8 +17,9 @@ import {
 } from '@hookyard/webhook-core/testing';
 import { OutboundClient, type OutboundResult } from './outbound-client';
 
-// RELIABILITY §4.3 S1–S4 with real sockets: every refused row of the SSRF catalogue sent through the
-// client at a receiver on 127.0.0.1 that counts connections, which must stay at 0.
+// Catalogue rows S1–S4 (docs/reliability.md) with real sockets: every refused row of the SSRF
+// catalogue sent through the client at a receiver on 127.0.0.1 that counts connections, which must
+// stay at 0.
 
 /** A receiver on a loopback address counting the TCP connections it accepts. */
 interface CountingReceiver {

@@ -4,8 +4,8 @@ import { describeDenyReason, EMPTY_POLICY } from '@hookyard/webhook-core';
 import { SSRF_DNS, SSRF_LITERALS, scriptedResolver, ssrfUrl } from '@hookyard/webhook-core/testing';
 import { parseTarget, pinnedLookup, resolveTarget, type Target } from './outbound-target';
 
-// RELIABILITY §4.3 S1–S4 at connect time, without a socket: which address a target resolves to, and
-// that the lookup handed to the socket answers that address and no other.
+// Catalogue rows S1–S4 (docs/reliability.md) at connect time, without a socket: which address a
+// target resolves to, and that the lookup handed to the socket answers that address and no other.
 
 const PORT = 8080;
 const live = (): AbortSignal => new AbortController().signal;

@@ -20,7 +20,8 @@ const hex16 = (n: number): string => n.toString(16);
 const octet = fc.integer({ min: 0, max: 255 });
 
 describe('checkUrlHost on WHATWG-parsed URLs, empty allow-list', () => {
-  // RELIABILITY S1: private, loopback and encoded IPv4 literals (13/13 blocked).
+  // Catalogue row S1 (docs/reliability.md): private, loopback and encoded IPv4 literals (13/13
+  // blocked).
   it.each<[string, string, DenyReason]>([
     ['127.0.0.1', '127.0.0.1', 'loopback'],
     ['10.0.0.1', '10.0.0.1', 'private'],
@@ -41,7 +42,7 @@ describe('checkUrlHost on WHATWG-parsed URLs, empty allow-list', () => {
     expect(checkUrlHost(url, EMPTY_POLICY)).toEqual({ allowed: false, reason });
   });
 
-  // RELIABILITY S2: IPv6 forms, including IPv4 carried inside IPv6.
+  // Catalogue row S2 (docs/reliability.md): IPv6 forms, including IPv4 carried inside IPv6.
   it.each<[string, string, DenyReason]>([
     ['[::1]', '[::1]', 'loopback'],
     ['[::]', '[::]', 'unspecified'],

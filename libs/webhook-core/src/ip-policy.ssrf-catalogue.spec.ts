@@ -8,7 +8,8 @@ import {
 } from './ip-policy';
 import { SSRF_DNS, SSRF_LITERALS, scriptedResolver, ssrfUrl } from './testing/ssrf-catalogue';
 
-// RELIABILITY §4.3 S1–S4: every row of the SSRF catalogue through the pure policy.
+// Catalogue rows S1–S4 (docs/reliability.md): every row of the SSRF catalogue through the pure
+// policy.
 
 const parseable = SSRF_LITERALS.filter((row) => row.parsed !== null);
 const unparseable = SSRF_LITERALS.filter((row) => row.parsed === null);

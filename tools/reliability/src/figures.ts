@@ -6,7 +6,7 @@ export interface ExpectedDelivery {
   readonly webhookId: string;
 }
 
-/** The delivery figures of RELIABILITY §3.4 that the receiver's ledger can tell. */
+/** The delivery figures (docs/reliability.md) that the receiver's ledger can tell. */
 export interface Figures {
   readonly expected: number;
   /** Distinct expected (endpoint, webhook-id) pairs with at least one acknowledged receipt. */

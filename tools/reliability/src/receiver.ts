@@ -30,7 +30,7 @@ export interface ReceiverOptions {
   readonly certificate?: 'openssl' | 'fixture';
 }
 
-/** A running misbehaving receiver (RELIABILITY §3.1). */
+/** A running misbehaving receiver (docs/reliability.md, "The misbehaving receiver"). */
 export interface Receiver {
   readonly port: number;
   readonly tlsPort: number;

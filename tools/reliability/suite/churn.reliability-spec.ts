@@ -6,10 +6,11 @@ import { fanOut, reportRow, rowFigures } from './lib/row-report';
 import { Stack } from './lib/stack';
 
 /**
- * D4 of RELIABILITY §4.1: the worker is SIGKILLed (by PID) and restarted every 4 s while it works
- * through 3000 events, then the last one drains the queue. What a killed worker held comes back when
- * its lease ends: nothing is lost, a repeat is only ever of a delivery a killed worker still held, no
- * two attempts of one delivery overlap, and no row is left pending or claimed.
+ * Catalogue row D4 (docs/reliability.md): the worker is SIGKILLed (by PID) and restarted every 4 s
+ * while it works through 3000 events, then the last one drains the queue. What a killed worker held
+ * comes back when its lease ends: nothing is lost, a repeat is only ever of a delivery a killed
+ * worker still held, no two attempts of one delivery overlap, and no row is left pending or
+ * claimed.
  *
  * Sizing, for two cores and this file's 75 s: the churn lasts 40 s (10 kills), not the catalogue's
  * 60 s, because the start, the 40 s, the drain after it (the last leases end 6 s after the last kill,
@@ -57,7 +58,7 @@ async function heldClaims(endpointId: string): Promise<Set<string>> {
   return new Set(rows.map((row) => row.held));
 }
 
-describe('worker churn (RELIABILITY §4.1)', () => {
+describe('worker churn (catalogue D rows)', () => {
   it('D4 loses nothing and drains the queue when the worker is SIGKILLed and restarted every 4 s', async () => {
     const endpoint = await stack.endpoint('/d4/slow/60', [TOPIC]);
     const startMs: number[] = [];

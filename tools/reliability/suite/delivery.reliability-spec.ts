@@ -15,11 +15,12 @@ import { suiteFile } from './lib/suite-file';
 import { type SuiteEndpoint } from './lib/stack';
 
 /**
- * Rows D1–D3, D5, D6, D8 and D9 of RELIABILITY §4.1, sized for two cores: the built API and worker
- * apps as child processes (killed and stopped by PID), the misbehaving receiver as a third, one
- * database on the run's PostgreSQL. Each row uses topics no other row subscribes to and endpoints
- * under its own path prefix (`/d3/...`), so its ledger entries are its own. Each prints one line of
- * figures (RELIABILITY §3.4); the table of every row is printed once they have all run.
+ * Catalogue rows D1–D3, D5, D6, D8 and D9 (docs/reliability.md), sized for two cores: the built API
+ * and worker apps as child processes (killed and stopped by PID), the misbehaving receiver as a
+ * third, one database on the run's PostgreSQL. Each row uses topics no other row subscribes to and
+ * endpoints under its own path prefix (`/d3/...`), so its ledger entries are its own. Each prints
+ * one line of figures (docs/reliability.md); the table of every row is printed once they have all
+ * run.
  */
 const suite = suiteFile();
 const { startWorker } = suite;
@@ -59,7 +60,7 @@ async function settle(
   return { entries: await suite.stack.ledger(prefix), drained };
 }
 
-describe('delivery and crash safety (RELIABILITY §4.1)', () => {
+describe('delivery and crash safety (catalogue D rows)', () => {
   it('D1 delivers each of 1000 events once to each of 3 endpoints', async () => {
     const endpoints = await Promise.all(
       ['a', 'b', 'c'].map((x) => suite.stack.endpoint(`/d1/${x}/ok`, ['post.created'])),

@@ -51,7 +51,7 @@ function coverage(reportedLines, rule) {
     }));
     const untested = (entries) => entries.filter((entry) => entry.files.length === 0).length;
     return [
-      '\n== catalogue coverage (RELIABILITY §4 rows not reported by this run, and §5 bad inputs)',
+      '\n== catalogue coverage (docs/reliability.md: rows not reported by this run, and bad inputs)',
       rule,
       ...table(rows),
       ...table(inputs),

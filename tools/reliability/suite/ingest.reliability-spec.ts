@@ -20,11 +20,12 @@ import { suiteFile } from './lib/suite-file';
 import { API_MAIN } from './lib/stack';
 
 /**
- * Rows P2–P6 of RELIABILITY §4.2 (ingest under faults), T5 of §4.6 (fan-out isolation) and A1–A2 of
- * §4.8 (admin API limits), against the built API and worker as child processes. Each row has endpoints
- * under its own path prefix (`/p2/...`) and a topic no other row of this file publishes. A row that
- * needs other API settings (P6's timeouts, A1's rate limit) restarts the API with them and restores
- * the suite's API in a finally block, as it does with the trigger (P4) and the lock (P6) it makes.
+ * Catalogue rows P2–P6 (ingest under faults), T5 (fan-out isolation) and A1–A2 (admin API limits),
+ * all in docs/reliability.md, against the built API and worker as child processes. Each row has
+ * endpoints under its own path prefix (`/p2/...`) and a topic no other row of this file publishes.
+ * A row that needs other API settings (P6's timeouts, A1's rate limit) restarts the API with them
+ * and restores the suite's API in a finally block, as it does with the trigger (P4) and the lock
+ * (P6) it makes.
  */
 const suite = suiteFile();
 const { startWorker } = suite;
@@ -153,7 +154,7 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-describe('ingest under faults (RELIABILITY §4.2), fan-out isolation (§4.6), admin limits (§4.8)', () => {
+describe('ingest under faults (P rows), fan-out isolation (T5), admin limits (A rows)', () => {
   it('P2 delivers every acknowledged event and creates none twice when the API is SIGKILLed mid-ingest and clients retry', async () => {
     const EVENTS = 1000;
     const PUBLISHERS = 20;

@@ -9,9 +9,10 @@ import { fanOut, reportRow, rowFigures } from './lib/row-report';
 import { Stack } from './lib/stack';
 
 /**
- * P1 of RELIABILITY §4.2, the restart half: PostgreSQL restarts (`pg_ctl restart -m fast`) while
- * events stream in and deliveries go out. Publishers retry what was not acknowledged with the same
- * Idempotency-Key; every acknowledged event is delivered, the API and the worker stay up.
+ * Catalogue row P1 (docs/reliability.md), the restart half: PostgreSQL restarts (`pg_ctl restart -m
+ * fast`) while events stream in and deliveries go out. Publishers retry what was not acknowledged
+ * with the same Idempotency-Key; every acknowledged event is delivered, the API and the worker stay
+ * up.
  *
  * It restarts its server, so it always runs on an embedded PostgreSQL of its own (data directory and
  * port), never on the machine's cluster, even when TEST_DATABASE_URL names one.
@@ -40,7 +41,7 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 }, 60_000);
 
-describe('PostgreSQL restart mid-run (RELIABILITY §4.2)', () => {
+describe('PostgreSQL restart mid-run (catalogue P rows)', () => {
   it('P1 delivers every acknowledged event when PostgreSQL restarts mid-run, and nobody crashes', async () => {
     const endpoint = await stack.endpoint('/p1/ok', [TOPIC]);
     await stack.startWorker();

@@ -25,12 +25,12 @@ import { suiteFile } from './lib/suite-file';
 import { type SuiteEndpoint } from './lib/stack';
 
 /**
- * Rows R1–R8 of RELIABILITY §4.7 (receiver misbehaviour), sized for two cores: the built API and
- * worker apps and the misbehaving receiver as child processes, one database for this file. Each row
- * uses endpoints under its own path prefix (`/r3/...`) and topics no other row of this file
- * subscribes to, starts its own worker (killed after it) and leaves nothing due behind (endpoints
- * whose deliveries would stay pending are deleted), so the next row's worker sends only its own.
- * What a row reads of the product comes from the attempt log (`attempts`) and the queue.
+ * Catalogue rows R1–R8 (receiver misbehaviour, docs/reliability.md), sized for two cores: the built
+ * API and worker apps and the misbehaving receiver as child processes, one database for this file.
+ * Each row uses endpoints under its own path prefix (`/r3/...`) and topics no other row of this
+ * file subscribes to, starts its own worker (killed after it) and leaves nothing due behind
+ * (endpoints whose deliveries would stay pending are deleted), so the next row's worker sends only
+ * its own. What a row reads of the product comes from the attempt log (`attempts`) and the queue.
  */
 const suite = suiteFile({
   afterRow: async () => {
@@ -165,7 +165,7 @@ function productionSources(): string[] {
   return files;
 }
 
-describe('receiver misbehaviour (RELIABILITY §4.7)', () => {
+describe('receiver misbehaviour (catalogue R rows)', () => {
   it('R1 ends slowloris and drip attempts at the total deadline, retries them, and keeps /ok fast', async () => {
     // 50 events to each of two slow endpoints: 100 slow attempts in parallel (the catalogue's x100
     // counted over both modes), so two cores also run the API, the receiver and PostgreSQL.

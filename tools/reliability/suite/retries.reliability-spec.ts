@@ -20,13 +20,13 @@ import { suiteFile } from './lib/suite-file';
 import { type SuiteEndpoint } from './lib/stack';
 
 /**
- * Rows D7 and D10–D14 of RELIABILITY §4.1: timeouts against the lease, exhaustion, auto-pause,
- * head-of-line blocking, delete / pause / replay, and secret rotation during retries. Same harness as
- * `delivery.reliability-spec.ts`: the built API and worker as child processes, the misbehaving
- * receiver as a third, a database of this file's own. Each row starts its own worker with the
- * settings it tests, uses endpoints under its own path prefix (`/d10/...`) and topics no other row of
- * this file subscribes to (topics must come from the catalogue, so they are the `conversation.*` ones
- * D1–D9 leave alone), and prints one line of figures.
+ * Catalogue rows D7 and D10–D14 (docs/reliability.md): timeouts against the lease, exhaustion,
+ * auto-pause, head-of-line blocking, delete / pause / replay, and secret rotation during retries.
+ * Same harness as `delivery.reliability-spec.ts`: the built API and worker as child processes, the
+ * misbehaving receiver as a third, a database of this file's own. Each row starts its own worker
+ * with the settings it tests, uses endpoints under its own path prefix (`/d10/...`) and topics no
+ * other row of this file subscribes to (topics must come from the catalogue, so they are the
+ * `conversation.*` ones D1–D9 leave alone), and prints one line of figures.
  *
  * Several rows move an endpoint's URL from a failing mode to `/ok` with `PATCH /v1/endpoints/:id`
  * once the failure they need has been seen: the receiver's modes are per path, and this is how one
@@ -203,7 +203,7 @@ function rotationWindow(
   return at > times.pastGraceAt ? 'after_grace' : null;
 }
 
-describe('retries, pausing and rotation (RELIABILITY §4.1)', () => {
+describe('retries, pausing and rotation (catalogue D rows)', () => {
   it('D7 ends each /hang attempt at the 3 s timeout, inside the 6 s lease, never two at once', async () => {
     const timeoutMs = 3000;
     const topic = 'conversation.user.created';

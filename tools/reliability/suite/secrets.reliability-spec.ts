@@ -20,10 +20,10 @@ import { fanOut, reportRow, rowFigures } from './lib/row-report';
 import { API_MAIN, Stack, SUITE_ENV } from './lib/stack';
 
 /**
- * Rows K1–K4 of RELIABILITY §4.5 (secrets and redaction). One stack whose every app logs at debug
- * level, started on encryption key version 1 (K4 rotates it to version 2). Each row uses topics no
- * other row subscribes to. The canaries carry one mark (`CNRY<hex>`) and are looked for as they are,
- * base64, base64url and hex.
+ * Catalogue rows K1–K4 (secrets and redaction, docs/reliability.md). One stack whose every app logs
+ * at debug level, started on encryption key version 1 (K4 rotates it to version 2). Each row uses
+ * topics no other row subscribes to. The canaries carry one mark (`CNRY<hex>`) and are looked for
+ * as they are, base64, base64url and hex.
  */
 const OLD_KEK = randomBytes(32).toString('base64');
 const NEW_KEK = randomBytes(32).toString('base64');
@@ -300,7 +300,7 @@ function ids(published: readonly Published[]): string[] {
   return acknowledged(published).map((p) => p.id ?? '');
 }
 
-describe('secrets and redaction (RELIABILITY §4.5)', () => {
+describe('secrets and redaction (catalogue K rows)', () => {
   it('K1 leaves no signing secret, outbound credential or API key in clear in a dump of the database', async () => {
     const f = await fixture();
     const dump = await dumpDatabase(stack.database.url);

@@ -10,10 +10,10 @@ import { fanOut, reportRow, rowFigures } from './lib/row-report';
 import { suiteFile } from './lib/suite-file';
 
 /**
- * Rows G1 and G2 of RELIABILITY §4.4 (signatures), on a stack of their own: G2 makes a thousand
- * endpoints, which no other row should have to claim past. G1 also sends every event to a small
- * capture server in this process, which keeps the raw bytes, so the bytes the receiver hashed and
- * verified can be compared with the bytes that were sent and with what was published.
+ * Catalogue rows G1 and G2 (signatures, docs/reliability.md), on a stack of their own: G2 makes a
+ * thousand endpoints, which no other row should have to claim past. G1 also sends every event to a
+ * small capture server in this process, which keeps the raw bytes, so the bytes the receiver hashed
+ * and verified can be compared with the bytes that were sent and with what was published.
  */
 const suite = suiteFile();
 const { startWorker } = suite;
@@ -87,7 +87,7 @@ function one(headers: IncomingHttpHeaders, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-describe('signatures (RELIABILITY §4.4)', () => {
+describe('signatures (catalogue G rows)', () => {
   it('G1 signs exactly the bytes it sends, for unicode, key order, whitespace and big numbers', async () => {
     const capture = await captureServer();
     try {

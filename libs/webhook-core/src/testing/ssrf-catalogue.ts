@@ -1,7 +1,8 @@
 /**
- * The SSRF catalogue (RELIABILITY.md §4.3, S1–S4): every spelling of an address the outbound guard
- * must refuse, the public addresses it must let through (so a guard that refuses everything fails),
- * and DNS answers for an injected resolver, each with the verdict expected under an empty allow-list.
+ * The SSRF catalogue (catalogue rows S1–S4, docs/reliability.md): every spelling of an address the
+ * outbound guard must refuse, the public addresses it must let through (so a guard that refuses
+ * everything fails), and DNS answers for an injected resolver, each with the verdict expected under
+ * an empty allow-list.
  *
  * Test data only: the unit tests of `ip-policy.ts` and of the delivery client and the API's e2e
  * spec read it, so a spelling added here is checked at write time and at connect time alike. It is

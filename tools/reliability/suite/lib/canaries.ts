@@ -5,10 +5,10 @@ import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 /**
- * Canary secrets for the redaction rows (RELIABILITY §4.5): values marked with a token no real value
- * holds, the forms they could take in a dump, a log line or a response (as is, base64, base64url,
- * hex), and the tools to look for them: a whole-database dump, the stack's log files, and a receiver
- * that records the headers it was sent (so a row can show a canary really went out).
+ * Canary secrets for the redaction rows K1–K4 (docs/reliability.md): values marked with a token no
+ * real value holds, the forms they could take in a dump, a log line or a response (as is, base64,
+ * base64url, hex), and the tools to look for them: a whole-database dump, the stack's log files,
+ * and a receiver that records the headers it was sent (so a row can show a canary really went out).
  */
 export class Canaries {
   /** The mark every canary of this set carries. */

@@ -11,7 +11,10 @@ export interface Published {
   readonly id: string | null;
 }
 
-/** The events the API acknowledged (2xx with an id): the `sent` of RELIABILITY §3.4. */
+/**
+ * The events the API acknowledged (2xx with an id): the `sent` of the figures
+ * (docs/reliability.md).
+ */
 export function acknowledged(published: readonly Published[]): Published[] {
   return published.filter((p) => p.id !== null);
 }

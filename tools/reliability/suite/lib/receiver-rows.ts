@@ -1,9 +1,9 @@
 import { type LedgerEntry } from '../../src';
 
 /**
- * Pure helpers of rows R1–R8 and G1–G2 (RELIABILITY §4.4 and §4.7): what they read of the attempt
- * log (`attempts`), how they time retries and attempts, and the checks they make on secrets and on
- * source text.
+ * Pure helpers of catalogue rows R1–R8 and G1–G2 (docs/reliability.md): what they read of the
+ * attempt log (`attempts`), how they time retries and attempts, and the checks they make on secrets
+ * and on source text.
  */
 
 /** One row of the attempt log, as the rows read it. */

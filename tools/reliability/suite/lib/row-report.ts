@@ -9,7 +9,7 @@ import {
 } from '../../src';
 import { type Published } from './publisher';
 
-/** The figures of RELIABILITY §3.4 for one catalogue row, plus what the row itself reports. */
+/** The figures (docs/reliability.md) of one catalogue row, plus what the row itself reports. */
 export interface RowFigures extends Figures {
   readonly sent: number;
   /** Delivery latency: the first acknowledged receipt minus the publish, in ms. */

@@ -15,8 +15,9 @@ export const WORKER_MAIN = join(ROOT, 'apps', 'worker', 'dist', 'main.js');
 
 /**
  * The settings every process of the run shares: plain HTTP to 127.0.0.1, retries and leases in
- * seconds (RELIABILITY §3.2), no rate limit, and no penalty box or auto-pause (rows that fail on
- * purpose fail many deliveries of one endpoint in a row; D11 tests those thresholds).
+ * seconds (docs/reliability.md, "The harness"), no rate limit, and no penalty box or auto-pause
+ * (rows that fail on purpose fail many deliveries of one endpoint in a row; D11 tests those
+ * thresholds).
  */
 export const SUITE_ENV: Readonly<Record<string, string>> = {
   HOST: '127.0.0.1',
