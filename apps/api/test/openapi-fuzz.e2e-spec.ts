@@ -1,5 +1,12 @@
 import { DELIVERY_ENV, startTestApp, type TestApp } from './harness';
 import { Receiver } from './receiver';
+import {
+  type Document,
+  type Operation,
+  operationsOf,
+  resolveSchema,
+  type Schema,
+} from './openapi-document';
 
 /*
  * X12: a seeded fuzz of every operation of the OpenAPI document the app serves (the native API and
@@ -47,64 +54,6 @@ class Random {
   pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)];
   }
-}
-
-// ---------------------------------------------------------------- the document
-
-interface Schema {
-  readonly $ref?: string;
-  readonly allOf?: readonly Schema[];
-  readonly type?: string;
-  readonly enum?: readonly unknown[];
-  readonly example?: unknown;
-  readonly properties?: Record<string, Schema>;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: boolean | Schema;
-  readonly items?: Schema;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly maxLength?: number;
-}
-
-interface Parameter {
-  readonly name: string;
-  readonly in: 'path' | 'query' | 'header';
-  readonly required?: boolean;
-  readonly schema?: Schema;
-}
-
-interface Operation {
-  readonly method: string;
-  readonly path: string;
-  readonly parameters: readonly Parameter[];
-  readonly body: Schema | null;
-}
-
-interface Document {
-  readonly paths: Record<
-    string,
-    Record<
-      string,
-      {
-        parameters?: Parameter[];
-        requestBody?: { content: Record<string, { schema: Schema }> };
-      }
-    >
-  >;
-  readonly components: { schemas: Record<string, Schema> };
-}
-
-function operationsOf(document: Document): Operation[] {
-  return Object.entries(document.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, operation]) => ({
-      method: method.toUpperCase(),
-      path,
-      parameters: operation.parameters ?? [],
-      body: operation.requestBody?.content['application/json']?.schema ?? null,
-    })),
-  );
 }
 
 // ---------------------------------------------------------------- the organization's real ids
@@ -268,15 +217,7 @@ class Values {
   ) {}
 
   resolve(schema: Schema): Schema {
-    if (schema.$ref) {
-      const name = schema.$ref.split('/').pop() ?? '';
-      return this.resolve(this.document.components.schemas[name] ?? {});
-    }
-    if (schema.allOf) {
-      const { allOf, ...rest } = schema;
-      return Object.assign({}, ...allOf.map((s) => this.resolve(s)), rest) as Schema;
-    }
-    return schema;
+    return resolveSchema(this.document, schema);
   }
 
   /** A value that the schema allows, most of the time; `name` hints at what the string means. */

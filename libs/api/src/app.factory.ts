@@ -11,6 +11,7 @@ import { httpMetricsMiddleware } from './common/http-metrics.middleware';
 import { MAX_JSON_DEPTH, verifyJsonBody } from './common/json-depth.util';
 import { JSON_MEDIA_TYPES, requireJsonBody } from './common/json-content-type.middleware';
 import { type CoreDependencies } from './common/core.module';
+import { truthfulNullableReferences } from './common/openapi-nullable.util';
 import { ProblemFilter } from './common/problem.filter';
 import { assignRequestId, requestLogModule } from './common/request-log.module';
 import { refuseUnsupportedText } from './common/unsupported-text.util';
@@ -96,5 +97,5 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth()
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-KEY' }, 'apiKey')
     .build();
-  return SwaggerModule.createDocument(app, options);
+  return truthfulNullableReferences(SwaggerModule.createDocument(app, options));
 }

@@ -11,7 +11,7 @@ import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
 import { ObjectIdPipe } from '../common/validation';
 import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, toApiKeyDto } from './dto/api-key.dto';
-import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
+import { ActsForOrganization, ApiNotFoundIn } from '../tenancy/acting-for.interceptor';
 
 @ApiTags('api-keys')
 @ActsForOrganization()
@@ -45,6 +45,7 @@ export class ApiKeysController {
   @RequirePermission('APIKEY.MANAGE')
   @ApiOperation({ summary: 'Revoke an API key' })
   @ApiNoContentResponse()
+  @ApiNotFoundIn('API key')
   async revoke(
     @OrgId() organizationId: string,
     @Auth() caller: AuthContext,

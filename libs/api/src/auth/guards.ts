@@ -8,15 +8,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiSecurity,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { isObjectId } from '@hookyard/webhook-core';
 import { ApiError, ErrorCode } from '../common/api-error';
+import { ApiProblemResponse } from '../common/problem-response';
 import { PortalSessionsService } from '../portal-sessions/portal-sessions.service';
 import { PORTAL_TOKEN_PREFIX } from '../portal-sessions/portal-session.util';
 import { ApiKeyService } from './api-key.service';
@@ -214,16 +209,25 @@ function assertPortalMayCall(access: PortalAccess | undefined, auth: AuthContext
 }
 
 /** The 429 every authenticated route may answer. */
-const RATE_LIMITED_RESPONSE = {
-  description:
-    'Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.',
-  headers: {
+const RATE_LIMITED = ApiProblemResponse(
+  429,
+  'Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.',
+  {
     'Retry-After': {
       description: 'Seconds until a request is allowed again.',
       schema: { type: 'integer' },
     },
   },
-};
+);
+
+/**
+ * The 400 every authenticated route may answer: the body, a query parameter or a path id fails
+ * validation, or holds text that cannot be stored. A route that says more declares its own.
+ */
+const MALFORMED = ApiProblemResponse(
+  400,
+  'The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.',
+);
 
 /** Declares a route's permission and guards it with authentication and the permission check. */
 export function RequirePermission(permission: Permission): MethodDecorator & ClassDecorator {
@@ -232,9 +236,10 @@ export function RequirePermission(permission: Permission): MethodDecorator & Cla
     UseGuards(ApiKeyGuard, PermissionGuard),
     ApiBearerAuth(),
     ApiSecurity('apiKey'),
-    ApiUnauthorizedResponse({ description: 'Missing or invalid API key.' }),
-    ApiForbiddenResponse({ description: `The key lacks ${permission}.` }),
-    ApiTooManyRequestsResponse(RATE_LIMITED_RESPONSE),
+    MALFORMED,
+    ApiProblemResponse(401, 'Missing or invalid API key.'),
+    ApiProblemResponse(403, `The key lacks ${permission}.`),
+    RATE_LIMITED,
   );
 }
 
@@ -257,8 +262,9 @@ export function RequireAuthentication(): MethodDecorator & ClassDecorator {
     UseGuards(ApiKeyGuard),
     ApiBearerAuth(),
     ApiSecurity('apiKey'),
-    ApiUnauthorizedResponse({ description: 'Missing or invalid API key or portal token.' }),
-    ApiTooManyRequestsResponse(RATE_LIMITED_RESPONSE),
+    MALFORMED,
+    ApiProblemResponse(401, 'Missing or invalid API key or portal token.'),
+    RATE_LIMITED,
   );
 }
 

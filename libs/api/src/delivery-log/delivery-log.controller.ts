@@ -1,16 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { grants } from '../auth/permissions';
 import { pageLimit } from '../common/keyset-cursor';
+import { ApiProblemResponse } from '../common/problem-response';
 import { ObjectIdPipe } from '../common/validation';
 import { DeliveryLogService } from './delivery-log.service';
 import {
@@ -33,7 +27,7 @@ import {
 import { TestSendDto, TestSendResultDto } from './dto/test-send.dto';
 import { scopeOf } from './endpoint-scope';
 import { TestSendService, type TestSendResult } from './test-send.service';
-import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
+import { ActsForOrganization, ApiNotFoundIn } from '../tenancy/acting-for.interceptor';
 
 const MAX_PAGE = 200;
 const optionalDate = (value: string | undefined) =>
@@ -59,6 +53,7 @@ export class DeliveryLogController {
     summary: 'Delivery attempts of an endpoint, newest first (limit default 50, max 200)',
   })
   @ApiOkResponse({ type: AttemptPageDto })
+  @ApiNotFoundIn('endpoint')
   async attempts(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
@@ -77,6 +72,7 @@ export class DeliveryLogController {
     summary: 'Attempts of a delivery, newest first (limit default 50, max 200)',
   })
   @ApiOkResponse({ type: AttemptPageDto })
+  @ApiNotFoundIn('delivery')
   async deliveryAttempts(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
@@ -96,7 +92,8 @@ export class DeliveryLogController {
       'Deliveries to an endpoint, newest first, optionally by status, creation time and topic (pass the same filters with `cursor`)',
   })
   @ApiOkResponse({ type: DeliveryPageDto })
-  @ApiUnprocessableEntityResponse({ description: '`until` is before `since`.' })
+  @ApiProblemResponse(422, '`until` is before `since` (`RANGE_INVALID`).')
+  @ApiNotFoundIn('endpoint')
   async endpointDeliveries(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
@@ -127,9 +124,11 @@ export class DeliveryLogController {
       'Delivery attempts of an endpoint per minute, hour or day: counts, success rate and response times, every bucket present',
   })
   @ApiOkResponse({ type: EndpointStatsDto })
-  @ApiUnprocessableEntityResponse({
-    description: '`until` is before `since`, or the range holds more than 500 buckets.',
-  })
+  @ApiProblemResponse(
+    422,
+    '`until` is before `since`, or the range holds more than 500 buckets (`RANGE_INVALID`).',
+  )
+  @ApiNotFoundIn('endpoint')
   async stats(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
@@ -155,10 +154,12 @@ export class DeliveryLogController {
       'Send a test message now and return what the receiver answered (never counts toward health); it carries `X-Hookyard-Test: true`',
   })
   @ApiOkResponse({ type: TestSendResultDto })
-  @ApiForbiddenResponse({
-    description:
-      '`TEST_SEND_NOT_ALLOWED`: another topic than `webhook.test`, or any `data`, without EVENT.PUBLISH.',
-  })
+  @ApiProblemResponse(
+    403,
+    '`TEST_SEND_NOT_ALLOWED`: another topic than `webhook.test`, or any `data`, without EVENT.PUBLISH.',
+  )
+  @ApiProblemResponse(422, '`topic` is not in the catalogue (`TOPIC_UNKNOWN`).')
+  @ApiNotFoundIn('endpoint')
   test(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
@@ -180,6 +181,7 @@ export class DeliveryLogController {
   @PortalAccessible()
   @ApiOperation({ summary: 'Requeue the endpoint’s failed deliveries since a time' })
   @ApiAcceptedResponse({ type: RecoveredDto })
+  @ApiNotFoundIn('endpoint')
   async recover(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
@@ -195,6 +197,11 @@ export class DeliveryLogController {
   @PortalAccessible()
   @ApiOperation({ summary: 'Send a delivery again now (same webhook-id)' })
   @ApiAcceptedResponse({ type: RetriedDto })
+  @ApiNotFoundIn('delivery')
+  @ApiProblemResponse(
+    409,
+    'The endpoint is not active (reactivate it first), or the delivery is being sent right now (`CONFLICT`).',
+  )
   async retry(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
@@ -209,6 +216,7 @@ export class DeliveryLogController {
   @PortalAccessible()
   @ApiOperation({ summary: 'Get an event' })
   @ApiOkResponse({ type: EventDto })
+  @ApiNotFoundIn('event')
   async event(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,
@@ -222,6 +230,7 @@ export class DeliveryLogController {
   @PortalAccessible()
   @ApiOperation({ summary: 'The deliveries of an event, one per endpoint' })
   @ApiOkResponse({ type: DeliveryListDto })
+  @ApiNotFoundIn('event')
   async eventDeliveries(
     @OrgId() org: string,
     @Auth() auth: AuthContext | undefined,

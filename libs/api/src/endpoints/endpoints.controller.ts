@@ -25,6 +25,7 @@ import {
 import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { PortalAccessible, RequirePermission } from '../auth/guards';
 import { ApiError, ErrorCode } from '../common/api-error';
+import { ApiProblemResponse } from '../common/problem-response';
 import { pageLimit } from '../common/keyset-cursor';
 import { ObjectIdPipe } from '../common/validation';
 import { subscriptionCeilingsOf } from '../portal-sessions/portal-session.util';
@@ -46,10 +47,16 @@ import {
   toEndpointDto,
   toSecretDto,
 } from './dto/endpoint-response.dto';
-import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
+import { ActsForOrganization, ApiNotFoundIn } from '../tenancy/acting-for.interceptor';
 
 const NATIVE: DialectRules = { allowTopicPatterns: true };
 const MAX_PAGE = 100;
+
+/** The 422 of the routes that set an endpoint's topics. */
+const TOPIC_UNKNOWN = ApiProblemResponse(
+  422,
+  'A topic is not in the catalogue, or a pattern selects none of it (`TOPIC_UNKNOWN`); `errors` names each.',
+);
 
 /** An endpoint route an endpoint-scoped portal session may use on its own endpoints only. */
 const ON_OWN_ENDPOINT = { endpointParam: 'id' } as const;
@@ -69,6 +76,7 @@ export class EndpointsController {
   @PortalAccessible({ wholeOrganization: true })
   @ApiOperation({ summary: 'Create an endpoint' })
   @ApiCreatedResponse({ type: CreatedEndpointDto })
+  @TOPIC_UNKNOWN
   async create(
     @OrgId() organizationId: string,
     @Body() body: CreateEndpointDto,
@@ -120,6 +128,7 @@ export class EndpointsController {
   @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({ summary: 'Get an endpoint' })
   @ApiOkResponse({ type: EndpointDto })
+  @ApiNotFoundIn('endpoint')
   async get(
     @OrgId() organizationId: string,
     @Param('id', ObjectIdPipe) id: string,
@@ -132,6 +141,12 @@ export class EndpointsController {
   @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({ summary: 'Update an endpoint (partial)' })
   @ApiOkResponse({ type: EndpointDto })
+  @ApiNotFoundIn('endpoint')
+  @ApiProblemResponse(
+    403,
+    'A portal session widens the subscription beyond its own (`PORTAL_SCOPE_EXCEEDED`).',
+  )
+  @TOPIC_UNKNOWN
   async update(
     @OrgId() organizationId: string,
     @Auth() auth: AuthContext,
@@ -161,6 +176,7 @@ export class EndpointsController {
   @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({ summary: 'Delete an endpoint' })
   @ApiNoContentResponse()
+  @ApiNotFoundIn('endpoint')
   async delete(
     @OrgId() organizationId: string,
     @Param('id', ObjectIdPipe) id: string,
@@ -173,6 +189,7 @@ export class EndpointsController {
   @PortalAccessible(ON_OWN_ENDPOINT)
   @ApiOperation({ summary: 'Get the signing secrets' })
   @ApiOkResponse({ type: SecretDto })
+  @ApiNotFoundIn('endpoint')
   async secret(
     @OrgId() organizationId: string,
     @Param('id', ObjectIdPipe) id: string,
@@ -188,6 +205,7 @@ export class EndpointsController {
     summary: 'Rotate the signing secret; the previous one signs until the grace window ends',
   })
   @ApiOkResponse({ type: SecretDto })
+  @ApiNotFoundIn('endpoint')
   async rotate(
     @OrgId() organizationId: string,
     @Param('id', ObjectIdPipe) id: string,

@@ -17,6 +17,7 @@ import {
 } from '@nestjs/swagger';
 import { OrgId } from '../auth/auth-context';
 import { PortalAccessible, RequirePermission } from '../auth/guards';
+import { ApiProblemResponse } from '../common/problem-response';
 import { MAX_BATCH_EVENTS, PublishedBatchDto, PublishEventBatchDto } from './dto/event-batch.dto';
 import { PublishedEventDto, PublishEventDto } from './dto/event.dto';
 import { EventsService } from './events.service';
@@ -51,6 +52,14 @@ export class EventsController {
     description: 'Replays return the first result; another body with the same key is a 422.',
   })
   @ApiAcceptedResponse({ type: PublishedEventDto })
+  @ApiProblemResponse(
+    409,
+    'A request with the same `Idempotency-Key` is still running (`CONFLICT`): retry it.',
+  )
+  @ApiProblemResponse(
+    422,
+    'The topic is not in the catalogue (`TOPIC_UNKNOWN`), or `Idempotency-Key` was used with another body (`IDEMPOTENCY_KEY_REUSED`).',
+  )
   publish(
     @OrgId() organizationId: string,
     @Body() body: PublishEventDto,

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Inject, Patch } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { PortalAccessible, RequirePermission } from '../auth/guards';
+import { ApiProblemResponse } from '../common/problem-response';
 import { OrganizationDto, toOrganizationDto, UpdateOrganizationDto } from './dto/organization.dto';
 import { OrganizationsService } from './organizations.service';
 import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
@@ -29,7 +30,7 @@ export class OrganizationsController {
       'Change the organization’s settings (the portal’s allowed origins; its outbound allowance, operator keys only)',
   })
   @ApiOkResponse({ type: OrganizationDto })
-  @ApiForbiddenResponse({ description: '`OPERATOR_ONLY`: a tenant key sent `outboundAllow`.' })
+  @ApiProblemResponse(403, '`OPERATOR_ONLY`: a tenant key sent `outboundAllow`.')
   async update(
     @OrgId() organizationId: string,
     @Auth() auth: AuthContext | undefined,

@@ -16,7 +16,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { type Request } from 'express';
 import { type HookyardConfig } from '@hookyard/config';
@@ -24,6 +23,7 @@ import { Auth, type AuthContext, OrgId } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
 import { HOOKYARD_CONFIG } from '../common/config.module';
 import { pageLimit } from '../common/keyset-cursor';
+import { ApiProblemResponse } from '../common/problem-response';
 import { ObjectIdPipe } from '../common/validation';
 import { PageQueryDto } from '../delivery-log/dto/delivery-log.dto';
 import {
@@ -34,7 +34,7 @@ import {
   toPortalSessionDto,
 } from './dto/portal-session.dto';
 import { PortalSessionsService } from './portal-sessions.service';
-import { ActsForOrganization } from '../tenancy/acting-for.interceptor';
+import { ActsForOrganization, ApiNotFoundIn } from '../tenancy/acting-for.interceptor';
 
 const MAX_PAGE = 200;
 
@@ -56,10 +56,10 @@ export class PortalSessionsController {
       'The session acts for the caller’s organization with at most the caller’s permissions, optionally on some endpoints only, until it expires or is revoked.',
   })
   @ApiCreatedResponse({ type: CreatedPortalSessionDto })
-  @ApiUnprocessableEntityResponse({
-    description:
-      'An endpoint in `endpointIds` is not one of the organization’s (`ENDPOINT_UNKNOWN`).',
-  })
+  @ApiProblemResponse(
+    422,
+    'An endpoint in `endpointIds` is not one of the organization’s (`ENDPOINT_UNKNOWN`).',
+  )
   async create(
     @OrgId() organizationId: string,
     @Auth() caller: AuthContext,
@@ -97,6 +97,7 @@ export class PortalSessionsController {
   @RequirePermission('PORTAL.CREATE')
   @ApiOperation({ summary: 'Revoke a tenant-portal session (its token is refused at once)' })
   @ApiNoContentResponse()
+  @ApiNotFoundIn('portal session')
   async revoke(
     @OrgId() organizationId: string,
     @Param('id', ObjectIdPipe) id: string,

@@ -11,6 +11,7 @@ import { ApiHeader } from '@nestjs/swagger';
 import { type Observable } from 'rxjs';
 import { type AuthenticatedRequest } from '../auth/auth-context';
 import { ApiError } from '../common/api-error';
+import { ApiProblemResponse } from '../common/problem-response';
 import { OrganizationDirectory } from './organization-directory';
 
 /** The header an operator key names the organization it acts for with, on `/v1` and Featurebase. */
@@ -48,6 +49,9 @@ export class ActingForInterceptor implements NestInterceptor {
   }
 }
 
+const NOT_ACTING_FOR =
+  '`X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).';
+
 /** Lets a controller's routes act for the organization `X-Hookyard-Organization` names. */
 export const ActsForOrganization = (): ClassDecorator & MethodDecorator =>
   applyDecorators(
@@ -58,4 +62,12 @@ export const ActsForOrganization = (): ClassDecorator & MethodDecorator =>
       description:
         'Operator keys: the id or uid of the organization to act for. A tenant key may name only its own organization (another answers 404).',
     }),
+    ApiProblemResponse(404, NOT_ACTING_FOR),
   );
+
+/**
+ * The 404 of a route that looks `what` up by its id, on a controller that
+ * {@link ActsForOrganization}: the route's own 404 replaces the controller's, so it says both.
+ */
+export const ApiNotFoundIn = (what: string): MethodDecorator & ClassDecorator =>
+  ApiProblemResponse(404, `No ${what} has this id in the organization; or ${NOT_ACTING_FOR}`);

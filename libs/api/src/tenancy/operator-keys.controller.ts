@@ -9,6 +9,7 @@ import {
 import { ApiKeyService } from '../auth/api-key.service';
 import { Auth, type AuthContext } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
+import { ApiProblemResponse } from '../common/problem-response';
 import { ObjectIdPipe } from '../common/validation';
 import {
   ApiKeyListDto,
@@ -51,6 +52,7 @@ export class OperatorKeysController {
   @RequirePermission('OPERATOR_KEY.MANAGE')
   @ApiOperation({ summary: 'Revoke an operator key and the portal sessions it made' })
   @ApiNoContentResponse()
+  @ApiProblemResponse(404, 'No operator key has this id (`NOT_FOUND`).')
   async revoke(@Auth() caller: AuthContext, @Param('id', ObjectIdPipe) id: string): Promise<void> {
     await this.apiKeys.revoke(caller, null, id, new Date());
   }

@@ -13,10 +13,8 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -27,6 +25,7 @@ import { ApiKeyService } from '../auth/api-key.service';
 import { Auth, type AuthContext } from '../auth/auth-context';
 import { RequirePermission } from '../auth/guards';
 import { pageLimit } from '../common/keyset-cursor';
+import { ApiProblemResponse } from '../common/problem-response';
 import { ObjectIdPipe } from '../common/validation';
 import {
   ApiKeyListDto,
@@ -50,6 +49,15 @@ const ID_OR_UID = {
   description: 'The organization’s 24-hex id or its uid.',
 };
 
+/** The 404 of a route that names an organization. */
+const NO_ORGANIZATION = ApiProblemResponse(
+  404,
+  'No live organization has this id or uid (`NOT_FOUND`).',
+);
+
+/** The 409 of a route that sets an organization's uid. */
+const UID_TAKEN = ApiProblemResponse(409, '`UID_TAKEN`: another live organization has the uid.');
+
 /** `/v1/organizations`: the tenants of the installation, for operator keys. */
 @ApiTags('organizations')
 @Controller('v1/organizations')
@@ -63,7 +71,7 @@ export class OrganizationsAdminController {
   @RequirePermission('ORGANIZATION.ADMIN')
   @ApiOperation({ summary: 'Create an organization (operator keys)' })
   @ApiCreatedResponse({ type: AdminOrganizationDto })
-  @ApiConflictResponse({ description: '`UID_TAKEN`: another live organization has the uid.' })
+  @UID_TAKEN
   async create(@Body() body: CreateOrganizationDto): Promise<AdminOrganizationDto> {
     return toAdminOrganizationDto(await this.organizations.create(body, new Date()));
   }
@@ -86,7 +94,7 @@ export class OrganizationsAdminController {
   @ApiParam(ID_OR_UID)
   @ApiOperation({ summary: 'Get an organization by id or uid (operator keys)' })
   @ApiOkResponse({ type: AdminOrganizationDto })
-  @ApiNotFoundResponse({ description: 'No live organization has this id or uid.' })
+  @NO_ORGANIZATION
   async get(@Param('organization') idOrUid: string): Promise<AdminOrganizationDto> {
     return toAdminOrganizationDto(await this.organizations.get(idOrUid));
   }
@@ -115,6 +123,8 @@ export class OrganizationsAdminController {
   @ApiParam(ID_OR_UID)
   @ApiOperation({ summary: 'Rename an organization or change its settings (operator keys)' })
   @ApiOkResponse({ type: AdminOrganizationDto })
+  @NO_ORGANIZATION
+  @UID_TAKEN
   async update(
     @Param('organization') idOrUid: string,
     @Body() body: UpdateOrganizationAdminDto,
@@ -131,6 +141,7 @@ export class OrganizationsAdminController {
       'Delete an organization (operator keys): its keys and portal sessions stop at once, its endpoints receive nothing new, its data is purged in the background',
   })
   @ApiNoContentResponse()
+  @NO_ORGANIZATION
   async delete(@Param('organization') idOrUid: string): Promise<void> {
     await this.organizations.delete(idOrUid, new Date());
   }
@@ -140,6 +151,7 @@ export class OrganizationsAdminController {
   @ApiParam(ID_OR_UID)
   @ApiOperation({ summary: 'List an organization’s API keys (operator keys)' })
   @ApiOkResponse({ type: ApiKeyListDto })
+  @NO_ORGANIZATION
   async listKeys(@Param('organization') idOrUid: string): Promise<ApiKeyListDto> {
     const { id } = await this.organizations.get(idOrUid);
     return { data: (await this.apiKeys.list(id)).map(toApiKeyDto) };
@@ -150,6 +162,7 @@ export class OrganizationsAdminController {
   @ApiParam(ID_OR_UID)
   @ApiOperation({ summary: 'Issue an API key for an organization (the key is returned once)' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @NO_ORGANIZATION
   async createKey(
     @Param('organization') idOrUid: string,
     @Auth() caller: AuthContext,
@@ -166,6 +179,10 @@ export class OrganizationsAdminController {
   @ApiParam(ID_OR_UID)
   @ApiOperation({ summary: 'Revoke an organization’s API key and the portal sessions it made' })
   @ApiNoContentResponse()
+  @ApiProblemResponse(
+    404,
+    'No live organization has this id or uid, or it has no API key with this id (`NOT_FOUND`).',
+  )
   async revokeKey(
     @Param('organization') idOrUid: string,
     @Param('id', ObjectIdPipe) keyId: string,

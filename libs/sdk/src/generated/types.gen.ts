@@ -1266,6 +1266,41 @@ export type CreateEndpointDto = {
   ordering?: 'none' | 'fifo';
 };
 
+export type ProblemDto = {
+  /**
+   * A URI naming the problem type, one per code.
+   */
+  type: string;
+  /**
+   * The HTTP status’s reason phrase.
+   */
+  title: string;
+  /**
+   * The HTTP status.
+   */
+  status: number;
+  /**
+   * A human-readable explanation.
+   */
+  detail: string;
+  /**
+   * What went wrong, for programs: `VALIDATION_FAILED`, `NOT_FOUND`, `RATE_LIMITED`, …
+   */
+  code: string;
+  /**
+   * The fields at fault; empty when none is.
+   */
+  errors: Array<FieldErrorDto>;
+  /**
+   * The request’s id, as in the logs; absent for a request refused before one was given (a body that is not JSON).
+   */
+  requestId?: string;
+  /**
+   * `PORTAL_SESSION_EXPIRED` only: where to get a new portal session, if the session named one.
+   */
+  refreshUrl?: string | null;
+};
+
 export type RotateSecretDtoWritable = {
   /**
    * Seconds the previous secret keeps signing (0-604800, default 86400).
@@ -1406,18 +1441,29 @@ export type EndpointsControllerListData = {
 
 export type EndpointsControllerListErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EndpointsControllerListError =
+  EndpointsControllerListErrors[keyof EndpointsControllerListErrors];
 
 export type EndpointsControllerListResponses = {
   200: EndpointPageDto;
@@ -1441,18 +1487,33 @@ export type EndpointsControllerCreateData = {
 
 export type EndpointsControllerCreateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.CREATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
+  /**
+   * A topic is not in the catalogue, or a pattern selects none of it (`TOPIC_UNKNOWN`); `errors` names each.
+   */
+  422: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EndpointsControllerCreateError =
+  EndpointsControllerCreateErrors[keyof EndpointsControllerCreateErrors];
 
 export type EndpointsControllerCreateResponses = {
   201: CreatedEndpointDto;
@@ -1478,18 +1539,29 @@ export type EndpointsControllerDeleteData = {
 
 export type EndpointsControllerDeleteErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.DELETE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EndpointsControllerDeleteError =
+  EndpointsControllerDeleteErrors[keyof EndpointsControllerDeleteErrors];
 
 export type EndpointsControllerDeleteResponses = {
   204: void;
@@ -1515,18 +1587,29 @@ export type EndpointsControllerGetData = {
 
 export type EndpointsControllerGetErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EndpointsControllerGetError =
+  EndpointsControllerGetErrors[keyof EndpointsControllerGetErrors];
 
 export type EndpointsControllerGetResponses = {
   200: EndpointDto;
@@ -1552,18 +1635,35 @@ export type EndpointsControllerUpdateData = {
 
 export type EndpointsControllerUpdateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
+   * A portal session widens the subscription beyond its own (`PORTAL_SCOPE_EXCEEDED`).
+   *
    * The key lacks WEBHOOK.UPDATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
+  /**
+   * A topic is not in the catalogue, or a pattern selects none of it (`TOPIC_UNKNOWN`); `errors` names each.
+   */
+  422: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EndpointsControllerUpdateError =
+  EndpointsControllerUpdateErrors[keyof EndpointsControllerUpdateErrors];
 
 export type EndpointsControllerUpdateResponses = {
   200: EndpointDto;
@@ -1589,18 +1689,29 @@ export type EndpointsControllerSecretData = {
 
 export type EndpointsControllerSecretErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EndpointsControllerSecretError =
+  EndpointsControllerSecretErrors[keyof EndpointsControllerSecretErrors];
 
 export type EndpointsControllerSecretResponses = {
   200: SecretDto;
@@ -1626,18 +1737,29 @@ export type EndpointsControllerRotateData = {
 
 export type EndpointsControllerRotateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.UPDATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EndpointsControllerRotateError =
+  EndpointsControllerRotateErrors[keyof EndpointsControllerRotateErrors];
 
 export type EndpointsControllerRotateResponses = {
   200: SecretDto;
@@ -1665,18 +1787,37 @@ export type EventsControllerPublishData = {
 
 export type EventsControllerPublishErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks EVENT.PUBLISH.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
+  /**
+   * A request with the same `Idempotency-Key` is still running (`CONFLICT`): retry it.
+   */
+  409: ProblemDto;
+  /**
+   * The topic is not in the catalogue (`TOPIC_UNKNOWN`), or `Idempotency-Key` was used with another body (`IDEMPOTENCY_KEY_REUSED`).
+   */
+  422: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EventsControllerPublishError =
+  EventsControllerPublishErrors[keyof EventsControllerPublishErrors];
 
 export type EventsControllerPublishResponses = {
   202: PublishedEventDto;
@@ -1700,18 +1841,29 @@ export type EventsControllerPublishBatchData = {
 
 export type EventsControllerPublishBatchErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks EVENT.PUBLISH.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type EventsControllerPublishBatchError =
+  EventsControllerPublishBatchErrors[keyof EventsControllerPublishBatchErrors];
 
 export type EventsControllerPublishBatchResponses = {
   /**
@@ -1749,18 +1901,29 @@ export type DeliveryLogControllerAttemptsData = {
 
 export type DeliveryLogControllerAttemptsErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerAttemptsError =
+  DeliveryLogControllerAttemptsErrors[keyof DeliveryLogControllerAttemptsErrors];
 
 export type DeliveryLogControllerAttemptsResponses = {
   200: AttemptPageDto;
@@ -1795,18 +1958,29 @@ export type DeliveryLogControllerDeliveryAttemptsData = {
 
 export type DeliveryLogControllerDeliveryAttemptsErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No delivery has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerDeliveryAttemptsError =
+  DeliveryLogControllerDeliveryAttemptsErrors[keyof DeliveryLogControllerDeliveryAttemptsErrors];
 
 export type DeliveryLogControllerDeliveryAttemptsResponses = {
   200: AttemptPageDto;
@@ -1857,22 +2031,33 @@ export type DeliveryLogControllerEndpointDeliveriesData = {
 
 export type DeliveryLogControllerEndpointDeliveriesErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
   /**
-   * `until` is before `since`.
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
    */
-  422: unknown;
+  404: ProblemDto;
+  /**
+   * `until` is before `since` (`RANGE_INVALID`).
+   */
+  422: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerEndpointDeliveriesError =
+  DeliveryLogControllerEndpointDeliveriesErrors[keyof DeliveryLogControllerEndpointDeliveriesErrors];
 
 export type DeliveryLogControllerEndpointDeliveriesResponses = {
   200: DeliveryPageDto;
@@ -1911,22 +2096,33 @@ export type DeliveryLogControllerStatsData = {
 
 export type DeliveryLogControllerStatsErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
   /**
-   * `until` is before `since`, or the range holds more than 500 buckets.
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
    */
-  422: unknown;
+  404: ProblemDto;
+  /**
+   * `until` is before `since`, or the range holds more than 500 buckets (`RANGE_INVALID`).
+   */
+  422: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerStatsError =
+  DeliveryLogControllerStatsErrors[keyof DeliveryLogControllerStatsErrors];
 
 export type DeliveryLogControllerStatsResponses = {
   200: EndpointStatsDto;
@@ -1952,20 +2148,35 @@ export type DeliveryLogControllerTestData = {
 
 export type DeliveryLogControllerTestErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * `TEST_SEND_NOT_ALLOWED`: another topic than `webhook.test`, or any `data`, without EVENT.PUBLISH.
    *
    * The key lacks WEBHOOK.UPDATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
+  /**
+   * `topic` is not in the catalogue (`TOPIC_UNKNOWN`).
+   */
+  422: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerTestError =
+  DeliveryLogControllerTestErrors[keyof DeliveryLogControllerTestErrors];
 
 export type DeliveryLogControllerTestResponses = {
   200: TestSendResultDto;
@@ -1991,18 +2202,29 @@ export type DeliveryLogControllerRecoverData = {
 
 export type DeliveryLogControllerRecoverErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.UPDATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No endpoint has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerRecoverError =
+  DeliveryLogControllerRecoverErrors[keyof DeliveryLogControllerRecoverErrors];
 
 export type DeliveryLogControllerRecoverResponses = {
   202: RecoveredDto;
@@ -2028,18 +2250,33 @@ export type DeliveryLogControllerRetryData = {
 
 export type DeliveryLogControllerRetryErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.UPDATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No delivery has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
+  /**
+   * The endpoint is not active (reactivate it first), or the delivery is being sent right now (`CONFLICT`).
+   */
+  409: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerRetryError =
+  DeliveryLogControllerRetryErrors[keyof DeliveryLogControllerRetryErrors];
 
 export type DeliveryLogControllerRetryResponses = {
   202: RetriedDto;
@@ -2065,18 +2302,29 @@ export type DeliveryLogControllerEventData = {
 
 export type DeliveryLogControllerEventErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks EVENT.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No event has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerEventError =
+  DeliveryLogControllerEventErrors[keyof DeliveryLogControllerEventErrors];
 
 export type DeliveryLogControllerEventResponses = {
   200: EventDto;
@@ -2102,18 +2350,29 @@ export type DeliveryLogControllerEventDeliveriesData = {
 
 export type DeliveryLogControllerEventDeliveriesErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks EVENT.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No event has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type DeliveryLogControllerEventDeliveriesError =
+  DeliveryLogControllerEventDeliveriesErrors[keyof DeliveryLogControllerEventDeliveriesErrors];
 
 export type DeliveryLogControllerEventDeliveriesResponses = {
   200: DeliveryListDto;
@@ -2137,18 +2396,29 @@ export type ApiKeysControllerListData = {
 
 export type ApiKeysControllerListErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks APIKEY.MANAGE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type ApiKeysControllerListError =
+  ApiKeysControllerListErrors[keyof ApiKeysControllerListErrors];
 
 export type ApiKeysControllerListResponses = {
   200: ApiKeyListDto;
@@ -2172,18 +2442,29 @@ export type ApiKeysControllerCreateData = {
 
 export type ApiKeysControllerCreateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks APIKEY.MANAGE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type ApiKeysControllerCreateError =
+  ApiKeysControllerCreateErrors[keyof ApiKeysControllerCreateErrors];
 
 export type ApiKeysControllerCreateResponses = {
   201: CreatedApiKeyDto;
@@ -2209,18 +2490,29 @@ export type ApiKeysControllerRevokeData = {
 
 export type ApiKeysControllerRevokeErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks APIKEY.MANAGE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No API key has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type ApiKeysControllerRevokeError =
+  ApiKeysControllerRevokeErrors[keyof ApiKeysControllerRevokeErrors];
 
 export type ApiKeysControllerRevokeResponses = {
   204: void;
@@ -2244,18 +2536,29 @@ export type TopicsControllerListData = {
 
 export type TopicsControllerListErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type TopicsControllerListError =
+  TopicsControllerListErrors[keyof TopicsControllerListErrors];
 
 export type TopicsControllerListResponses = {
   200: TopicListDto;
@@ -2288,18 +2591,29 @@ export type PortalSessionsControllerListData = {
 
 export type PortalSessionsControllerListErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks PORTAL.CREATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type PortalSessionsControllerListError =
+  PortalSessionsControllerListErrors[keyof PortalSessionsControllerListErrors];
 
 export type PortalSessionsControllerListResponses = {
   200: PortalSessionPageDto;
@@ -2323,22 +2637,33 @@ export type PortalSessionsControllerCreateData = {
 
 export type PortalSessionsControllerCreateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks PORTAL.CREATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * An endpoint in `endpointIds` is not one of the organization’s (`ENDPOINT_UNKNOWN`).
    */
-  422: unknown;
+  422: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type PortalSessionsControllerCreateError =
+  PortalSessionsControllerCreateErrors[keyof PortalSessionsControllerCreateErrors];
 
 export type PortalSessionsControllerCreateResponses = {
   201: CreatedPortalSessionDto;
@@ -2364,18 +2689,29 @@ export type PortalSessionsControllerRevokeData = {
 
 export type PortalSessionsControllerRevokeErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks PORTAL.CREATE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No portal session has this id in the organization; or `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type PortalSessionsControllerRevokeError =
+  PortalSessionsControllerRevokeErrors[keyof PortalSessionsControllerRevokeErrors];
 
 export type PortalSessionsControllerRevokeResponses = {
   204: void;
@@ -2399,14 +2735,25 @@ export type WhoamiControllerWhoamiData = {
 
 export type WhoamiControllerWhoamiErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key or portal token.
    */
-  401: unknown;
+  401: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type WhoamiControllerWhoamiError =
+  WhoamiControllerWhoamiErrors[keyof WhoamiControllerWhoamiErrors];
 
 export type WhoamiControllerWhoamiResponses = {
   200: WhoamiDto;
@@ -2430,18 +2777,29 @@ export type OrganizationsControllerGetData = {
 
 export type OrganizationsControllerGetErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks WEBHOOK.READ.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsControllerGetError =
+  OrganizationsControllerGetErrors[keyof OrganizationsControllerGetErrors];
 
 export type OrganizationsControllerGetResponses = {
   200: OrganizationDto;
@@ -2465,20 +2823,31 @@ export type OrganizationsControllerUpdateData = {
 
 export type OrganizationsControllerUpdateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * `OPERATOR_ONLY`: a tenant key sent `outboundAllow`.
    *
    * The key lacks ORGANIZATION.MANAGE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * `X-Hookyard-Organization` names an organization the caller may not act for (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsControllerUpdateError =
+  OrganizationsControllerUpdateErrors[keyof OrganizationsControllerUpdateErrors];
 
 export type OrganizationsControllerUpdateResponses = {
   200: OrganizationDto;
@@ -2509,18 +2878,25 @@ export type OrganizationsAdminControllerListData = {
 
 export type OrganizationsAdminControllerListErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerListError =
+  OrganizationsAdminControllerListErrors[keyof OrganizationsAdminControllerListErrors];
 
 export type OrganizationsAdminControllerListResponses = {
   200: AdminOrganizationPageDto;
@@ -2538,22 +2914,29 @@ export type OrganizationsAdminControllerCreateData = {
 
 export type OrganizationsAdminControllerCreateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
   /**
    * `UID_TAKEN`: another live organization has the uid.
    */
-  409: unknown;
+  409: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerCreateError =
+  OrganizationsAdminControllerCreateErrors[keyof OrganizationsAdminControllerCreateErrors];
 
 export type OrganizationsAdminControllerCreateResponses = {
   201: AdminOrganizationDto;
@@ -2576,18 +2959,29 @@ export type OrganizationsAdminControllerDeleteData = {
 
 export type OrganizationsAdminControllerDeleteErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No live organization has this id or uid (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerDeleteError =
+  OrganizationsAdminControllerDeleteErrors[keyof OrganizationsAdminControllerDeleteErrors];
 
 export type OrganizationsAdminControllerDeleteResponses = {
   204: void;
@@ -2610,22 +3004,29 @@ export type OrganizationsAdminControllerGetData = {
 
 export type OrganizationsAdminControllerGetErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
   /**
-   * No live organization has this id or uid.
+   * No live organization has this id or uid (`NOT_FOUND`).
    */
-  404: unknown;
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerGetError =
+  OrganizationsAdminControllerGetErrors[keyof OrganizationsAdminControllerGetErrors];
 
 export type OrganizationsAdminControllerGetResponses = {
   200: AdminOrganizationDto;
@@ -2648,18 +3049,33 @@ export type OrganizationsAdminControllerUpdateData = {
 
 export type OrganizationsAdminControllerUpdateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No live organization has this id or uid (`NOT_FOUND`).
+   */
+  404: ProblemDto;
+  /**
+   * `UID_TAKEN`: another live organization has the uid.
+   */
+  409: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerUpdateError =
+  OrganizationsAdminControllerUpdateErrors[keyof OrganizationsAdminControllerUpdateErrors];
 
 export type OrganizationsAdminControllerUpdateResponses = {
   200: AdminOrganizationDto;
@@ -2682,18 +3098,25 @@ export type OrganizationsAdminControllerUpsertData = {
 
 export type OrganizationsAdminControllerUpsertErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerUpsertError =
+  OrganizationsAdminControllerUpsertErrors[keyof OrganizationsAdminControllerUpsertErrors];
 
 export type OrganizationsAdminControllerUpsertResponses = {
   /**
@@ -2723,18 +3146,29 @@ export type OrganizationsAdminControllerListKeysData = {
 
 export type OrganizationsAdminControllerListKeysErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No live organization has this id or uid (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerListKeysError =
+  OrganizationsAdminControllerListKeysErrors[keyof OrganizationsAdminControllerListKeysErrors];
 
 export type OrganizationsAdminControllerListKeysResponses = {
   200: ApiKeyListDto;
@@ -2757,18 +3191,29 @@ export type OrganizationsAdminControllerCreateKeyData = {
 
 export type OrganizationsAdminControllerCreateKeyErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No live organization has this id or uid (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerCreateKeyError =
+  OrganizationsAdminControllerCreateKeyErrors[keyof OrganizationsAdminControllerCreateKeyErrors];
 
 export type OrganizationsAdminControllerCreateKeyResponses = {
   201: CreatedApiKeyDto;
@@ -2792,18 +3237,29 @@ export type OrganizationsAdminControllerRevokeKeyData = {
 
 export type OrganizationsAdminControllerRevokeKeyErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks ORGANIZATION.ADMIN.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No live organization has this id or uid, or it has no API key with this id (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OrganizationsAdminControllerRevokeKeyError =
+  OrganizationsAdminControllerRevokeKeyErrors[keyof OrganizationsAdminControllerRevokeKeyErrors];
 
 export type OrganizationsAdminControllerRevokeKeyResponses = {
   204: void;
@@ -2821,18 +3277,25 @@ export type OperatorKeysControllerListData = {
 
 export type OperatorKeysControllerListErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks OPERATOR_KEY.MANAGE.
    */
-  403: unknown;
+  403: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OperatorKeysControllerListError =
+  OperatorKeysControllerListErrors[keyof OperatorKeysControllerListErrors];
 
 export type OperatorKeysControllerListResponses = {
   200: ApiKeyListDto;
@@ -2850,18 +3313,25 @@ export type OperatorKeysControllerCreateData = {
 
 export type OperatorKeysControllerCreateErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks OPERATOR_KEY.MANAGE.
    */
-  403: unknown;
+  403: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OperatorKeysControllerCreateError =
+  OperatorKeysControllerCreateErrors[keyof OperatorKeysControllerCreateErrors];
 
 export type OperatorKeysControllerCreateResponses = {
   201: CreatedApiKeyDto;
@@ -2881,18 +3351,29 @@ export type OperatorKeysControllerRevokeData = {
 
 export type OperatorKeysControllerRevokeErrors = {
   /**
+   * The request is malformed (`VALIDATION_FAILED`, `PROPERTY_NOT_ALLOWED`, `ID_INVALID`, `UNSUPPORTED_TEXT`, …); `errors` names each field at fault.
+   */
+  400: ProblemDto;
+  /**
    * Missing or invalid API key.
    */
-  401: unknown;
+  401: ProblemDto;
   /**
    * The key lacks OPERATOR_KEY.MANAGE.
    */
-  403: unknown;
+  403: ProblemDto;
+  /**
+   * No operator key has this id (`NOT_FOUND`).
+   */
+  404: ProblemDto;
   /**
    * Over the rate limit of the API key or portal session (`RATE_LIMITED`); `Retry-After` gives the seconds to wait.
    */
-  429: unknown;
+  429: ProblemDto;
 };
+
+export type OperatorKeysControllerRevokeError =
+  OperatorKeysControllerRevokeErrors[keyof OperatorKeysControllerRevokeErrors];
 
 export type OperatorKeysControllerRevokeResponses = {
   204: void;

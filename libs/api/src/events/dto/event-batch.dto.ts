@@ -8,6 +8,7 @@ import {
   IsString,
   ValidateNested,
 } from 'class-validator';
+import { FieldErrorDto } from '../../common/dto/problem.dto';
 import { PublishEventDto } from './event.dto';
 
 /** The most events one `POST /v1/events/batch` takes. */
@@ -42,12 +43,6 @@ export class PublishEventBatchDto {
   @ValidateNested({ each: true })
   @Type(() => BatchEventDto)
   events!: BatchEventDto[];
-}
-
-export class FieldErrorDto {
-  @ApiProperty({ description: 'The field, e.g. `events.3.topic`.' }) path!: string;
-  @ApiProperty({ description: 'What is wrong with it.' }) message!: string;
-  @ApiPropertyOptional({ description: 'A field-level code, e.g. `TOPIC_UNKNOWN`.' }) code?: string;
 }
 
 export class BatchItemErrorDto {
