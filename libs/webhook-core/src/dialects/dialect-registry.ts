@@ -70,7 +70,7 @@ export function deliveryFormat<Name extends DeliveryDialect>(
 }
 
 /** The installation's own dialect: its settings are read from variables without a dialect name. */
-const INSTALLATION_DIALECT: DeliveryDialect = DIALECTS[0].name;
+export const INSTALLATION_DIALECT: DeliveryDialect = DIALECTS[0].name;
 
 /**
  * The variable of one of a dialect's settings: `HOOKYARD_<DIALECT>_<SETTING>` with the setting's
