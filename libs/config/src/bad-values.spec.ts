@@ -1,10 +1,30 @@
+import { DIALECTS, type DialectSetting, dialectVariable } from '@hookyard/webhook-core';
 import { ConfigError, loadConfig } from './config';
 import { CONFIG_VARIABLES } from './variables';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 
+/** Bad values of every dialect's variables by the kind of setting, where the list below names none. */
+function dialectBadValues(): Record<string, readonly string[]> {
+  return Object.fromEntries(
+    DIALECTS.flatMap((dialect) => {
+      const settings: Readonly<Record<string, DialectSetting>> = dialect.settings;
+      return [
+        [dialectVariable(dialect.name, 'retrySchedule'), ['5x']],
+        ...Object.entries(settings).map(([key, setting]) => [
+          dialectVariable(dialect.name, key),
+          setting.kind === 'integer'
+            ? [String(setting.min - 1), String(setting.max + 1)]
+            : ['has space'],
+        ]),
+      ];
+    }),
+  ) as Record<string, readonly string[]>;
+}
+
 /** Values each variable refuses on its own: malformed ones, and one past each end of a range. */
 const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
+  ...dialectBadValues(),
   PORT: ['abc', '80.5', '-1', '65536'],
   HOOKYARD_WORKER_PORT: ['abc', '-1', '65536'],
   DATABASE_URL: ['mysql://x', '127.0.0.1:5432'],

@@ -12,11 +12,11 @@ describe('configuration', () => {
       outboundAllow: [],
       endpointLimit: 10,
     });
-    expect(config.retryScheduleMs).toEqual([
+    expect(config.dialects.native.retryScheduleMs).toEqual([
       5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
     ]);
     expect(config.database.url).toBeNull();
-    expect(config.featurebaseRetryScheduleMs).toEqual([60_000, 3_600_000, 21_600_000]);
+    expect(config.dialects.featurebase.retryScheduleMs).toEqual([60_000, 3_600_000, 21_600_000]);
     expect(config.retention).toEqual({ days: 30, intervalMs: 3_600_000 });
     expect(config.healthSweepMs).toBe(60_000);
   });
@@ -64,7 +64,7 @@ describe('configuration', () => {
   });
 
   it('gives the platform dialect its schedule, environment and roll window, each configurable', () => {
-    const defaults = loadConfig({}).platform;
+    const defaults = loadConfig({}).dialects.platform;
     expect(defaults.retryScheduleMs.slice(0, 9)).toEqual([
       120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000,
     ]);
@@ -75,7 +75,7 @@ describe('configuration', () => {
         HOOKYARD_PLATFORM_RETRY_SCHEDULE: '1s,2s',
         HOOKYARD_PLATFORM_ENVIRONMENT: 'SANDBOX',
         HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS: '60',
-      }).platform,
+      }).dialects.platform,
     ).toEqual({ retryScheduleMs: [1000, 2000], environment: 'SANDBOX', secretGraceSeconds: 60 });
     expect(() =>
       loadConfig({

@@ -3,14 +3,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   allowsEverything,
-  DEFAULT_RETRY_SCHEDULE,
+  byDialect,
   DEFAULT_THRESHOLDS,
-  DEFAULT_GRACE_SECONDS,
-  DEFAULT_PLATFORM_ENVIRONMENT,
-  FEATUREBASE_RETRY_SCHEDULE,
-  MAX_GRACE_SECONDS,
+  type DeliveryDialect,
+  type DialectConfigs,
+  dialectDefinition,
+  type DialectSetting,
+  dialectVariable,
   parseOutboundAllow,
-  PLATFORM_RETRY_SCHEDULE,
   parseRetrySchedule,
   type StateThresholds,
 } from '@hookyard/webhook-core';
@@ -61,15 +61,12 @@ export interface HookyardConfig {
   /** Local mode (`HOOKYARD_LOCAL`): plain HTTP to 127.0.0.1 only, for trying Hookyard on a laptop. */
   readonly localMode: boolean;
   readonly outboundAllow: readonly string[];
-  readonly retryScheduleMs: readonly number[];
-  /** Endpoints made through the Featurebase dialect follow Featurebase's documented schedule by default. */
-  readonly featurebaseRetryScheduleMs: readonly number[];
-  /** The platform dialect: its retry schedule, the `environment` of its envelope, its roll grace window. */
-  readonly platform: {
-    readonly retryScheduleMs: readonly number[];
-    readonly environment: string;
-    readonly secretGraceSeconds: number;
-  };
+  /**
+   * Each dialect's retry schedule and own settings, read from the variables the dialect registry
+   * names (`HOOKYARD_RETRY_SCHEDULE` for the native dialect, `HOOKYARD_<DIALECT>_RETRY_SCHEDULE`
+   * and `HOOKYARD_<DIALECT>_<SETTING>` for the others).
+   */
+  readonly dialects: DialectConfigs;
   readonly thresholds: StateThresholds;
   readonly endpointLimit: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -189,6 +186,24 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
   const localMode = read('HOOKYARD_LOCAL', bool, false);
   if (localMode && env['NODE_ENV'] === 'production')
     problems.push('HOOKYARD_LOCAL: local mode is refused with NODE_ENV=production');
+  // A dialect's retry schedule and settings, each at the default its definition gives.
+  const readDialect = (name: DeliveryDialect): Record<string, unknown> => {
+    const definition = dialectDefinition(name);
+    const settings: Readonly<Record<string, DialectSetting>> = definition.settings;
+    return {
+      retryScheduleMs: read(
+        dialectVariable(name, 'retrySchedule'),
+        parseRetrySchedule,
+        parseRetrySchedule(definition.defaultRetrySchedule),
+      ),
+      ...Object.fromEntries(
+        Object.entries(settings).map(([key, setting]) => [
+          key,
+          read<string | number>(dialectVariable(name, key), readerOf(setting), setting.default),
+        ]),
+      ),
+    };
+  };
   const defaults = DEFAULT_THRESHOLDS;
   const config: HookyardConfig = {
     port: read('PORT', int(0, 65535), 3000),
@@ -243,33 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
         [],
       ),
     ],
-    retryScheduleMs: read(
-      'HOOKYARD_RETRY_SCHEDULE',
-      parseRetrySchedule,
-      parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
-    ),
-    featurebaseRetryScheduleMs: read(
-      'HOOKYARD_FEATUREBASE_RETRY_SCHEDULE',
-      parseRetrySchedule,
-      parseRetrySchedule(FEATUREBASE_RETRY_SCHEDULE),
-    ),
-    platform: {
-      retryScheduleMs: read(
-        'HOOKYARD_PLATFORM_RETRY_SCHEDULE',
-        parseRetrySchedule,
-        parseRetrySchedule(PLATFORM_RETRY_SCHEDULE),
-      ),
-      environment: read(
-        'HOOKYARD_PLATFORM_ENVIRONMENT',
-        environmentName,
-        DEFAULT_PLATFORM_ENVIRONMENT,
-      ),
-      secretGraceSeconds: read(
-        'HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS',
-        int(0, MAX_GRACE_SECONDS),
-        DEFAULT_GRACE_SECONDS,
-      ),
-    },
+    dialects: byDialect(readDialect) as DialectConfigs,
     thresholds: {
       ...defaults,
       penaltyAfter: read('HOOKYARD_PENALTY_AFTER', int(1, 1_000_000), defaults.penaltyAfter),
@@ -322,6 +311,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): HookyardConfig {
   if (env['NODE_ENV'] === 'production') problems.push(...productionProblems(config, problems));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** How a dialect setting of each kind is read. */
+function readerOf(setting: DialectSetting): (raw: string) => string | number {
+  switch (setting.kind) {
+    case 'integer':
+      return int(setting.min, setting.max);
+    case 'name':
+      return environmentName;
+  }
 }
 
 /**

@@ -1,14 +1,33 @@
 import {
-  DEFAULT_GRACE_SECONDS,
-  DEFAULT_PLATFORM_ENVIRONMENT,
-  DEFAULT_RETRY_SCHEDULE,
   DEFAULT_THRESHOLDS,
+  DIALECTS,
+  type DialectSetting,
+  dialectVariable,
 } from '@hookyard/webhook-core';
 
 /** How one variable is documented; a `sensitive` one's value is never logged. */
 interface VariableSpec {
   readonly description: string;
   readonly sensitive?: boolean;
+}
+
+/** Each dialect's variables, in the registry's order: its retry schedule, then its own settings. */
+function dialectVariables(): Record<string, VariableSpec> {
+  return Object.fromEntries(
+    DIALECTS.flatMap((dialect) => {
+      const settings: Readonly<Record<string, DialectSetting>> = dialect.settings;
+      return [
+        [
+          dialectVariable(dialect.name, 'retrySchedule'),
+          { description: dialect.retryScheduleDescription },
+        ],
+        ...Object.entries(settings).map(([key, setting]) => [
+          dialectVariable(dialect.name, key),
+          { description: setting.description },
+        ]),
+      ];
+    }),
+  ) as Record<string, VariableSpec>;
 }
 
 /**
@@ -77,23 +96,7 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VariableSpec>> = {
   HOOKYARD_OUTBOUND_ALLOW: {
     description: 'Comma list of CIDRs or host names the SSRF guard lets through (default empty).',
   },
-  HOOKYARD_RETRY_SCHEDULE: {
-    description: `Comma list of retry delays (default ${DEFAULT_RETRY_SCHEDULE}).`,
-  },
-  HOOKYARD_FEATUREBASE_RETRY_SCHEDULE: {
-    description:
-      'Retry delays for endpoints of the Featurebase dialect (default 1m,1h,6h, as Featurebase documents).',
-  },
-  HOOKYARD_PLATFORM_RETRY_SCHEDULE: {
-    description:
-      'Retry delays for endpoints of the platform dialect (default 2m,4m,8m,16m,32m,1h,2h,4h,8h, then every 8h until 7 days have passed).',
-  },
-  HOOKYARD_PLATFORM_ENVIRONMENT: {
-    description: `The \`environment\` of the platform dialect's delivery envelope (default ${DEFAULT_PLATFORM_ENVIRONMENT}).`,
-  },
-  HOOKYARD_PLATFORM_SECRET_GRACE_SECONDS: {
-    description: `How long a rolled platform secret keeps signing (default ${DEFAULT_GRACE_SECONDS}, 24 h; at most 604800).`,
-  },
+  ...dialectVariables(),
   HOOKYARD_PENALTY_AFTER: {
     description: `Consecutive failures before the penalty box (default ${DEFAULT_THRESHOLDS.penaltyAfter}).`,
   },

@@ -8,11 +8,12 @@ import {
 } from '@hookyard/data-access';
 import {
   activeSecrets,
+  byDialect,
   type DeliveryDialect,
   type DeliveryFormat,
   deliveryFormat,
+  type DialectConfigs,
   type EndpointSecret,
-  type FormatSettings,
   EMPTY_POLICY,
   type OutboundMessage,
   type OutboundPolicy,
@@ -49,19 +50,16 @@ export interface SendOutcome {
  * worker and synchronous test sends both go through here.
  */
 export class DeliverySender {
-  /** Each dialect's format, built once from the settings (not on every send). */
+  /** Each dialect's format, built once from its settings (not on every send). */
   private readonly formats: Readonly<Record<DeliveryDialect, DeliveryFormat>>;
 
+  /** `dialects`: the configuration's settings of each dialect; without them, every default. */
   constructor(
     private readonly cipher: SecretCipher,
     private readonly client: OutboundClient,
-    settings: FormatSettings = {},
+    dialects?: DialectConfigs,
   ) {
-    this.formats = {
-      native: deliveryFormat('native', settings),
-      featurebase: deliveryFormat('featurebase', settings),
-      platform: deliveryFormat('platform', settings),
-    };
+    this.formats = byDialect((name) => deliveryFormat(name, dialects?.[name]));
   }
 
   /**

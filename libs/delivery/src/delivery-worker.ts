@@ -9,7 +9,7 @@ import {
   type SecretCipher,
 } from '@hookyard/data-access';
 import {
-  type FormatSettings,
+  type DialectConfigs,
   type ObjectIdGenerator,
   type StateThresholds,
 } from '@hookyard/webhook-core';
@@ -55,8 +55,8 @@ export interface WorkerDependencies {
   readonly client: OutboundClient;
   readonly ids: ObjectIdGenerator;
   readonly random?: () => number;
-  /** What the delivery formats read from the configuration (the platform envelope's environment). */
-  readonly formats?: FormatSettings;
+  /** The configuration's settings of each dialect, which shape its delivery format. */
+  readonly dialects?: DialectConfigs;
   /** Where claims and recorded tries are counted (default: nowhere). */
   readonly metrics?: WorkerMetrics;
 }
@@ -118,7 +118,7 @@ export class DeliveryWorker {
     private readonly deps: WorkerDependencies,
   ) {
     this.deliveries = new DeliveryRepository(deps.dataSource.manager);
-    this.sender = new DeliverySender(deps.cipher, deps.client, deps.formats);
+    this.sender = new DeliverySender(deps.cipher, deps.client, deps.dialects);
     this.cache = new EndpointCache(deps.dataSource, this.sender);
     this.lowWater = Math.max(1, Math.floor(settings.concurrency / 4));
     const recordBatch = settings.recordBatch ?? DEFAULT_RECORD_BATCH;

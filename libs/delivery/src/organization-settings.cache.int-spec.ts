@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type OpenTestDatabase, openTestDatabase } from '@hookyard/data-access';
 import {
+  byDialect,
   DEFAULT_RETRY_POLICY,
   DEFAULT_THRESHOLDS,
   ObjectIdGenerator,
@@ -9,11 +10,7 @@ import { OrganizationSettingsCache } from './organization-settings.cache';
 
 const ids = new ObjectIdGenerator(randomBytes);
 const installation = {
-  retryPolicies: {
-    native: DEFAULT_RETRY_POLICY,
-    platform: DEFAULT_RETRY_POLICY,
-    featurebase: DEFAULT_RETRY_POLICY,
-  },
+  retryPolicies: byDialect(() => DEFAULT_RETRY_POLICY),
   thresholds: DEFAULT_THRESHOLDS,
 };
 

@@ -1,12 +1,13 @@
+import { type OrganizationDeliveryRow, type OrganizationThresholds } from '@hookyard/data-access';
 import {
-  type EndpointDialect,
-  type OrganizationDeliveryRow,
-  type OrganizationThresholds,
-} from '@hookyard/data-access';
-import { type RetryPolicy, type StateThresholds } from '@hookyard/webhook-core';
+  byDialect,
+  type DeliveryDialect,
+  type RetryPolicy,
+  type StateThresholds,
+} from '@hookyard/webhook-core';
 
 /** The retry policy of each dialect. */
-export type RetryPolicies = Readonly<Record<EndpointDialect, RetryPolicy>>;
+export type RetryPolicies = Readonly<Record<DeliveryDialect, RetryPolicy>>;
 
 /** What the worker applies to the endpoints of one organization. */
 export interface OrganizationDeliverySettings {
@@ -54,11 +55,7 @@ export function mergeRetryPolicies(
 ): RetryPolicies {
   if (!scheduleSeconds?.every((s) => Number.isSafeInteger(s) && s >= 0)) return installation;
   const scheduleMs = Object.freeze(scheduleSeconds.map((s) => s * 1000));
-  return {
-    native: { ...installation.native, scheduleMs },
-    platform: { ...installation.platform, scheduleMs },
-    featurebase: { ...installation.featurebase, scheduleMs },
-  };
+  return byDialect((name) => ({ ...installation[name], scheduleMs }));
 }
 
 /** The settings of one organization: the installation's with the organization's own in their place. */

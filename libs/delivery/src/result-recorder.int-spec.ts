@@ -7,6 +7,7 @@ import {
   type TestDatabase,
 } from '@hookyard/data-access';
 import {
+  byDialect,
   DEFAULT_RETRY_POLICY,
   DEFAULT_THRESHOLDS,
   ObjectIdGenerator,
@@ -273,11 +274,7 @@ describe("ResultRecorder (each organization's retry schedule and thresholds)", (
   let own: string;
   /** Sets nothing: the installation's schedule (first retry after 5 s) and thresholds. */
   let plain: string;
-  const policies = {
-    native: DEFAULT_RETRY_POLICY,
-    platform: DEFAULT_RETRY_POLICY,
-    featurebase: DEFAULT_RETRY_POLICY,
-  };
+  const policies = byDialect(() => DEFAULT_RETRY_POLICY);
 
   beforeAll(async () => {
     database = await createTestDatabase();

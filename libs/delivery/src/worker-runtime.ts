@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { type SecretCipher } from '@hookyard/data-access';
-import { createRetryPolicy, ObjectIdGenerator, parseOutboundAllow } from '@hookyard/webhook-core';
+import {
+  byDialect,
+  createRetryPolicy,
+  ObjectIdGenerator,
+  parseOutboundAllow,
+} from '@hookyard/webhook-core';
 import { type HookyardConfig } from '@hookyard/config';
 import { NO_METRICS, type WorkerMetrics } from '@hookyard/observability';
 import { DeliveryWorker } from './delivery-worker';
@@ -42,11 +47,9 @@ export function createDeliveryWorker(
       concurrency: config.worker.concurrency,
       endpointConcurrency: config.worker.endpointConcurrency,
       shutdownGraceMs: config.worker.shutdownGraceMs,
-      retryPolicies: {
-        native: createRetryPolicy({ scheduleMs: config.retryScheduleMs }),
-        platform: createRetryPolicy({ scheduleMs: config.platform.retryScheduleMs }),
-        featurebase: createRetryPolicy({ scheduleMs: config.featurebaseRetryScheduleMs }),
-      },
+      retryPolicies: byDialect((name) =>
+        createRetryPolicy({ scheduleMs: config.dialects[name].retryScheduleMs }),
+      ),
       thresholds: config.thresholds,
       logAttempts: config.logLevel === 'debug',
     },
@@ -55,7 +58,7 @@ export function createDeliveryWorker(
       cipher: deps.cipher,
       client,
       ids: new ObjectIdGenerator(randomBytes),
-      formats: { platformEnvironment: config.platform.environment },
+      dialects: config.dialects,
       metrics,
     },
   );

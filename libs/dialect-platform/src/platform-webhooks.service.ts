@@ -52,7 +52,7 @@ export class PlatformWebhooksService {
     @Inject(DataSource) dataSource: DataSource,
   ) {
     this.events = new EventRepository(dataSource.manager);
-    this.format = deliveryFormat('platform', { platformEnvironment: config.platform.environment });
+    this.format = deliveryFormat('platform', config.dialects.platform);
   }
 
   /** A numbered page, with links that keep the query (`basePath` is the list's own path). */
@@ -160,7 +160,7 @@ export class PlatformWebhooksService {
       patchOf(body, current),
       PLATFORM_RULES,
       {
-        graceSeconds: this.config.platform.secretGraceSeconds,
+        graceSeconds: this.config.dialects.platform.secretGraceSeconds,
         protocol: body.signing_protocol ?? undefined,
       },
     );

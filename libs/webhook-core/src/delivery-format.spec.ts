@@ -1,20 +1,19 @@
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { changesBetween, type FormatEndpoint, type OutboundMessage } from './delivery-format';
 import {
   actionOfTopic,
-  changesBetween,
   DEFAULT_PLATFORM_ENVIRONMENT,
   deliveryFormat,
   type DeliveryDialect,
+  dialectDefinition,
   FEATUREBASE_FORMAT,
   FEATUREBASE_RETRY_SCHEDULE,
-  type FormatEndpoint,
   NATIVE_FORMAT,
-  type OutboundMessage,
   PLATFORM_RETRY_SCHEDULE,
   PLATFORM_TIMEOUT_MS,
   platformFormat,
   topicOfAction,
-} from './delivery-format';
+} from './dialects';
 import { generateSigningKey } from './ed25519';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from './retry-policy';
 import { WebhookSecretError } from './signing';
@@ -122,8 +121,8 @@ describe('delivery formats', () => {
   ] as const)(
     'gives %s endpoints their default schedule and timeout',
     (dialect, schedule, timeout) => {
-      expect(deliveryFormat(dialect)).toMatchObject({
-        dialect,
+      expect(dialectDefinition(dialect)).toMatchObject({
+        name: dialect,
         defaultRetrySchedule: schedule,
         defaultTimeoutMs: timeout,
       });
@@ -170,7 +169,7 @@ describe('the platform delivery envelope', () => {
 
   it('carries the configured environment, LIVE by default', () => {
     expect(DEFAULT_PLATFORM_ENVIRONMENT).toBe('LIVE');
-    const sandbox = deliveryFormat('platform', { platformEnvironment: 'SANDBOX' });
+    const sandbox = deliveryFormat('platform', { environment: 'SANDBOX' });
     expect(JSON.parse(bodyOf(sandbox))).toMatchObject({ environment: 'SANDBOX' });
     expect(JSON.parse(bodyOf(deliveryFormat('platform', {})))).toMatchObject({
       environment: 'LIVE',
@@ -191,7 +190,7 @@ describe('the platform delivery envelope', () => {
   });
 
   it('leaves the native and Featurebase formats as they were, whatever the settings', () => {
-    const settings = { platformEnvironment: 'SANDBOX' };
+    const settings = { environment: 'SANDBOX' };
     expect(deliveryFormat('native', settings)).toBe(NATIVE_FORMAT);
     expect(deliveryFormat('featurebase', settings)).toBe(FEATUREBASE_FORMAT);
   });
@@ -291,7 +290,7 @@ describe('the platform retry schedule', () => {
 
   it('is the default of platform endpoints, with a 10 s timeout', () => {
     expect(PLATFORM_TIMEOUT_MS).toBe(10_000);
-    expect(deliveryFormat('platform', { platformEnvironment: 'SANDBOX' })).toMatchObject({
+    expect(dialectDefinition('platform')).toMatchObject({
       defaultRetrySchedule: PLATFORM_RETRY_SCHEDULE,
       defaultTimeoutMs: 10_000,
     });

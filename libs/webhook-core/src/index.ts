@@ -1,5 +1,6 @@
 export * from './credential-origin';
 export * from './delivery-format';
+export * from './dialects';
 export * from './duration';
 export * from './ed25519';
 export * from './endpoint-state';

@@ -1,4 +1,5 @@
-import { grants } from './permissions';
+import { PERMISSION_ALIASES } from '@hookyard/webhook-core';
+import { grants, PERMISSIONS } from './permissions';
 
 describe('grants', () => {
   it('passes a key holding the permission, or every permission', () => {
@@ -12,5 +13,11 @@ describe('grants', () => {
     expect(grants(['WEBHOOK.READ'], 'WEBHOOK.VIEW')).toBe(true);
     expect(grants(['WEBHOOK.VIEW'], 'WEBHOOK.UPDATE')).toBe(false);
     expect(grants(['WEBHOOK.VIEW'], 'EVENT.READ')).toBe(false);
+  });
+
+  it("names every dialect's permission alias, and what it stands for, among the permissions", () => {
+    const named = Object.entries(PERMISSION_ALIASES).flat();
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((name) => !(PERMISSIONS as readonly string[]).includes(name))).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
+import { PERMISSION_ALIASES } from '@hookyard/webhook-core';
+
 export const PERMISSIONS = [
   'WEBHOOK.READ',
-  /** The platform dialect's name for WEBHOOK.READ: either passes wherever one is asked for. */
+  /** A dialect's name for WEBHOOK.READ (the dialect registry's permission aliases): either passes. */
   'WEBHOOK.VIEW',
   'WEBHOOK.CREATE',
   'WEBHOOK.UPDATE',
@@ -48,17 +50,22 @@ export type PortalPermission = Exclude<
   'APIKEY.MANAGE' | 'PORTAL.CREATE' | 'ORGANIZATION.MANAGE' | OperatorPermission
 >;
 
-/** Permissions that are one permission under two names. */
-const SYNONYMS: Partial<Record<Permission, Permission>> = {
-  'WEBHOOK.READ': 'WEBHOOK.VIEW',
-  'WEBHOOK.VIEW': 'WEBHOOK.READ',
-};
+/**
+ * Permissions that are one permission under two names, both ways round: each dialect's alias and the
+ * permission it stands for (the dialect registry lists them).
+ */
+const SYNONYMS: ReadonlyMap<string, readonly string[]> = Object.entries(PERMISSION_ALIASES).reduce(
+  (synonyms, [alias, permission]) =>
+    synonyms
+      .set(alias, [...(synonyms.get(alias) ?? []), permission])
+      .set(permission, [...(synonyms.get(permission) ?? []), alias]),
+  new Map<string, string[]>(),
+);
 
 export function grants(held: readonly string[], wanted: Permission): boolean {
-  const synonym = SYNONYMS[wanted];
   return (
     held.includes(ALL_PERMISSIONS) ||
     held.includes(wanted) ||
-    (synonym !== undefined && held.includes(synonym))
+    (SYNONYMS.get(wanted) ?? []).some((synonym) => held.includes(synonym))
   );
 }

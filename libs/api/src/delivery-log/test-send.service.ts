@@ -61,9 +61,7 @@ export class TestSendService implements OnApplicationShutdown {
       policy: parseOutboundAllow(config.outboundAllow),
       maxBodyBytes: config.worker.responseBodyLimit,
     });
-    this.sender = new DeliverySender(cipher, this.client, {
-      platformEnvironment: config.platform.environment,
-    });
+    this.sender = new DeliverySender(cipher, this.client, config.dialects);
     this.attempts = new AttemptRepository(dataSource.manager);
     this.endpointRepository = new EndpointRepository(dataSource.manager);
   }

@@ -190,7 +190,6 @@ export class OrganizationsService {
       id: this.ids.next(now),
       name,
       endpointLimit: null,
-      featurebaseVersion: null,
       portalAllowedOrigins: [],
       outboundAllow: [],
       uid: uid ?? null,
