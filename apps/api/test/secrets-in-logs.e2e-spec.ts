@@ -150,7 +150,7 @@ describe('secrets and logs', () => {
     await eventually(() =>
       expect(
         logger.lines.some(
-          (line) => line.includes('DeliveryWorker') && line.includes(brokenDelivery),
+          (line) => line.includes('ResultRecorder') && line.includes(brokenDelivery),
         ),
       ).toBe(true),
     );
@@ -338,7 +338,7 @@ describe('the logs of the built apps', () => {
     for (const line of attemptLines()) {
       expect(line).toMatchObject({
         level: 'debug',
-        context: 'DeliveryWorker',
+        context: 'ResultRecorder',
         organizationId: expect.any(String),
         deliveryId: expect.any(String),
         statusCode: 200,
