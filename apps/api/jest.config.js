@@ -1,3 +1,5 @@
+const { availableParallelism } = require('node:os');
+
 /** @type {import('jest').Config} */
 module.exports = {
   ...require('../../jest.preset.js'),
@@ -10,4 +12,7 @@ module.exports = {
     '<rootDir>/src/**/*.int-spec.ts',
     '<rootDir>/test/**/*.e2e-spec.ts',
   ],
+  // The e2e files spend most of their time waiting (retry schedules, receivers, child processes):
+  // two at once even on two cores, where jest's default (cores - 1) ran them one by one.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
 };
