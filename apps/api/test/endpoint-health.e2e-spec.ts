@@ -109,9 +109,11 @@ describe('endpoint health: penalty box, auto-pause, suspension and reactivation'
         [gone.id],
       );
       expect(deliveries.map((d) => d.status)).toEqual(['failed', 'failed']);
-    });
+    }, 15_000);
     // Both are final, so no more can come. The second event may have gone out while the first 410
-    // was being recorded (tries are recorded in batches); every request that went out is logged.
+    // was being recorded (tries are recorded in batches), and its try lands after the suspension
+    // failed its delivery: once the worker holds no try, every request that went out is logged.
+    await eventually(() => expect(t.worker?.busy).toBe(0), 15_000);
     const attempts = await t.dataSource.query<{ status_code: number }[]>(
       `SELECT status_code FROM attempts WHERE endpoint_id = $1`,
       [gone.id],

@@ -107,12 +107,18 @@ export async function startBuiltApps(
   const apiOutput = collectApart(api);
   const worker = spawnWorker(t, env.worker, 'pipe');
   const workerOutput = collectApart(worker);
-  await eventually(() => expect(apiOutput.stdout()).toContain('API docs:'), 30_000);
+  // On failure, each shows what its process wrote on both streams (a start-up error goes to stderr).
+  await eventually(() => expect(streams(apiOutput)).toContain('API docs:'), 30_000);
   await eventually(
-    () => expect(workerOutput.stdout()).toContain('delivery worker started'),
+    () => expect(streams(workerOutput)).toContain('delivery worker started'),
     30_000,
   );
   return { api, worker, apiOutput, workerOutput, base: `http://127.0.0.1:${port}` };
+}
+
+/** A child's stdout, then its stderr. */
+function streams(output: ChildOutput): string {
+  return `${output.stdout()}\n--- stderr ---\n${output.stderr()}`;
 }
 
 /** Stops both apps of {@link startBuiltApps} (SIGTERM, then SIGKILL after the grace period). */

@@ -10,7 +10,7 @@ import {
   rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { AxeBuilder } from '@axe-core/playwright';
 import { Client } from 'pg';
@@ -29,8 +29,14 @@ export const CONSOLE_DIST =
   process.env['HOOKYARD_CONSOLE_DIR'] || join(ROOT, 'apps', 'console', 'dist');
 /** Debian's chromium, which tools/scripts/ensure-chromium.sh installs. */
 export const CHROMIUM = process.env['HOOKYARD_CHROMIUM'] || '/usr/bin/chromium';
-/** Where the screenshots go: committed files, listed in the README. */
-export const SCREENSHOT_DIR = join(ROOT, 'docs', 'screenshots', 'console');
+/**
+ * Where the screenshots go: an ignored folder, so `npm test` changes no tracked file.
+ * `npm run screenshots` points HOOKYARD_SCREENSHOT_DIR at the committed ones (docs/screenshots/console).
+ */
+export const SCREENSHOT_DIR = resolve(
+  ROOT,
+  process.env['HOOKYARD_SCREENSHOT_DIR'] || join('apps', 'console-e2e', 'dist', 'screenshots'),
+);
 
 const BOOTSTRAP_KEY = `hk_console_e2e_${randomBytes(16).toString('hex')}`;
 const OPERATOR_KEY = `hk_console_operator_${randomBytes(16).toString('hex')}`;
@@ -244,7 +250,7 @@ export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
   throw new Error(`serious accessibility violations on ${page.url()}:\n${report}`);
 }
 
-/** Writes a PNG of the whole page (or of one part of it) to docs/screenshots/console/<name>.png. */
+/** Writes a PNG of the whole page (or of one part of it) to `SCREENSHOT_DIR/<name>.png`. */
 export async function screenshot(target: Page | Locator, name: string): Promise<string> {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`screenshot names are kebab-case: ${name}`);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { openDatabase } from './data-source';
-import { restartEmbeddedPostgres } from './embedded-postgres';
 
 /** A throwaway database for one test file. */
 export interface TestDatabase {
   readonly url: string;
   drop(): Promise<void>;
 }
-
-/** Set by the tests' global setup when it started an embedded server for the run. */
-export const TEST_EMBEDDED_PGDATA = 'HOOKYARD_TEST_EMBEDDED_PGDATA';
 
 /**
  * Creates a fresh database on the server that `TEST_DATABASE_URL` (or `DATABASE_URL`) names and drops
@@ -59,32 +52,6 @@ export async function openTestDatabase(poolSize = 2): Promise<OpenTestDatabase> 
       await database.drop();
     },
   };
-}
-
-/**
- * Restarts the server the tests run on (catalogue row P1, docs/reliability.md): the embedded one
- * when the tests own it, else the machine's cluster (Debian's pg_ctlcluster, as root). Resolves
- * once the server answers again.
- */
-export async function restartTestServer(
-  mode: 'fast' | 'immediate',
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<void> {
-  const embedded = env[TEST_EMBEDDED_PGDATA];
-  if (embedded) return restartEmbeddedPostgres(embedded, mode);
-  const [version] = readdirSync('/etc/postgresql');
-  if (!version)
-    throw new Error(
-      'no PostgreSQL cluster under /etc/postgresql: unset TEST_DATABASE_URL to restart an embedded server instead',
-    );
-  await promisify(execFile)('pg_ctlcluster', [
-    '--skip-systemctl-redirect',
-    '-m',
-    mode,
-    version,
-    'main',
-    'restart',
-  ]);
 }
 
 async function withClient(url: string, work: (client: Client) => Promise<unknown>): Promise<void> {

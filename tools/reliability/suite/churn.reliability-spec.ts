@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type LedgerEntry } from '../src';
 import { type ChildApp, type Exit, killApp } from './lib/child-app';
 import { deliveredAll, keysOf } from './lib/ledger-checks';
 import { acknowledged, publish } from './lib/publisher';
@@ -114,6 +115,7 @@ describe('worker churn (catalogue D rows)', () => {
     const f = rowFigures(entries, expected, published);
     const ids = new Set(expected.map((d) => d.webhookId));
     const foreignIds = entries.filter((e) => !ids.has(e.webhookId ?? '')).length;
+    const idBodyMismatches = mismatchedBodies(entries);
     const [rows] = await stack.query<{ total: number; succeeded: number }>(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded
          FROM deliveries WHERE endpoint_id = $1`,
@@ -137,6 +139,7 @@ describe('worker churn (catalogue D rows)', () => {
         kills_mid_delivery: killsMidDelivery,
         in_flight_at_kills: inFlightAtKills.reduce((sum, n) => sum + n, 0),
         claims_left_by_kills: claimsLeftByKills,
+        id_body_mismatches: idBodyMismatches,
         dup_rate_pct: ((100 * f.duplicates) / Math.max(1, f.expected)).toFixed(2),
         worker_start_ms: Math.round(startMs.reduce((sum, n) => sum + n, 0) / startMs.length),
         delivered_per_life: perLife.join('/'),
@@ -155,6 +158,8 @@ describe('worker churn (catalogue D rows)', () => {
     expect(f.lost).toBe(0);
     expect(f.unexpected).toBe(0);
     expect(foreignIds).toBe(0); // every receipt, repeats included, carries one of the events' ids
+    // ... and the body of that event: a repeat is the same bytes, and no two ids share a body.
+    expect(idBodyMismatches).toBe(0);
     // Only a kill makes a repeat, of a delivery the killed worker still held.
     expect(f.duplicates).toBeLessThanOrEqual(claimsLeftByKills);
     expect(f.max_concurrent_attempts_per_id).toBe(1);
@@ -162,3 +167,22 @@ describe('worker churn (catalogue D rows)', () => {
     expect(rows).toEqual({ total: EVENTS, succeeded: EVENTS });
   }, 150_000);
 });
+
+/**
+ * Receipts whose body does not belong to their webhook-id: a repeat with other bytes than the first
+ * receipt of its id, or a body (each event's is unique: its number is in it) seen under another id.
+ */
+function mismatchedBodies(entries: readonly LedgerEntry[]): number {
+  const bodyOf = new Map<string, string>();
+  const idOf = new Map<string, string>();
+  let mismatches = 0;
+  for (const entry of entries) {
+    if (entry.webhookId === null || entry.bodySha256 === null) continue;
+    const body = bodyOf.get(entry.webhookId) ?? entry.bodySha256;
+    const id = idOf.get(entry.bodySha256) ?? entry.webhookId;
+    if (body !== entry.bodySha256 || id !== entry.webhookId) mismatches++;
+    bodyOf.set(entry.webhookId, body);
+    idOf.set(entry.bodySha256, id);
+  }
+  return mismatches;
+}

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded-postgres';
-import { TEST_EMBEDDED_PGDATA } from '../test-database';
 
 const HANDLE = Symbol.for('hookyard.test.embedded-postgres');
 
@@ -24,7 +23,6 @@ export default async function globalSetup(): Promise<void> {
   });
   (globalThis as Record<symbol, unknown>)[HANDLE] = server;
   process.env['TEST_DATABASE_URL'] = server.url;
-  process.env[TEST_EMBEDDED_PGDATA] = dataDir;
 }
 
 export function embeddedTestServer(): EmbeddedPostgres | undefined {

@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TEST_EMBEDDED_PGDATA } from '../test-database';
 import { embeddedTestServer } from './global-setup';
 
 /** Jest global teardown: stops the embedded server of the global setup and removes its data. */
@@ -10,5 +9,4 @@ export default async function globalTeardown(): Promise<void> {
   await server.stop();
   rmSync(dirname(server.dataDir), { recursive: true, force: true });
   delete process.env['TEST_DATABASE_URL'];
-  delete process.env[TEST_EMBEDDED_PGDATA];
 }
