@@ -19,6 +19,7 @@ export * from './repositories/organization-stop';
 export * from './repositories/portal-session.repository';
 export * from './endpoint-state.mapper';
 export * from './repositories/delivery.repository';
+export * from './repositories/delivery-queue.repository';
 export * from './repositories/attempt.repository';
 export * from './repositories/event.repository';
 export type { ListPosition, NewestFirstQuery } from './repositories/newest-first';
