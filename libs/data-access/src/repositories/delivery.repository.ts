@@ -86,10 +86,6 @@ export class DeliveryRepository {
     });
   }
 
-  countByEvent(organizationId: string, eventId: string): Promise<number> {
-    return this.manager.countBy(DeliveryEntity, { organizationId, eventId });
-  }
-
   /** Inserts the rows in one statement, each under `organizationId`. */
   async insertMany(organizationId: string, deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;

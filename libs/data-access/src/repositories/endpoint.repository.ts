@@ -39,11 +39,6 @@ export class EndpointRepository {
     return this.manager.findOneBy(EndpointEntity, { organizationId, id });
   }
 
-  /** Every endpoint of the organization (ingest matches an event against all of them). */
-  listAll(organizationId: string): Promise<EndpointEntity[]> {
-    return this.manager.find(EndpointEntity, { where: { organizationId } });
-  }
-
   /**
    * Applies one state-machine event to an endpoint row the caller has locked: writes the new state
    * if it changed, and fails the endpoint's waiting deliveries when it has just been suspended.
@@ -116,16 +111,6 @@ export class EndpointRepository {
       select: { id: true, topics: true, excludedTopics: true },
       where: { organizationId, id: In([...ids]) },
     });
-  }
-
-  /** Those of `ids` that are endpoints of the organization. */
-  async existingIds(organizationId: string, ids: readonly string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.manager.find(EndpointEntity, {
-      select: { id: true },
-      where: { organizationId, id: In([...ids]) },
-    });
-    return rows.map((row) => row.id);
   }
 
   count(organizationId: string): Promise<number> {
