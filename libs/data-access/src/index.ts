@@ -30,4 +30,6 @@ export * from './repositories/endpoints-failing';
 export * from './runtime';
 export * from './metrics';
 export * from './readiness';
+export * from './advisory-locks';
+export * from './applied-migrations';
 export * from './due-signal';

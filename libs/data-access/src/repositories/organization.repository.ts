@@ -9,6 +9,16 @@ export class OrganizationRepository {
     return this.manager.findOneBy(OrganizationEntity, { id: organizationId });
   }
 
+  /**
+   * Locks the organization's row for the rest of the transaction (the manager must be
+   * transactional), so writes that count its rows against a limit take turns.
+   */
+  async lockForUpdate(organizationId: string): Promise<void> {
+    await this.manager.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [
+      organizationId,
+    ]);
+  }
+
   /** The organization unless it was deleted. */
   findLiveById(organizationId: string): Promise<OrganizationEntity | null> {
     return this.manager.findOneBy(OrganizationEntity, { id: organizationId, deletedAt: IsNull() });
