@@ -11,7 +11,12 @@ import {
   revokeOperatorKey,
 } from './cli/operator-key.command';
 import { type HookyardConfig, loadConfig } from '@hookyard/config';
-import { openDatabase, openRuntime, type Runtime } from '@hookyard/data-access';
+import {
+  countAppliedMigrations,
+  openDatabase,
+  openRuntime,
+  type Runtime,
+} from '@hookyard/data-access';
 
 const USAGE = `usage: hookyard org create --name <name> [--uid <uid>] [--key-only]
          make an organization (with your own id for it, --uid) and an all-permission key
@@ -76,10 +81,8 @@ async function main(argv: string[]): Promise<number> {
 async function migrate(): Promise<number> {
   const database = await openMigrated(loadConfig(process.env));
   try {
-    const [row] = await database.dataSource.query<{ n: string }[]>(
-      `SELECT count(*) AS n FROM hookyard_migrations`,
-    );
-    process.stdout.write(`${JSON.stringify({ migrations: Number(row?.n ?? 0) })}\n`);
+    const migrations = await countAppliedMigrations(database.dataSource);
+    process.stdout.write(`${JSON.stringify({ migrations })}\n`);
     return 0;
   } finally {
     await database.close();

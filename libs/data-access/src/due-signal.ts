@@ -1,6 +1,19 @@
 import { type DataSource } from 'typeorm';
 import { DELIVERIES_DUE_CHANNEL } from './repositories/event.repository';
 
+/** What {@link listenForDueDeliveries} needs of a connection: a `pg` client has it. */
+export interface ListeningClient {
+  query(text: string): Promise<unknown>;
+}
+
+/**
+ * Subscribes a dedicated connection to {@link DELIVERIES_DUE_CHANNEL}: it then emits `notification`
+ * whenever a {@link DueSignal} is raised.
+ */
+export async function listenForDueDeliveries(client: ListeningClient): Promise<void> {
+  await client.query(`LISTEN ${DELIVERIES_DUE_CHANNEL}`);
+}
+
 /** How long one process waits between two notifications: at most this many ms of extra latency. */
 export const DUE_SIGNAL_WINDOW_MS = 10;
 

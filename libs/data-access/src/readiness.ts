@@ -1,4 +1,5 @@
 import { type DataSource, type MigrationInterface } from 'typeorm';
+import { migrationsTable } from './applied-migrations';
 
 /** What readiness knows of a worker loop in this process. */
 export interface WorkerLiveness {
@@ -54,7 +55,7 @@ export async function checkReadiness(
 async function databaseChecks(
   dataSource: DataSource,
 ): Promise<Pick<ReadinessChecks, 'database' | 'migrations'>> {
-  const table = dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations');
+  const table = migrationsTable(dataSource);
   try {
     const rows = await dataSource.query<{ name: string }[]>(`SELECT name FROM ${table}`);
     const applied = new Set(rows.map((row) => row.name));

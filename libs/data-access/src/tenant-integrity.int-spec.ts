@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AddTenantForeignKeys1765000000000 } from './migrations/1765000000000-AddTenantForeignKeys';
-import { DeliveryRepository } from './repositories/delivery.repository';
+import { DeliveryQueueRepository } from './repositories/delivery-queue.repository';
 import { insertTenant, openTestDatabase, testIds, type TenantRows } from './testing/tenant-rows';
 
 /** PostgreSQL's SQLSTATE for a foreign-key violation. */
@@ -84,7 +84,7 @@ describe('tenant integrity in the schema', () => {
     }
     await expect(insertSecret(b.org, a.endpoint)).rejects.toMatchObject(FOREIGN_KEY_VIOLATION);
     await insertSecret(a.org, a.endpoint);
-    const claimed = await new DeliveryRepository(database.dataSource.manager).claimDue(
+    const claimed = await new DeliveryQueueRepository(database.dataSource.manager).claimDue(
       randomUUID(),
       100,
       30_000,

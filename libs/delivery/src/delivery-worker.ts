@@ -5,7 +5,7 @@ import { type DataSource } from 'typeorm';
 import {
   type ClaimedDelivery,
   type ClaimedRef,
-  DeliveryRepository,
+  DeliveryQueueRepository,
   type SecretCipher,
 } from '@hookyard/data-access';
 import {
@@ -81,7 +81,7 @@ interface InFlight {
  */
 export class DeliveryWorker {
   private readonly logger = new Logger('DeliveryWorker');
-  private readonly deliveries: DeliveryRepository;
+  private readonly deliveries: DeliveryQueueRepository;
   /** Claimed and not yet recorded (sending, or sent and waiting for the recorder): renewed, released. */
   private readonly inFlight = new Map<string, InFlight>();
   /** Requests open now: what `concurrency` bounds. */
@@ -117,7 +117,7 @@ export class DeliveryWorker {
     private readonly settings: WorkerSettings,
     private readonly deps: WorkerDependencies,
   ) {
-    this.deliveries = new DeliveryRepository(deps.dataSource.manager);
+    this.deliveries = new DeliveryQueueRepository(deps.dataSource.manager);
     this.sender = new DeliverySender(deps.cipher, deps.client, deps.dialects);
     this.cache = new EndpointCache(deps.dataSource, this.sender);
     this.lowWater = Math.max(1, Math.floor(settings.concurrency / 4));

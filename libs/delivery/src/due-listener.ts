@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type Pool, type PoolClient } from 'pg';
 import { type DataSource } from 'typeorm';
-import { DELIVERIES_DUE_CHANNEL } from '@hookyard/data-access';
+import { listenForDueDeliveries } from '@hookyard/data-access';
 
 /**
  * Wakes an idle worker when ingest has made due deliveries (`LISTEN hookyard_deliveries_due` on one
@@ -41,7 +41,7 @@ export class DueListener {
       client = await pool.connect();
       client.on('notification', () => this.onDue());
       client.on('error', () => this.lost());
-      await client.query(`LISTEN ${DELIVERIES_DUE_CHANNEL}`);
+      await listenForDueDeliveries(client);
       if (!this.running) {
         client.release(true);
         return;

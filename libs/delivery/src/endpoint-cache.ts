@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { EndpointRepository } from '@hookyard/data-access';
+import { DeliveryQueueRepository } from '@hookyard/data-access';
 import { type DeliverySender, type SendTarget } from './delivery-sender';
 
 /** An endpoint's version (its `updated_at`) and what a send needs of it. */
@@ -30,7 +30,7 @@ export class EndpointCache {
     const stale = [...wanted].filter(([id, version]) => this.entries.get(id)?.version !== version);
     if (stale.length > 0) {
       if (this.entries.size + stale.length > MAX_ENDPOINTS) this.entries.clear();
-      const rows = await new EndpointRepository(this.dataSource.manager).deliveryTargets(
+      const rows = await new DeliveryQueueRepository(this.dataSource.manager).deliveryTargets(
         stale.map(([id]) => id),
       );
       for (const row of rows) {

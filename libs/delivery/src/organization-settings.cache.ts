@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { OrganizationRepository } from '@hookyard/data-access';
+import { DeliveryQueueRepository } from '@hookyard/data-access';
 import {
   type OrganizationDeliverySettings,
   organizationDeliverySettings,
@@ -45,7 +45,7 @@ export class OrganizationSettingsCache implements OrganizationSettingsSource {
     if (stale.length > 0) {
       if (this.entries.size + stale.length > MAX_ORGANIZATIONS) this.entries.clear();
       const rows = new Map(
-        (await new OrganizationRepository(this.dataSource.manager).deliverySettings(stale)).map(
+        (await new DeliveryQueueRepository(this.dataSource.manager).deliverySettings(stale)).map(
           (row) => [row.id, row],
         ),
       );

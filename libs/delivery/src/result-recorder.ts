@@ -2,11 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
-  AttemptRepository,
   type ClaimedDelivery,
-  DeliveryRepository,
   type DeliveryOutcome,
-  EndpointRepository,
+  DeliveryQueueRepository,
+  DeliveryRepository,
   endpointStateOf,
   type EndpointStateWrite,
 } from '@hookyard/data-access';
@@ -209,9 +208,10 @@ export class ResultRecorder {
     batch: readonly TryResult[],
     organizations: ReadonlyMap<string, OrganizationDeliverySettings>,
   ): Promise<Recorded> {
+    const queue = new DeliveryQueueRepository(tx);
     const endpointIds = [...new Set(batch.map((r) => r.delivery.endpointId))].sort();
     const locked = new Map(
-      (await new EndpointRepository(tx).lockForRecording(endpointIds)).map((e) => [e.id, e]),
+      (await queue.lockEndpointsForRecording(endpointIds)).map((e) => [e.id, e]),
     );
     const outcomes = batch.map((r) => {
       const outcome = outcomeOf(r.result);
@@ -226,9 +226,9 @@ export class ResultRecorder {
         at: r.at,
       };
     });
-    const finished = await new DeliveryRepository(tx).finishMany(outcomes);
+    const finished = await queue.finishMany(outcomes);
     const written = batch.filter((r) => finished.has(r.delivery.id));
-    await new AttemptRepository(tx).insertMany(
+    await queue.insertAttempts(
       written.map((r) => ({
         organizationId: r.delivery.organizationId,
         ...attemptRow(
@@ -263,7 +263,7 @@ export class ResultRecorder {
     const changed: EndpointStateWrite[] = [...states]
       .filter(([, s]) => s.after !== s.before)
       .map(([id, s]) => ({ id, state: s.after }));
-    await new EndpointRepository(tx).writeStates(changed);
+    await queue.writeEndpointStates(changed);
     const deliveries = new DeliveryRepository(tx);
     const suspended = new Set<string>();
     for (const [id, s] of states) {

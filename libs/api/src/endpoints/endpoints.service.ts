@@ -9,7 +9,7 @@ import {
   EndpointRepository,
   EndpointSecretEntity,
   endpointStateOf,
-  OrganizationEntity,
+  OrganizationRepository,
   SecretCipher,
 } from '@hookyard/data-access';
 import {
@@ -155,7 +155,7 @@ export class EndpointsService {
   ): Promise<EndpointEntity> {
     const { endpoint, secrets } = await this.draft(organizationId, input, rules);
     await this.dataSource.transaction(async (manager) => {
-      await this.lockOrganizationWithin(manager, organizationId);
+      await new OrganizationRepository(manager).lockForUpdate(organizationId);
       const repository = this.endpoints.withManager(manager);
       const limit = await this.endpointLimit(manager, organizationId);
       if ((await repository.count(organizationId)) >= limit) {
@@ -353,15 +353,8 @@ export class EndpointsService {
     return this.config.localMode ? 'loopback' : false;
   }
 
-  private async lockOrganizationWithin(
-    manager: EntityManager,
-    organizationId: string,
-  ): Promise<void> {
-    await manager.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [organizationId]);
-  }
-
   private async endpointLimit(manager: EntityManager, organizationId: string): Promise<number> {
-    const organization = await manager.findOneBy(OrganizationEntity, { id: organizationId });
+    const organization = await new OrganizationRepository(manager).findById(organizationId);
     return organization?.endpointLimit ?? this.config.endpointLimit;
   }
 
@@ -370,9 +363,9 @@ export class EndpointsService {
    * organization alone through the SSRF guard, beside `HOOKYARD_OUTBOUND_ALLOW`.
    */
   async outboundAllowOf(organizationId: string): Promise<string[]> {
-    const organization = await this.dataSource.manager.findOneBy(OrganizationEntity, {
-      id: organizationId,
-    });
+    const organization = await new OrganizationRepository(this.dataSource.manager).findById(
+      organizationId,
+    );
     return organization?.outboundAllow ?? [];
   }
 

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ApiKeyRepository,
+  lockOrganizationUid,
+  lockBootstrapKeys,
   OrganizationEntity,
   OrganizationRepository,
 } from '@hookyard/data-access';
@@ -9,7 +11,7 @@ import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { ApiKeyService, hashApiKey } from '../auth/api-key.service';
 import { ALL_PERMISSIONS } from '../auth/permissions';
 import { ApiError, ErrorCode } from '../common/api-error';
-import { assertUidFree, assertUidShape, lockUid } from '../tenancy/organization-uid';
+import { assertUidFree, assertUidShape } from '../tenancy/organization-uid';
 import { outboundAllowErrors } from './outbound-allow.util';
 import { portalOriginErrors } from './portal-origins.util';
 
@@ -47,7 +49,7 @@ export class OrganizationsService {
   async create(name: string, uid?: string): Promise<{ organizationId: string; apiKey: string }> {
     assertUidShape(uid);
     return this.dataSource.transaction(async (manager) => {
-      if (uid !== undefined) await lockUid(manager, uid);
+      if (uid !== undefined) await lockOrganizationUid(manager, uid);
       await assertUidFree(manager, uid);
       return this.insert(manager, { name, uid }, new Date());
     });
@@ -126,7 +128,7 @@ export class OrganizationsService {
   private async ensureBootstrap(key: string, kind: BootstrapKind): Promise<void> {
     const now = new Date();
     const outcome = await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('hookyard.bootstrap-key'))`);
+      await lockBootstrapKeys(manager);
       const keys = new ApiKeyRepository(manager);
       const existing = await keys.findByHash(hashApiKey(key));
       if (existing)

@@ -17,14 +17,6 @@ export function assertUidShape(uid: string | undefined): void {
   }
 }
 
-/** Makes calls naming the same uid take turns until the transaction ends. */
-export async function lockUid(manager: EntityManager, uid: string): Promise<void> {
-  await manager.query(
-    `SELECT pg_advisory_xact_lock(hashtext('hookyard.organization-uid'), hashtext($1))`,
-    [uid],
-  );
-}
-
 /** Refuses a uid another live organization has (409 `UID_TAKEN`). */
 export async function assertUidFree(
   manager: EntityManager,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ApiKeyRepository,
+  lockOrganizationUid,
   OrganizationEntity,
   OrganizationRepository,
   stopOrganization,
@@ -16,7 +17,7 @@ import {
   type UpsertOrganizationDto,
 } from './dto/organization-admin.dto';
 import { OrganizationDirectory } from './organization-directory';
-import { assertUidFree, assertUidShape, lockUid } from './organization-uid';
+import { assertUidFree, assertUidShape } from './organization-uid';
 import { settingsColumns, settingsErrors } from './organization-settings';
 
 export interface OrganizationPage {
@@ -44,7 +45,7 @@ export class OrganizationsAdminService {
     assertSettings(body);
     assertUidShape(body.uid);
     return this.dataSource.transaction(async (manager) => {
-      if (body.uid !== undefined) await lockUid(manager, body.uid);
+      if (body.uid !== undefined) await lockOrganizationUid(manager, body.uid);
       await assertUidFree(manager, body.uid);
       return this.insert(manager, body, now);
     });
@@ -62,7 +63,7 @@ export class OrganizationsAdminService {
     assertUidShape(uid);
     assertSettings(body);
     const outcome = await this.dataSource.transaction(async (manager) => {
-      await lockUid(manager, uid);
+      await lockOrganizationUid(manager, uid);
       const repository = new OrganizationRepository(manager);
       const existing = await repository.findLiveByUid(uid);
       if (!existing)
@@ -115,7 +116,7 @@ export class OrganizationsAdminService {
             { path: 'uid', message: 'an organization’s uid is fixed once set' },
           ]);
         }
-        await lockUid(manager, body.uid);
+        await lockOrganizationUid(manager, body.uid);
         await assertUidFree(manager, body.uid);
         await manager.update(OrganizationEntity, { id }, { uid: body.uid });
       }

@@ -100,13 +100,4 @@ export class AttemptRepository {
   async insert(organizationId: string, attempt: NewAttempt): Promise<void> {
     await this.manager.insert(AttemptEntity, { ...attempt, organizationId });
   }
-
-  /**
-   * Inserts many attempts in one statement. Cross-tenant: the worker records the tries of several
-   * organizations at once, and each row names its own.
-   */
-  async insertMany(attempts: readonly (NewAttempt & { organizationId: string })[]): Promise<void> {
-    if (attempts.length === 0) return;
-    await this.manager.insert(AttemptEntity, [...attempts]);
-  }
 }

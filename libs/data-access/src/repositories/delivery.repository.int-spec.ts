@@ -154,7 +154,7 @@ describe('DeliveryRepository', () => {
     }
   });
 
-  it("lists and counts an event's deliveries in id order", async () => {
+  it("lists an event's deliveries in id order, and none of an event without any", async () => {
     const { org, event, delivery } = await insertTenant(dataSource);
     const second = await insertDelivery(dataSource, {
       org,
@@ -163,8 +163,7 @@ describe('DeliveryRepository', () => {
     });
     const listed = await deliveries.listByEvent(org, event);
     expect(listed.map((row) => row.id)).toEqual([delivery, second].sort());
-    expect(await deliveries.countByEvent(org, event)).toBe(2);
-    expect(await deliveries.countByEvent(org, await insertEvent(dataSource, org))).toBe(0);
+    expect(await deliveries.listByEvent(org, await insertEvent(dataSource, org))).toEqual([]);
   });
 
   it('inserts rows under the organization, with the scheduled trigger, and nothing for none', async () => {
@@ -249,7 +248,6 @@ describe('DeliveryRepository', () => {
       expect(
         await deliveries.pageByEndpoint(a.org, b.endpoint, { limit: 10, topic: 'post.created' }),
       ).toEqual([]);
-      expect(await deliveries.countByEvent(a.org, b.event)).toBe(0);
       expect(await deliveries.retryNow(a.org, b.delivery)).toBe(false);
       expect(await deliveries.recoverFailed(a.org, b.endpoint, longAgo)).toBe(0);
       expect(await deliveries.failPendingOfEndpoint(a.org, b.endpoint, new Date())).toBe(0);

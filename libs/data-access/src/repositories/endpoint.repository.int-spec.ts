@@ -6,7 +6,7 @@ import { EndpointSecretEntity } from '../entities/endpoint-secret.entity';
 import { createTestDatabase, type TestDatabase } from '../test-database';
 import { EndpointRepository } from './endpoint.repository';
 
-describe('EndpointRepository: secrets by endpoint, every endpoint of an organization', () => {
+describe('EndpointRepository: secrets by endpoint, the endpoints of an organization', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   let endpoints: EndpointRepository;
@@ -77,8 +77,10 @@ describe('EndpointRepository: secrets by endpoint, every endpoint of an organiza
     expect([...(await endpoints.secretsByEndpoint(orgB, [first, ofB])).keys()]).toEqual([ofB]);
   });
 
-  it("lists every endpoint of an organization and none of another tenant's endpoints", async () => {
-    expect((await endpoints.listAll(orgA)).map((e) => e.id).sort()).toEqual([first, second].sort());
-    expect((await endpoints.listAll(orgB)).map((e) => e.id)).toEqual([ofB]);
+  it("pages every endpoint of an organization and none of another tenant's endpoints", async () => {
+    const idsOf = async (org: string) =>
+      (await endpoints.page(org, { limit: 10 })).map((e) => e.id).sort();
+    expect(await idsOf(orgA)).toEqual([first, second].sort());
+    expect(await idsOf(orgB)).toEqual([ofB]);
   });
 });

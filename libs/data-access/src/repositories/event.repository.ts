@@ -81,10 +81,6 @@ export class EventRepository {
       .getOne();
   }
 
-  findByIdempotencyKey(organizationId: string, key: string): Promise<EventEntity | null> {
-    return this.manager.findOneBy(EventEntity, { organizationId, idempotencyKey: key });
-  }
-
   /** The organization's endpoints, only what topic matching needs: one narrow query. */
   ingestTargets(organizationId: string): Promise<IngestTarget[]> {
     return this.manager.query<IngestTarget[]>(

@@ -9,7 +9,7 @@ import {
   rowsOf,
   testIds,
 } from '../testing/tenant-rows';
-import { DeliveryRepository } from './delivery.repository';
+import { DeliveryQueueRepository } from './delivery-queue.repository';
 import { stopOrganization } from './organization-stop';
 
 describe('stopping an organization', () => {
@@ -153,7 +153,7 @@ describe('stopping an organization', () => {
     await dataSource.query(`UPDATE deliveries SET claim_expires_at = now() WHERE id = $1`, [
       stopped.inFlight,
     ]);
-    const claimed = await new DeliveryRepository(dataSource.manager).claimDue(
+    const claimed = await new DeliveryQueueRepository(dataSource.manager).claimDue(
       randomUUID(),
       50,
       60_000,

@@ -1,11 +1,5 @@
-import { type EntityManager, In, IsNull } from 'typeorm';
+import { type EntityManager, IsNull } from 'typeorm';
 import { OrganizationEntity } from '../entities/organization.entity';
-
-/** What the delivery worker reads of an organization: its own retry schedule and thresholds. */
-export type OrganizationDeliveryRow = Pick<
-  OrganizationEntity,
-  'id' | 'retryScheduleSeconds' | 'thresholds'
->;
 
 /** Tenants. The organization's id is its tenant key, so `findById` is scoped by construction. */
 export class OrganizationRepository {
@@ -13,6 +7,16 @@ export class OrganizationRepository {
 
   findById(organizationId: string): Promise<OrganizationEntity | null> {
     return this.manager.findOneBy(OrganizationEntity, { id: organizationId });
+  }
+
+  /**
+   * Locks the organization's row for the rest of the transaction (the manager must be
+   * transactional), so writes that count its rows against a limit take turns.
+   */
+  async lockForUpdate(organizationId: string): Promise<void> {
+    await this.manager.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [
+      organizationId,
+    ]);
   }
 
   /** The organization unless it was deleted. */
@@ -67,18 +71,6 @@ export class OrganizationRepository {
       patch,
     );
     return (result.affected ?? 0) > 0;
-  }
-
-  /**
-   * The delivery settings of `ids`, in one query. Cross-tenant: the worker records tries of several
-   * organizations in one batch.
-   */
-  deliverySettings(ids: readonly string[]): Promise<OrganizationDeliveryRow[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.manager.find(OrganizationEntity, {
-      select: { id: true, retryScheduleSeconds: true, thresholds: true },
-      where: { id: In([...ids]) },
-    });
   }
 
   async insert(organization: OrganizationEntity): Promise<void> {

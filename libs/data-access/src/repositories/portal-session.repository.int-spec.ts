@@ -151,8 +151,10 @@ describe('EndpointRepository within a portal session’s endpoints', () => {
     const b = await insertOrganization(dataSource, 'b');
     const ofA = await insertEndpoint(dataSource, a);
     const ofB = await insertEndpoint(dataSource, b);
-    expect(await endpoints.existingIds(a, [ofA, ofB, 'ffffffffffffffffffffffff'])).toEqual([ofA]);
-    expect(await endpoints.existingIds(a, [])).toEqual([]);
+    const idsOf = async (ids: readonly string[]) =>
+      (await endpoints.subscriptions(a, ids)).map((row) => row.id);
+    expect(await idsOf([ofA, ofB, 'ffffffffffffffffffffffff'])).toEqual([ofA]);
+    expect(await idsOf([])).toEqual([]);
   });
 
   it("X2 reads the subscriptions of the organization's endpoints, never another tenant's", async () => {

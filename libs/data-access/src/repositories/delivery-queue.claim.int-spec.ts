@@ -3,7 +3,8 @@ import { type DataSource } from 'typeorm';
 import { ObjectIdGenerator } from '@hookyard/webhook-core';
 import { openDatabase } from '../data-source';
 import { createTestDatabase, type TestDatabase } from '../test-database';
-import { type DeliveryOutcome, DeliveryRepository } from './delivery.repository';
+import { DeliveryRepository } from './delivery.repository';
+import { type DeliveryOutcome, DeliveryQueueRepository } from './delivery-queue.repository';
 
 interface DeliveryRow {
   status: string;
@@ -17,17 +18,25 @@ interface DeliveryRow {
 const ids = new ObjectIdGenerator(randomBytes);
 
 /** A fresh database holding one organization, for one describe block. */
-function useDatabase(): { dataSource: DataSource; deliveries: DeliveryRepository; org: string } {
+function useDatabase(): {
+  dataSource: DataSource;
+  deliveries: DeliveryQueueRepository;
+  /** The API's tenant-first repository, for what a tenant does to the queue (recover). */
+  tenantDeliveries: DeliveryRepository;
+  org: string;
+} {
   let database: TestDatabase | undefined;
   const context = { org: ids.next(new Date()) } as {
     dataSource: DataSource;
-    deliveries: DeliveryRepository;
+    deliveries: DeliveryQueueRepository;
+    tenantDeliveries: DeliveryRepository;
     org: string;
   };
   beforeAll(async () => {
     database = await createTestDatabase();
     context.dataSource = await openDatabase({ url: database.url, poolSize: 2 });
-    context.deliveries = new DeliveryRepository(context.dataSource.manager);
+    context.deliveries = new DeliveryQueueRepository(context.dataSource.manager);
+    context.tenantDeliveries = new DeliveryRepository(context.dataSource.manager);
     await context.dataSource.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [
       context.org,
     ]);
@@ -82,7 +91,7 @@ async function insertDueDelivery(
 describe('delivery claims after the lease ran out', () => {
   const db = useDatabase();
   let dataSource: DataSource;
-  let deliveries: DeliveryRepository;
+  let deliveries: DeliveryQueueRepository;
   let endpoint: string;
 
   beforeAll(async () => {
@@ -361,7 +370,7 @@ describe('delivery claims of a FIFO endpoint', () => {
     expect(await claimOf(endpoint, second)).toEqual([queue[1]]);
 
     // The given-up head comes back while the next one is being sent: it is the head again, but waits.
-    expect(await db.deliveries.recoverFailed(db.org, endpoint, new Date(0))).toBe(1);
+    expect(await db.tenantDeliveries.recoverFailed(db.org, endpoint, new Date(0))).toBe(1);
     expect(await claimOf(endpoint)).toEqual([]);
 
     expect(await finish(second, queue[1], 'succeeded')).toBe(true);

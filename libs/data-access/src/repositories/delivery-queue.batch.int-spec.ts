@@ -9,20 +9,18 @@ import {
   openTestDatabase,
   testIds,
 } from '../testing/tenant-rows';
-import { AttemptRepository } from './attempt.repository';
-import { DeliveryRepository } from './delivery.repository';
-import { EndpointRepository } from './endpoint.repository';
+import { DeliveryQueueRepository } from './delivery-queue.repository';
 
 /** The worker's batch statements: claim with the event, renew, release, finish, lock and write states. */
 describe('batched delivery recording', () => {
   let dataSource: DataSource;
   let close: () => Promise<void>;
-  let deliveries: DeliveryRepository;
+  let deliveries: DeliveryQueueRepository;
   let org: string;
 
   beforeAll(async () => {
     ({ dataSource, close } = await openTestDatabase());
-    deliveries = new DeliveryRepository(dataSource.manager);
+    deliveries = new DeliveryQueueRepository(dataSource.manager);
     org = await insertOrganization(dataSource);
   });
   afterAll(() => close());
@@ -143,10 +141,7 @@ describe('batched delivery recording', () => {
       requestHeaders: {},
       createdAt: new Date(),
     });
-    await new AttemptRepository(dataSource.manager).insertMany([
-      attempt(org, mine),
-      attempt(other, theirs),
-    ]);
+    await deliveries.insertAttempts([attempt(org, mine), attempt(other, theirs)]);
     const rows = await dataSource.query<{ organization_id: string }[]>(
       `SELECT organization_id FROM attempts WHERE endpoint_id = ANY($1) ORDER BY organization_id`,
       [[mine, theirs]],
@@ -155,7 +150,6 @@ describe('batched delivery recording', () => {
   });
 
   it('loads delivery targets with their secrets, and writes the states of several endpoints at once', async () => {
-    const endpoints = new EndpointRepository(dataSource.manager);
     const one = await insertEndpoint(dataSource, org);
     const two = await insertEndpoint(dataSource, org);
     const secretId = testIds.next(new Date());
@@ -163,7 +157,7 @@ describe('batched delivery recording', () => {
       `INSERT INTO endpoint_secrets (id, organization_id, endpoint_id, secret_enc, key_version) VALUES ($1, $2, $3, 'enc', 1)`,
       [secretId, org, one],
     );
-    const targets = await endpoints.deliveryTargets([one, two, 'f'.repeat(24)]);
+    const targets = await deliveries.deliveryTargets([one, two, 'f'.repeat(24)]);
     expect(targets.map((t) => [t.endpoint.id, t.secrets.length]).sort()).toEqual(
       [
         [one, 1],
@@ -180,9 +174,9 @@ describe('batched delivery recording', () => {
 
     const paused = { ...initialEndpointState(), status: 'paused' as const, pausedAt: new Date() };
     await dataSource.transaction(async (tx) => {
-      const locked = await new EndpointRepository(tx).lockForRecording([two, one]);
+      const locked = await new DeliveryQueueRepository(tx).lockEndpointsForRecording([two, one]);
       expect(locked.map((e) => e.id)).toEqual([one, two].sort());
-      await new EndpointRepository(tx).writeStates([
+      await new DeliveryQueueRepository(tx).writeEndpointStates([
         { id: one, state: paused },
         {
           id: two,
