@@ -267,6 +267,8 @@ describe('the console, signed in with an operator key', () => {
       await page.getByRole('heading', { name: 'Organizations', level: 1 }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Organization “Acme” deleted.' }).waitFor();
       await page.getByRole('row').filter({ hasText: 'taken' }).waitFor();
+      // The list refetches after the notice shows: wait for the deleted row to leave it.
+      await page.getByRole('link', { name: 'Acme', exact: true }).waitFor({ state: 'detached' });
       expect(await page.getByRole('link', { name: 'Acme', exact: true }).count()).toBe(0);
       expect((await operator('GET', `/v1/organizations/${id}`)).status).toBe(404);
       expect((await storage(page)).organization).toBeNull();
